@@ -1,0 +1,101 @@
+"""The ``kansa`` command. Subcommand modules each expose ``register(app)``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kansa import __version__
+from kansa.cli import (
+    analytics_cmds,
+    controls_cmds,
+    datasets_cmds,
+    demo_cmds,
+    ingest_cmds,
+    reserves_cmds,
+    vault_cmds,
+    wallets_cmds,
+    workspace_cmds,
+)
+from kansa.cli.context import err_console, state
+from kansa.errors import KansaError
+from kansa.i18n import tr
+
+app = typer.Typer(
+    name="kansa",
+    help="Kansa (監査): continuous internal audit for crypto-asset exchanges.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kansa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    workspace: Annotated[
+        Path | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            help="Workspace folder (else $KANSA_WORKSPACE, else the current folder).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    state(ctx).workspace_path = workspace
+
+
+for module in (
+    workspace_cmds,
+    datasets_cmds,
+    ingest_cmds,
+    vault_cmds,
+    demo_cmds,
+    controls_cmds,
+    wallets_cmds,
+    reserves_cmds,
+    analytics_cmds,
+):
+    module.register(app)
+
+
+def main() -> None:
+    """Entry point: a :class:`KansaError` becomes one clear message and its exit code."""
+    try:
+        app(standalone_mode=False)
+    except KansaError as exc:
+        err_console.print(f"[bold red]{tr('error', 'エラー')}:[/] {exc.message}", highlight=False)
+        if exc.hint:
+            err_console.print(f"[dim]{exc.hint}[/]", highlight=False)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print(tr("Aborted.", "中断しました。"))
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err_console.print(tr("Interrupted.", "中断しました。"))
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""``kansa init``: create a workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kansa.cli.context import console
+from kansa.i18n import tr
+from kansa.workspace import create_workspace
+
+
+def init(
+    path: Annotated[Path, typer.Argument(help="Folder for the new workspace.")] = Path("."),
+    name: Annotated[str | None, typer.Option(help="Workspace name (default: folder name).")] = None,
+) -> None:
+    """Create a workspace: kansa.toml, vault/ and the app database."""
+    ws = create_workspace(path, name=name)
+    console.print(
+        tr(f"Created workspace [bold]{ws.config.name}[/] at {ws.root}",
+           f"ワークスペース [bold]{ws.config.name}[/] を {ws.root} に作成しました")
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)

@@ -1,0 +1,142 @@
+"""The append-only ledger: one JSON line per entry, each carrying the hash of the one before.
+
+Entry fields: ``seq`` (0, 1, 2...), ``time`` (UTC ISO 8601), ``kind`` (``ingest``, ``run``,
+``report``, ``workpaper``, ``reserves``...), ``actor``, ``payload`` (what happened), ``outputs``
+(vault-relative path -> SHA-256 of every file the entry produced), ``prev`` (hash of the previous
+entry, 64 zeros for the first) and ``hash`` = SHA-256 of the canonical JSON of all other fields.
+Changing, adding, removing or reordering any byte breaks the chain at that entry.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kansa.vault.hashing import canonical_json, sha256_text
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    seq: int
+    time: str
+    kind: str
+    actor: str
+    payload: dict[str, Any]
+    outputs: dict[str, str]
+    prev: str
+    hash: str = field(default="")
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "kind": self.kind,
+            "actor": self.actor,
+            "payload": self.payload,
+            "outputs": self.outputs,
+            "prev": self.prev,
+        }
+
+    def computed_hash(self) -> str:
+        return sha256_text(canonical_json(self.body()))
+
+    def to_line(self) -> str:
+        return canonical_json({**self.body(), "hash": self.hash}) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> LedgerEntry:
+        return cls(
+            seq=int(d["seq"]),
+            time=str(d["time"]),
+            kind=str(d["kind"]),
+            actor=str(d["actor"]),
+            payload=dict(d["payload"]),
+            outputs={str(k): str(v) for k, v in d["outputs"].items()},
+            prev=str(d["prev"]),
+            hash=str(d["hash"]),
+        )
+
+
+class LedgerCorrupt(Exception):
+    """A line that cannot be read as an entry (``line`` is 1-based)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"ledger line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+def current_actor() -> str:
+    for var in ("KANSA_ACTOR", "USER", "LOGNAME"):
+        if os.environ.get(var):
+            return os.environ[var]
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+class Ledger:
+    """The ledger file. Appends must hold the vault lock (see :class:`kansa.vault.Vault`)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> Iterator[LedgerEntry]:
+        """Entries in file order; raises :class:`LedgerCorrupt` on an unreadable line."""
+        if not self.path.exists():
+            return
+        with self.path.open("rb") as f:
+            for no, raw in enumerate(f, start=1):
+                try:
+                    data = json.loads(raw.decode("utf-8"))
+                    yield LedgerEntry.from_dict(data)
+                except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError,
+                        ValueError, AttributeError) as exc:
+                    raise LedgerCorrupt(no, f"not a ledger entry ({exc})") from exc
+
+    def entries(self) -> list[LedgerEntry]:
+        return list(self.read())
+
+    def head(self) -> LedgerEntry | None:
+        last = None
+        for last in self.read():  # noqa: B007
+            pass
+        return last
+
+    def append(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        outputs: dict[str, str] | None = None,
+        *,
+        actor: str | None = None,
+    ) -> LedgerEntry:
+        """Append one entry with a single write and fsync (a torn write leaves no valid entry)."""
+        head = self.head()
+        draft = LedgerEntry(
+            seq=0 if head is None else head.seq + 1,
+            time=datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
+            kind=kind,
+            actor=actor or current_actor(),
+            payload=payload,
+            outputs=dict(outputs or {}),
+            prev=GENESIS if head is None else head.hash,
+        )
+        entry = LedgerEntry(**{**draft.body(), "hash": draft.computed_hash()})
+        data = entry.to_line().encode("utf-8")
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return entry
