@@ -15,7 +15,9 @@ from kansa.cli import (
     datasets_cmds,
     demo_cmds,
     ingest_cmds,
+    report_cmds,
     reserves_cmds,
+    run_cmds,
     vault_cmds,
     wallets_cmds,
     workspace_cmds,
@@ -64,9 +66,11 @@ for module in (
     vault_cmds,
     demo_cmds,
     controls_cmds,
+    run_cmds,
     wallets_cmds,
     reserves_cmds,
     analytics_cmds,
+    report_cmds,
 ):
     module.register(app)
 
