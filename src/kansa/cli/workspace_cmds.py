@@ -19,8 +19,10 @@ def init(
     """Create a workspace: kansa.toml, vault/ and the app database."""
     ws = create_workspace(path, name=name)
     console.print(
-        tr(f"Created workspace [bold]{ws.config.name}[/] at {ws.root}",
-           f"ワークスペース [bold]{ws.config.name}[/] を {ws.root} に作成しました")
+        tr(
+            f"Created workspace [bold]{ws.config.name}[/] at {ws.root}",
+            f"ワークスペース [bold]{ws.config.name}[/] を {ws.root} に作成しました",
+        )
     )
 
 

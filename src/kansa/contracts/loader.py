@@ -16,8 +16,18 @@ from kansa.errors import KansaError
 from kansa.i18n import tr
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_COLUMN_KEYS = {"name", "type", "description", "nullable", "unit", "allowed", "pattern",
-                "minimum", "maximum", "unique"}
+_COLUMN_KEYS = {
+    "name",
+    "type",
+    "description",
+    "nullable",
+    "unit",
+    "allowed",
+    "pattern",
+    "minimum",
+    "maximum",
+    "unique",
+}
 
 
 class ContractError(KansaError):
@@ -25,8 +35,11 @@ class ContractError(KansaError):
 
 
 def _text(value: Any, where: str) -> Text:
-    if not (isinstance(value, dict) and isinstance(value.get("en"), str)
-            and isinstance(value.get("ja"), str)):
+    if not (
+        isinstance(value, dict)
+        and isinstance(value.get("en"), str)
+        and isinstance(value.get("ja"), str)
+    ):
         raise ContractError(f"{where}: needs both 'en' and 'ja' text")
     return Text(en=value["en"], ja=value["ja"])
 

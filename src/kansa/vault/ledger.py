@@ -99,8 +99,14 @@ class Ledger:
                 try:
                     data = json.loads(raw.decode("utf-8"))
                     yield LedgerEntry.from_dict(data)
-                except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError,
-                        ValueError, AttributeError) as exc:
+                except (
+                    UnicodeDecodeError,
+                    json.JSONDecodeError,
+                    KeyError,
+                    TypeError,
+                    ValueError,
+                    AttributeError,
+                ) as exc:
                     raise LedgerCorrupt(no, f"not a ledger entry ({exc})") from exc
 
     def entries(self) -> list[LedgerEntry]:

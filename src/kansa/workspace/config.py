@@ -100,9 +100,7 @@ def load_config(path: Path) -> WorkspaceConfig:
     threads = ws.get("threads")
     if threads is not None and (not isinstance(threads, int) or threads < 1):
         raise ConfigError(f"{path}: workspace.threads must be a positive integer")
-    mappings = {
-        name: _mapping(name, body, path) for name, body in raw.get("mappings", {}).items()
-    }
+    mappings = {name: _mapping(name, body, path) for name, body in raw.get("mappings", {}).items()}
     controls = raw.get("controls", {})
     params = controls.get("parameters", {})
     if not isinstance(params, dict) or not all(isinstance(v, dict) for v in params.values()):

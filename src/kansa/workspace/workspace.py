@@ -45,10 +45,14 @@ def open_workspace(root: Path) -> Workspace:
     cfg = root / CONFIG_FILE
     if not cfg.is_file():
         raise WorkspaceNotFound(
-            tr(f"No Kansa workspace at {root} (no {CONFIG_FILE}).",
-               f"{root} は Kansa ワークスペースではありません（{CONFIG_FILE} がありません）。"),
-            hint=tr("Create one with `kansa init PATH`, or pass --workspace / set KANSA_WORKSPACE.",
-                    "`kansa init PATH` で作成するか、--workspace または KANSA_WORKSPACE を指定してください。"),
+            tr(
+                f"No Kansa workspace at {root} (no {CONFIG_FILE}).",
+                f"{root} は Kansa ワークスペースではありません（{CONFIG_FILE} がありません）。",
+            ),
+            hint=tr(
+                "Create one with `kansa init PATH`, or pass --workspace / set KANSA_WORKSPACE.",
+                "`kansa init PATH` で作成するか、--workspace または KANSA_WORKSPACE を指定してください。",
+            ),
         )
     return Workspace(root=root, config=load_config(cfg))
 
