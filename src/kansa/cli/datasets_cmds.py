@@ -1,9 +1,156 @@
-"""CLI commands for datasets."""
+"""``kansa datasets``: list the data contracts and show one in full or as JSON Schema."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from kansa.cli.context import console
+from kansa.contracts import Column, Contract, get_contract, load_contracts, to_json_schema
+from kansa.i18n import lang, tr
+
+datasets_app = typer.Typer(
+    help="Data contracts: what each dataset must contain. / データ契約（各データセットの定義）。",
+    no_args_is_help=False,
+    invoke_without_command=True,
+)
+
+
+class ShowFormat(StrEnum):
+    table = "table"
+    json = "json"
+    json_schema = "json-schema"
+
+
+@datasets_app.callback()
+def datasets(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List every data contract, one line each."""
+    if ctx.invoked_subcommand is not None:
+        return
+    contracts = load_contracts()
+    if as_json:
+        print(json.dumps([c.summary() for c in contracts.values()], ensure_ascii=False, indent=2))
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for head in (
+        tr("dataset", "データセット"),
+        tr("v", "版"),
+        tr("cols", "列数"),
+        tr("key", "主キー"),
+        tr("title", "名称"),
+    ):
+        table.add_column(head, no_wrap=True, overflow="ellipsis")
+    for c in contracts.values():
+        table.add_row(
+            c.name,
+            str(c.version),
+            str(len(c.columns)),
+            ",".join(c.primary_key),
+            c.title.get(lang()),
+        )
+    console.print(table)
+
+
+def _rule(col: Column) -> str:
+    """The value constraints of a column in a few words."""
+    parts: list[str] = []
+    if col.allowed:
+        parts.append(" | ".join(col.allowed))
+    if col.pattern:
+        parts.append(f"~ {col.pattern}")
+    if col.minimum is not None:
+        parts.append(f">= {col.minimum:g}")
+    if col.maximum is not None:
+        parts.append(f"<= {col.maximum:g}")
+    if col.unique:
+        parts.append(tr("unique", "一意"))
+    return "; ".join(parts)
+
+
+def contract_table(c: Contract) -> Table:
+    """All columns of one contract as a Rich table (key columns marked)."""
+    ui = lang()
+    table = Table(
+        title=f"{c.name} v{c.version_id}: {c.title.get(ui)}",
+        caption=c.description.get(ui),
+        title_justify="left",
+        caption_justify="left",
+    )
+    for head in (
+        tr("column", "列"),
+        tr("type", "型"),
+        tr("null", "NULL"),
+        tr("key", "キー"),
+        tr("unit", "単位"),
+        tr("values", "値の制約"),
+        tr("refers to", "参照先"),
+        tr("description", "説明"),
+    ):
+        table.add_column(head, overflow="fold")
+    for col in c.columns:
+        table.add_row(
+            col.name,
+            f"{col.type} ({col.duckdb_type})",
+            tr("yes", "可") if col.nullable else "",
+            "PK" if col.name in c.primary_key else "",
+            col.unit or "",
+            _rule(col),
+            c.references.get(col.name, ""),
+            col.description.get(ui),
+        )
+    return table
+
+
+def contract_json(c: Contract) -> dict[str, object]:
+    """The full contract as plain JSON (both languages)."""
+    return {
+        **c.summary(),
+        "description": {"en": c.description.en, "ja": c.description.ja},
+        "references": dict(c.references),
+        "columns": [
+            {
+                "name": col.name,
+                "type": col.type,
+                "storage": col.duckdb_type,
+                "nullable": col.nullable,
+                "unit": col.unit,
+                "allowed": list(col.allowed) if col.allowed else None,
+                "pattern": col.pattern,
+                "minimum": col.minimum,
+                "maximum": col.maximum,
+                "unique": col.unique,
+                "description": {"en": col.description.en, "ja": col.description.ja},
+            }
+            for col in c.columns
+        ],
+    }
+
+
+@datasets_app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="Dataset name, e.g. withdrawals.")],
+    fmt: Annotated[
+        ShowFormat,
+        typer.Option("--format", "-f", help="table, json or json-schema (draft 2020-12)."),
+    ] = ShowFormat.table,
+) -> None:
+    """Show one data contract in full."""
+    c = get_contract(name)
+    if fmt is ShowFormat.json_schema:
+        print(json.dumps(to_json_schema(c), ensure_ascii=False, indent=2))
+    elif fmt is ShowFormat.json:
+        print(json.dumps(contract_json(c), ensure_ascii=False, indent=2))
+    else:
+        console.print(contract_table(c))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``kansa datasets`` and ``kansa datasets show`` to the root app."""
+    app.add_typer(datasets_app, name="datasets")

@@ -73,6 +73,25 @@ def _column(d: Any, where: str) -> Column:
     )
 
 
+_REFERENCE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+def _references(raw: Any, names: list[str], source: str) -> dict[str, str]:
+    """``column: dataset.column`` links to other contracts (checked across contracts in tests)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ContractError(f"{source}: 'references' must map columns to 'dataset.column'")
+    out: dict[str, str] = {}
+    for col, target in raw.items():
+        if col not in names:
+            raise ContractError(f"{source}: references names unknown column {col!r}")
+        if not isinstance(target, str) or not _REFERENCE.match(target):
+            raise ContractError(f"{source}: reference of {col} must be 'dataset.column'")
+        out[str(col)] = target
+    return out
+
+
 def parse_contract(text: str, source: str) -> Contract:
     """Parse one contract; every problem is a :class:`ContractError` naming the file and key."""
     data = yaml.safe_load(text)
@@ -96,6 +115,7 @@ def parse_contract(text: str, source: str) -> Contract:
     for k in pk:
         if next(c for c in columns if c.name == k).nullable:
             raise ContractError(f"{source}: primary key column {k} cannot be nullable")
+    references = _references(data.get("references"), names, source)
     version = data.get("version")
     if not isinstance(version, int) or version < 1:
         raise ContractError(f"{source}: version must be a positive integer")
@@ -106,7 +126,7 @@ def parse_contract(text: str, source: str) -> Contract:
         description=_text(data.get("description"), f"{source}:description"),
         columns=columns,
         primary_key=pk,
-        references={str(k): str(v) for k, v in (data.get("references") or {}).items()},
+        references=references,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
