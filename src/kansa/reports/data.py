@@ -1,0 +1,110 @@
+"""Collect what a report shows: snapshots, ledger head, the latest run and its results.
+
+Run results are read from the newest ``run`` entry of the ledger (its payload is the run
+summary, its outputs the exception files), so a report needs nothing but the vault and shows
+exactly what the evidence holds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from kansa.vault import LedgerEntry, Snapshot, Vault
+from kansa.workspace import Workspace
+
+SAMPLE_ROWS = 10
+
+
+@dataclass
+class ControlRow:
+    control_id: str
+    title: str
+    area: str
+    severity: str
+    status: str
+    population: int | None
+    exceptions: int | None
+    error: str | None
+    sample_columns: list[str] = field(default_factory=list)
+    sample_rows: list[list[str]] = field(default_factory=list)
+
+
+@dataclass
+class ReportData:
+    workspace: str
+    generated_at: str
+    ledger_entries: int
+    ledger_head: str | None
+    snapshots: list[Snapshot]
+    run: LedgerEntry | None
+    controls: list[ControlRow]
+    score: dict[str, Any] | None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.controls:
+            out[c.status] = out.get(c.status, 0) + 1
+        return out
+
+
+def _sample(path: Path) -> tuple[list[str], list[list[str]]]:
+    """The first rows of an exception file, as text (read with DuckDB: files can be large)."""
+    con = duckdb.connect()
+    try:
+        rel = con.sql(f"select * from read_parquet('{path.as_posix()}') limit {SAMPLE_ROWS}")
+        cols = list(rel.columns)
+        rows = [["" if v is None else str(v) for v in r] for r in rel.fetchall()]
+        return cols, rows
+    finally:
+        con.close()
+
+
+def _control_rows(vault: Vault, run: LedgerEntry) -> list[ControlRow]:
+    from kansa.controls import load_catalog
+
+    catalog = load_catalog()
+    lang_title = {cid: c.title for cid, c in catalog.items()}
+    rows = []
+    for r in run.payload.get("results", []):
+        cid = str(r.get("control_id"))
+        title = lang_title.get(cid)
+        row = ControlRow(
+            control_id=cid,
+            title=title.en if title else cid,
+            area=str(r.get("area", catalog[cid].area if cid in catalog else "")),
+            severity=str(r.get("severity", catalog[cid].severity if cid in catalog else "")),
+            status=str(r.get("status")),
+            population=r.get("population"),
+            exceptions=r.get("exceptions"),
+            error=r.get("error"),
+        )
+        exc_file = r.get("exceptions_file")
+        if row.status == "fail" and exc_file and (vault.root / exc_file).exists():
+            row.sample_columns, row.sample_rows = _sample(vault.root / exc_file)
+        rows.append(row)
+    return rows
+
+
+def gather(ws: Workspace) -> ReportData:
+    vault = Vault(ws.vault_dir)
+    entries = vault.ledger.entries()
+    runs = [e for e in entries if e.kind == "run"]
+    run = runs[-1] if runs else None
+    score_file = ws.root / "demo" / "last_score.json"
+    return ReportData(
+        workspace=ws.config.name,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        ledger_entries=len(entries),
+        ledger_head=entries[-1].hash if entries else None,
+        snapshots=sorted(vault.latest_all().values(), key=lambda s: s.dataset),
+        run=run,
+        controls=_control_rows(vault, run) if run else [],
+        score=json.loads(score_file.read_text()) if score_file.exists() else None,
+    )
