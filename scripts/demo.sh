@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# make demo: generate the demo exchange into a fresh workspace, ingest, verify, report.
+# make demo: generate the demo exchange into a fresh workspace, ingest it, run every control,
+# verify the evidence and write the report.
 set -euo pipefail
 dir=$1; shift
+k=.venv/bin/kansa
 rm -rf "$dir"
-.venv/bin/kansa demo --workspace-dir "$dir" "$@"
-.venv/bin/kansa -w "$dir" verify
+$k demo --workspace-dir "$dir" "$@"
+$k -w "$dir" run
+$k -w "$dir" verify
+$k -w "$dir" report --out "$dir/reports/report.html"
+echo
 echo "demo workspace: $dir"
+echo "report:         $dir/reports/report.html"
