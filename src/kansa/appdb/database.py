@@ -1,0 +1,129 @@
+"""Opening the app database and bringing its schema up to date (Alembic, programmatically)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kansa.errors import KansaError
+from kansa.i18n import tr
+
+SUPPORTED = ("sqlite", "postgresql")
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("kansa.appdb") / "migrations"))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this version of Kansa."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _check_url(url: str) -> None:
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise KansaError(
+            tr(f"database_url {url!r} is not a database URL.", f"database_url {url!r} は不正です。")
+        ) from exc
+    if backend not in SUPPORTED:
+        raise KansaError(
+            tr(
+                f"database_url must be SQLite or PostgreSQL, not {backend}.",
+                f"database_url は SQLite か PostgreSQL を指定してください（{backend} は不可）。",
+            ),
+            hint="sqlite:///kansa.db  |  postgresql+psycopg://user@host/db",
+        )
+
+
+def _enable_sqlite_foreign_keys(engine: Engine) -> None:
+    """SQLite ignores foreign keys unless each connection asks: ask, like PostgreSQL enforces."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An SQLAlchemy engine for ``url`` (SQLite or PostgreSQL via psycopg 3)."""
+    _check_url(url)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        _enable_sqlite_foreign_keys(engine)
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _unreachable(url: str, exc: Exception) -> KansaError:
+    safe = make_url(url).render_as_string(hide_password=True)
+    return KansaError(
+        tr(f"Cannot open the app database {safe}: {exc}", f"アプリDB {safe} を開けません: {exc}"),
+        hint=tr(
+            "Check database_url in kansa.toml and that the server is running.",
+            "kansa.toml の database_url とサーバーの稼働を確認してください。",
+        ),
+    )
+
+
+def upgrade(url: str) -> str:
+    """Create or migrate the database at ``url`` to the newest schema; return its revision."""
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) == head_revision():
+            return head_revision()
+        cfg = _alembic_config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        return head_revision()
+    except OperationalError as exc:
+        raise _unreachable(url, exc.orig or exc) from exc
+    finally:
+        engine.dispose()
+
+
+class Database:
+    """An open, migrated app database: ``with db.session() as s: ...`` commits on success."""
+
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        if migrate:
+            upgrade(url)
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._sessions.begin() as s:
+            yield s
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

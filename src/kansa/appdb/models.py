@@ -1,0 +1,151 @@
+"""The app database's tables, as SQLAlchemy 2 ORM classes.
+
+The vault holds the evidence (exception rows, the ledger); this database holds what people work
+with day to day: the history of runs, one summary row per control and run, and the findings
+that failing controls open, with the events that moved them. Every change to these classes
+needs an Alembic migration in ``migrations/versions`` (the test suite checks they agree).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from kansa.appdb.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Run(Base):
+    """One ``kansa run``: which controls ran on which data, and where its evidence is."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace: Mapped[str] = mapped_column(String(200), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime]
+    engine: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(200))
+    controls_total: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    errored: Mapped[int] = mapped_column(Integer)
+    overrides: Mapped[dict[str, Any]]
+    ledger_seq: Mapped[int | None] = mapped_column(Integer)
+    ledger_hash: Mapped[str | None] = mapped_column(String(64))
+
+    results: Mapped[list[ControlResult]] = relationship(
+        back_populates="run", cascade="all, delete-orphan", order_by="ControlResult.control_id"
+    )
+
+
+class ControlResult(Base):
+    """One control in one run: verdict, sizes, and the hashes that let anyone re-check it."""
+
+    __tablename__ = "control_results"
+    __table_args__ = (UniqueConstraint("run_id", "control_id", name="uq_control_results_run"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    control_id: Mapped[str] = mapped_column(String(32), index=True)
+    control_version: Mapped[int] = mapped_column(Integer)
+    version_hash: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(8))
+    parameters: Mapped[dict[str, Any]]
+    snapshots: Mapped[dict[str, Any]]
+    engine: Mapped[str] = mapped_column(String(64))
+    population_count: Mapped[int | None] = mapped_column(BigInteger)
+    exception_count: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_s: Mapped[float] = mapped_column(Float)
+    exceptions_file: Mapped[str | None] = mapped_column(String(300))
+    exceptions_sha256: Mapped[str | None] = mapped_column(String(64))
+
+    run: Mapped[Run] = relationship(back_populates="results")
+
+
+class Finding(Base):
+    """An open (or closed) problem: a control failing in a scope, rated, with its history.
+
+    At most one finding per (workspace, control, scope) is open at a time (partial unique
+    index). A finding that comes back after it was closed is a new row marked ``repeat`` and
+    pointing at the one before.
+    """
+
+    __tablename__ = "findings"
+    __table_args__ = (
+        Index(
+            "uq_findings_open_scope",
+            "workspace",
+            "control_id",
+            "scope",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(200), index=True)
+    control_id: Mapped[str] = mapped_column(String(32), index=True)
+    scope: Mapped[str] = mapped_column(String(500), default="")
+    severity: Mapped[str] = mapped_column(String(16))
+    rating: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(8), index=True)
+    repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id"))
+    owner: Mapped[str] = mapped_column(String(64), default="")
+    first_seen_run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"))
+    last_seen_run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"))
+    first_seen_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+    closed_run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id"))
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    exception_count: Mapped[int] = mapped_column(BigInteger)
+    population_count: Mapped[int | None] = mapped_column(BigInteger)
+
+    events: Mapped[list[FindingEvent]] = relationship(
+        back_populates="finding", cascade="all, delete-orphan", order_by="FindingEvent.id"
+    )
+
+
+class FindingEvent(Base):
+    """What a run did to a finding: opened, updated, closed, or an error that left it open."""
+
+    __tablename__ = "finding_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"), index=True)
+    at: Mapped[dt.datetime]
+    kind: Mapped[str] = mapped_column(String(16))
+    rating: Mapped[str | None] = mapped_column(String(32))
+    exception_count: Mapped[int | None] = mapped_column(BigInteger)
+    population_count: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    finding: Mapped[Finding] = relationship(back_populates="events")

@@ -1,0 +1,42 @@
+"""A run's evidence: exception Parquet files and the run summary, as ONE vault ledger entry."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from kansa.engine.result import RunResult
+from kansa.vault import Vault
+
+
+def exceptions_path(run_id: str, control_id: str) -> str:
+    """Where a control's exception rows live in the vault."""
+    return f"runs/{run_id}/{control_id}.parquet"
+
+
+def _payload(run: RunResult) -> dict[str, Any]:
+    body = run.to_dict()
+    body.pop("ledger")
+    for control in body["controls"]:
+        control.pop("exceptions_sha256")
+        if control["status"] != "error":
+            control["exceptions_file"] = exceptions_path(run.run_id, control["control_id"])
+    return body
+
+
+def commit_run(vault: Vault, run: RunResult) -> RunResult:
+    """Move every staged exception file in and append one ``run`` entry; return the run with
+    its ledger position and the files' vault paths and SHA-256."""
+    files = {
+        exceptions_path(run.run_id, o.control_id): o.staged
+        for o in run.outcomes
+        if o.staged is not None
+    }
+    entry = vault.commit("run", _payload(run), files)
+    outcomes = tuple(
+        o.committed(rel, entry.outputs[rel])
+        if (rel := exceptions_path(run.run_id, o.control_id)) in entry.outputs
+        else o
+        for o in run.outcomes
+    )
+    return replace(run, outcomes=outcomes, ledger_seq=entry.seq, ledger_hash=entry.hash)

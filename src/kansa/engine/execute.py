@@ -1,0 +1,136 @@
+"""Running one control on a cursor of the sandboxed connection.
+
+SQL controls: the population query is counted, the test query is copied straight from DuckDB
+to Parquet (rows never pass through Python, so millions of exceptions cost no memory here).
+Python-logic controls get the cursor and return ``(population_count, pyarrow.Table)``.
+Whatever goes wrong becomes an ``error`` outcome carrying the message; it never propagates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import time
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kansa.controls import Control, render_sql
+from kansa.engine.guard import check_query
+from kansa.engine.result import ERROR, FAIL, PASS, ControlOutcome
+from kansa.engine.sandbox import ENGINE_NAME
+from kansa.vault import Snapshot
+
+_MAX_ERROR = 2000
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything one control needs for this run."""
+
+    control: Control
+    parameters: dict[str, Any]
+    as_of: dt.date
+    output: Path
+
+
+class ControlFailure(Exception):
+    """The control could not produce a verdict (bad SQL, missing data, wrong output)."""
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _run_sql(
+    cur: duckdb.DuckDBPyConnection, job: Job, datasets: Collection[str], known: Collection[str]
+) -> tuple[int | None, int, set[str]]:
+    control = job.control
+    assert control.test_sql is not None
+    values = {**job.parameters, "as_of": job.as_of}
+    test_sql = render_sql(control.test_sql, values)
+    read = set(check_query(test_sql, datasets, known))
+    population: int | None = None
+    if control.population_sql:
+        pop_sql = render_sql(control.population_sql, values)
+        read |= check_query(pop_sql, datasets, known)
+        row = cur.execute(f"SELECT count(*) FROM (\n{pop_sql}\n) AS population").fetchone()
+        population = int(row[0]) if row else 0
+    copy = f"COPY (\n{test_sql}\n) TO {_quote(job.output)} (FORMAT parquet, USE_TMP_FILE false)"
+    row = cur.execute(copy).fetchone()
+    return population, int(row[0]) if row else 0, read
+
+
+def _load_logic(spec: str) -> Any:
+    module_name, _, func = spec.partition(":")
+    return getattr(importlib.import_module(module_name), func)
+
+
+def _run_logic(cur: duckdb.DuckDBPyConnection, job: Job) -> tuple[int | None, int]:
+    assert job.control.logic is not None
+    population, table = _load_logic(job.control.logic)(cur, dict(job.parameters), job.as_of)
+    if not isinstance(table, pa.Table):
+        raise ControlFailure(f"{job.control.logic} must return a pyarrow.Table of failing rows")
+    pq.write_table(table, job.output)
+    return (None if population is None else int(population)), table.num_rows
+
+
+def _check_keys(job: Job) -> None:
+    columns = set(pq.read_schema(job.output).names)
+    missing = [k for k in job.control.key if k not in columns]
+    if missing:
+        raise ControlFailure(f"the test returns no key column(s) {missing}")
+
+
+def _first_lines(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".strip()
+    return text if len(text) <= _MAX_ERROR else text[:_MAX_ERROR] + " ..."
+
+
+def execute(
+    cur: duckdb.DuckDBPyConnection,
+    job: Job,
+    snapshots: Mapping[str, Snapshot],
+    known: Collection[str],
+) -> ControlOutcome:
+    """Run ``job`` and describe what happened; errors are captured, never raised."""
+    control = job.control
+    started = time.perf_counter()
+    read = {d for d in control.datasets if d in snapshots}
+    population = exceptions = None
+    error = None
+    try:
+        missing = [d for d in control.datasets if d not in snapshots]
+        if missing:
+            raise ControlFailure(f"dataset(s) {missing} have no snapshot in the vault")
+        if control.logic:
+            population, exceptions = _run_logic(cur, job)
+        else:
+            population, exceptions, found = _run_sql(cur, job, snapshots, known)
+            read |= found
+        _check_keys(job)
+    except Exception as exc:  # a control's failure to run is a verdict, never a crash
+        error = _first_lines(exc)
+    status = ERROR if error else (FAIL if exceptions else PASS)
+    return ControlOutcome(
+        control_id=control.id,
+        version=control.version,
+        version_hash=control.version_hash,
+        severity=control.severity,
+        owner=control.owner,
+        key=control.key,
+        parameters=dict(job.parameters),
+        snapshots={d: snapshots[d].sha256 for d in sorted(read)},
+        engine=ENGINE_NAME,
+        status=status,
+        population_count=population,
+        exception_count=None if error else exceptions,
+        duration_s=round(time.perf_counter() - started, 6),
+        error=error,
+        staged=None if error else job.output,
+    )

@@ -1,0 +1,125 @@
+"""The first line of defence: refuse any control SQL that is not one plain query over datasets.
+
+A control's SQL is parsed with SQLGlot (DuckDB dialect) before it reaches DuckDB. It must be a
+single SELECT (optionally with WITH, UNION/INTERSECT/EXCEPT) whose every table is a dataset
+view or one of its own CTEs. Table functions that read files or run SQL text (``read_csv``,
+``read_parquet``, ``glob``, ``query``...), quoted paths (``FROM '/etc/passwd'``), qualified
+names (``main.x``, ``information_schema.x``) and every statement that writes, loads or changes
+settings (COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA, DDL, DML) are refused. DuckDB's own
+lock-down (:mod:`kansa.engine.sandbox`) is the second line, for anything this misses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+# Table functions that only generate values (no file, network or catalog access).
+SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
+
+# Functions refused wherever they appear (scalar position included): they read files, run SQL
+# text, or reveal settings and the catalog.
+DENIED_FUNCTIONS = frozenset(
+    {
+        "read_csv", "read_csv_auto", "read_parquet", "parquet_scan", "read_json",
+        "read_json_auto", "read_ndjson", "read_ndjson_auto", "read_json_objects", "read_text",
+        "read_blob", "glob", "query", "query_table", "sniff_csv", "parquet_metadata",
+        "parquet_schema", "parquet_file_metadata", "parquet_kv_metadata", "getenv",
+        "current_setting", "duckdb_settings", "duckdb_extensions", "duckdb_databases",
+        "duckdb_secrets", "which_secret", "sqlite_scan", "postgres_scan", "iceberg_scan",
+        "delta_scan", "read_xlsx", "st_read",
+    }
+)  # fmt: skip
+
+_DENIED_NODES: tuple[type[exp.Expr], ...] = (
+    exp.DML,
+    exp.DDL,
+    exp.Command,
+    exp.Copy,
+    exp.Pragma,
+    exp.Set,
+    exp.Attach,
+    exp.Detach,
+    exp.Install,
+    exp.Use,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Describe,
+    exp.Summarize,
+    exp.Into,
+)
+
+
+class UnsafeQuery(ValueError):
+    """The SQL is not a single read-only query over known datasets."""
+
+
+def _parse_single(sql: str) -> exp.Expr:
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
+    except ParseError as exc:
+        raise UnsafeQuery(f"cannot parse the SQL: {exc}") from exc
+    if len(statements) != 1:
+        raise UnsafeQuery(f"expected exactly one statement, found {len(statements)}")
+    tree = statements[0]
+    if not isinstance(tree, exp.Query):
+        raise UnsafeQuery(f"only SELECT queries may run, not {tree.key.upper()}")
+    return tree
+
+
+def _function_name(node: exp.Expr) -> str:
+    if isinstance(node, exp.Anonymous):
+        return str(node.name).lower()
+    if isinstance(node, exp.Func):
+        return node.sql_name().lower()
+    return ""
+
+
+def _cte_names(tree: exp.Expr) -> set[str]:
+    return {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+
+
+def _check_table(
+    table: exp.Table, allowed: set[str], known: Collection[str], referenced: set[str]
+) -> None:
+    source = table.this
+    if isinstance(source, exp.Func | exp.Anonymous):
+        name = _function_name(source)
+        if name not in SAFE_TABLE_FUNCTIONS:
+            raise UnsafeQuery(f"table function {name or source.sql('duckdb')!r} is not allowed")
+        return
+    if not isinstance(source, exp.Identifier):
+        raise UnsafeQuery(f"table source {table.sql('duckdb')!r} is not allowed")
+    if table.args.get("db") or table.args.get("catalog"):
+        raise UnsafeQuery(f"qualified table {table.sql('duckdb')!r} is not allowed")
+    name = source.name.lower()
+    if name not in allowed:
+        if name in known:
+            raise UnsafeQuery(f"dataset {name!r} has no snapshot in the vault; ingest it first")
+        raise UnsafeQuery(f"unknown table {source.name!r} (not a dataset or CTE)")
+    referenced.add(name)
+
+
+def check_query(sql: str, datasets: Collection[str], known: Collection[str] = ()) -> frozenset[str]:
+    """Validate ``sql``; return the dataset names it reads.
+
+    ``datasets``: names with a view in this run; ``known``: every contract name (to tell
+    "not ingested" from "no such table" in the message).
+    """
+    tree = _parse_single(sql)
+    for node in tree.walk():
+        if isinstance(node, _DENIED_NODES):
+            raise UnsafeQuery(f"{node.key.upper()} is not allowed in a control")
+        name = _function_name(node)
+        if name in DENIED_FUNCTIONS:
+            raise UnsafeQuery(f"function {name!r} is not allowed in a control")
+    ctes = _cte_names(tree)
+    allowed = {d.lower() for d in datasets} | ctes
+    referenced: set[str] = set()
+    for table in tree.find_all(exp.Table):
+        _check_table(table, allowed, {k.lower() for k in known}, referenced)
+    return frozenset(referenced - ctes)

@@ -1,0 +1,101 @@
+"""What a run produced, as plain values (the engine's answer; the app database keeps a copy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+PASS, FAIL, ERROR = "pass", "fail", "error"
+STATUSES = (PASS, FAIL, ERROR)
+
+
+@dataclass(frozen=True)
+class ControlOutcome:
+    """One control in one run.
+
+    ``status`` is ``pass`` only when the control ran to the end and returned no row; a control
+    that could not run is ``error`` (never a pass). ``exceptions_file`` is vault-relative once
+    the run is committed; ``staged`` is where the engine wrote it before that.
+    """
+
+    control_id: str
+    version: int
+    version_hash: str
+    severity: str
+    owner: str
+    key: tuple[str, ...]
+    parameters: dict[str, Any]
+    snapshots: dict[str, str]
+    engine: str
+    status: str
+    population_count: int | None
+    exception_count: int | None
+    duration_s: float
+    error: str | None = None
+    exceptions_file: str | None = None
+    exceptions_sha256: str | None = None
+    staged: Path | None = field(default=None, compare=False, repr=False)
+
+    def committed(self, rel: str, sha256: str) -> ControlOutcome:
+        return replace(self, exceptions_file=rel, exceptions_sha256=sha256, staged=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("staged")
+        d["key"] = list(self.key)
+        return d
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A whole run: its id, the as-of date, every control's outcome, and its ledger entry."""
+
+    run_id: str
+    workspace: str
+    as_of: dt.date
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    engine: str
+    actor: str
+    overrides: dict[str, dict[str, Any]]
+    outcomes: tuple[ControlOutcome, ...]
+    ledger_seq: int | None = None
+    ledger_hash: str | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def passed(self) -> int:
+        return self.count(PASS)
+
+    @property
+    def failed(self) -> int:
+        return self.count(FAIL)
+
+    @property
+    def errored(self) -> int:
+        return self.count(ERROR)
+
+    def outcome(self, control_id: str) -> ControlOutcome:
+        for o in self.outcomes:
+            if o.control_id == control_id:
+                return o
+        raise KeyError(control_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "workspace": self.workspace,
+            "as_of": self.as_of.isoformat(),
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat(),
+            "engine": self.engine,
+            "actor": self.actor,
+            "overrides": self.overrides,
+            "summary": {"pass": self.passed, "fail": self.failed, "error": self.errored},
+            "ledger": {"seq": self.ledger_seq, "hash": self.ledger_hash},
+            "controls": [o.to_dict() for o in self.outcomes],
+        }

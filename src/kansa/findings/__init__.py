@@ -1,0 +1,24 @@
+"""Findings: what a failing control opens, how it is rated, and when it closes.
+
+Public surface: :func:`apply_run` (move findings by one recorded run), :func:`rate` (the
+rating rule, one place), :func:`list_findings`, :func:`run_ids`, :class:`Change`, the rating
+names :data:`RATINGS` and their bilingual :data:`LABELS`.
+"""
+
+from kansa.findings.lifecycle import CLOSED, OPEN, Change, apply_run
+from kansa.findings.queries import list_findings, run_ids
+from kansa.findings.rating import LABELS, RATINGS, Rating, rate, size_of
+
+__all__ = [
+    "CLOSED",
+    "LABELS",
+    "OPEN",
+    "RATINGS",
+    "Change",
+    "Rating",
+    "apply_run",
+    "list_findings",
+    "rate",
+    "run_ids",
+    "size_of",
+]
