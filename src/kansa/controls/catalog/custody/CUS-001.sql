@@ -2,19 +2,21 @@
 -- one row per asset and day of customer holdings
 select asset, as_of, sum(balance) as total_customer_amount
 from customer_balances
+where as_of <= {{ as_of }}
 group by asset, as_of
 
 -- name: test
 with holdings as (
     select asset, as_of, sum(balance) as total_customer_amount
     from customer_balances
+    where as_of <= {{ as_of }}
     group by asset, as_of
 ),
 cold as (
     select b.asset, b.as_of, sum(b.balance) as cold_amount
     from wallet_balances b
     join wallets w on w.wallet_id = b.wallet_id
-    where w.tier = 'cold' and w.purpose = 'customer'
+    where w.tier = 'cold' and w.purpose = 'customer' and b.as_of <= {{ as_of }}
     group by b.asset, b.as_of
 )
 select

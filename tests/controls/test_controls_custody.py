@@ -1,0 +1,143 @@
+"""Fixture tests of the custody and segregation controls (CUS-*)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from helpers_controls import Fixture
+
+D1, D2 = "2026-11-19", "2026-11-20"
+WALLETS = [
+    {"wallet_id": "cold1", "asset": "BTC", "tier": "cold", "purpose": "customer"},
+    {"wallet_id": "hot1", "asset": "BTC", "tier": "hot", "purpose": "customer"},
+    {"wallet_id": "pg1", "asset": "BTC", "tier": "hot", "purpose": "performance_guarantee"},
+    {"wallet_id": "house1", "asset": "BTC", "tier": "hot", "purpose": "house"},
+]
+
+
+def custody(balances: dict[str, dict[str, int]], ledger: dict[str, int]) -> Fixture:
+    """Wallet balances {day: {wallet: amount}} and one customer's BTC ledger {day: amount}."""
+    return Fixture(
+        wallets=WALLETS,
+        wallet_balances=[
+            {"as_of": d, "wallet_id": w, "asset": "BTC", "balance": b}
+            for d, per in balances.items()
+            for w, b in per.items()
+        ],
+        customer_balances=[
+            {"as_of": d, "customer_id": "C1", "asset": "BTC", "balance": b}
+            for d, b in ledger.items()
+        ],
+    )
+
+
+def test_cus001_flags_days_below_min_cold_share_and_passes_ties() -> None:
+    fx = custody(
+        {D1: {"cold1": 95, "hot1": 5}, D2: {"cold1": 94, "hot1": 6}},
+        {D1: 100, D2: 100},
+    )
+    assert fx.keys("CUS-001") == {("BTC", D2)}  # 95% exactly passes, 94% fails
+    assert fx.population("CUS-001") == 2
+    row = fx.run("CUS-001").rows()[0]
+    assert row["cold_amount"] == 94 and row["total_customer_amount"] == 100
+    assert fx.keys("CUS-001", min_cold_share=0.96) == {("BTC", D1), ("BTC", D2)}
+
+
+def test_cus001_ignores_days_after_as_of_and_days_without_cold_balance_fail() -> None:
+    fx = custody({D1: {"hot1": 100}, D2: {"cold1": 100}}, {D1: 100, D2: 100})
+    assert fx.keys("CUS-001", as_of=dt.date(2026, 11, 19)) == {("BTC", D1)}
+
+
+def test_cus002_guarantee_must_cover_customer_amount_outside_cold() -> None:
+    fx = custody(
+        {
+            D1: {"cold1": 950, "hot1": 50, "pg1": 50},  # exactly covered
+            D2: {"cold1": 950, "hot1": 50, "pg1": 49},  # short by 1
+        },
+        {D1: 1000, D2: 1000},
+    )
+    assert fx.keys("CUS-002") == {("BTC", D2)}
+    assert fx.run("CUS-002").rows()[0]["shortfall"] == 1
+
+
+def test_cus002_fully_cold_needs_no_guarantee() -> None:
+    fx = custody({D1: {"cold1": 1000}}, {D1: 1000})
+    assert fx.keys("CUS-002") == set()
+    assert Fixture().keys("CUS-002") == set()  # empty population
+
+
+def test_cus003_reconciles_customer_wallets_with_ledger_both_ways() -> None:
+    fx = custody(
+        {D1: {"cold1": 900, "hot1": 100, "house1": 7}, D2: {"cold1": 900, "hot1": 101}},
+        {D1: 1000, D2: 1000},
+    )
+    # the house wallet is not customer money; D2 holds 1 more than the ledger
+    assert fx.keys("CUS-003") == {("BTC", D2)}
+    assert fx.keys("CUS-003", tolerance_bps=10) == set()  # 1/1000 = 10 bps: tie passes
+
+
+def test_cus003_ledger_without_wallets_and_wallets_without_ledger_fail() -> None:
+    fx = custody({D2: {"cold1": 5}}, {D1: 10})
+    assert fx.keys("CUS-003") == {("BTC", D1), ("BTC", D2)}
+
+
+def test_cus003_amounts_wider_than_64_bits() -> None:
+    wei = 10**24
+    fx = Fixture(
+        wallets=[{"wallet_id": "e", "asset": "ETH", "tier": "cold", "purpose": "customer"}],
+        wallet_balances=[{"as_of": D1, "wallet_id": "e", "asset": "ETH", "balance": wei + 1}],
+        customer_balances=[{"as_of": D1, "customer_id": "C", "asset": "ETH", "balance": wei}],
+    )
+    rows = fx.run("CUS-003").rows()
+    assert [r["difference"] for r in rows] == [1]
+
+
+def test_cus004_negative_balances_only() -> None:
+    fx = Fixture(
+        customer_balances=[
+            {"as_of": D1, "customer_id": "C1", "asset": "BTC", "balance": -1},
+            {"as_of": D1, "customer_id": "C2", "asset": "BTC", "balance": 0},
+            {"as_of": D2, "customer_id": "C1", "asset": "ETH", "balance": 5},
+        ]
+    )
+    assert fx.keys("CUS-004") == {("C1", "BTC", D1)}
+    assert fx.population("CUS-004") == 3
+
+
+def test_cus005_address_shared_by_customer_and_house_wallets() -> None:
+    fx = Fixture(
+        wallets=[
+            *WALLETS,
+            {"wallet_id": "ethc", "asset": "ETH", "purpose": "customer", "safe_address": "0xAbC1"},
+            {"wallet_id": "ethh", "asset": "ETH", "purpose": "house"},
+        ],
+        wallet_addresses=[
+            {"wallet_id": "cold1", "address": "bc1qshared"},
+            {"wallet_id": "house1", "address": "BC1QSHARED"},  # same bech32 address, upper case
+            {"wallet_id": "cold1", "address": "bc1qcold"},
+            {"wallet_id": "hot1", "address": "bc1qcold"},  # two customer wallets: not mixing
+            {"wallet_id": "ethh", "address": "0xabc1"},  # the customer Safe's address
+            {"wallet_id": "cold1", "address": "1Base58"},
+            {"wallet_id": "house1", "address": "1base58"},  # base58 is case-sensitive
+        ],
+    )
+    assert fx.keys("CUS-005") == {("BC1QSHARED",), ("0xAbC1",)}
+
+
+def test_cus006_missing_days_per_asset() -> None:
+    fx = Fixture(
+        customer_balances=[
+            {"as_of": "2026-11-17", "customer_id": "C1", "asset": "BTC", "balance": 1},
+            {"as_of": "2026-11-19", "customer_id": "C1", "asset": "BTC", "balance": 1},
+            {"as_of": "2026-11-20", "customer_id": "C1", "asset": "ETH", "balance": 1},
+        ]
+    )
+    assert fx.keys("CUS-006") == {("BTC", "2026-11-18"), ("BTC", "2026-11-20")}
+    assert fx.population("CUS-006") == 5  # BTC 17..20, ETH 20
+    assert Fixture().keys("CUS-006") == set()
+
+
+def test_cus007_concentration_with_tie() -> None:
+    fx = custody({D1: {"cold1": 80, "hot1": 20}, D2: {"cold1": 81, "hot1": 19}}, {})
+    assert fx.keys("CUS-007") == {("cold1", D2)}
+    assert fx.keys("CUS-007", max_wallet_share=0.5) == {("cold1", D1), ("cold1", D2)}
