@@ -1,9 +1,112 @@
-"""CLI commands for ingest."""
+"""``kansa ingest DATASET FILE``: validate a file against its contract and vault it, or nothing."""
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table
+from rich.text import Text
+
+from kansa.cli.context import console, err_console, workspace
+from kansa.errors import KansaError
+from kansa.i18n import tr
+from kansa.ingest import InvalidData, ingest_file
+
+
+class Rejected(KansaError):
+    """The problems are printed already; this carries the one-line verdict and exit code 1."""
+
+    exit_code = 1
+
+
+class Encoding(StrEnum):
+    utf_8 = "utf-8"
+    utf_8_sig = "utf-8-sig"
+    cp932 = "cp932"
+    shift_jis = "shift_jis"
+
+
+class Format(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+def _problems_table(exc: InvalidData) -> Table:
+    table = Table(title=Text(exc.message.splitlines()[0]), title_justify="left")
+    for head in (tr("line", "行"), tr("column", "列"), tr("value", "値"), tr("expected", "期待")):
+        table.add_column(head, overflow="fold")
+    for p in exc.problems:
+        where = str(p.line) if p.line is not None else (f"#{p.row}" if p.row is not None else "")
+        value = "" if p.value is None else repr(p.to_json()["value"])
+        # user data is shown as plain text, never read as Rich markup
+        table.add_row(where, Text(p.column or ""), Text(value), Text(p.expected))
+    rest = exc.total - len(exc.problems)
+    if rest > 0:
+        table.caption = tr(f"... and {rest} more", f"... ほか {rest} 件")
+    return table
+
+
+def ingest(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument(help="Dataset (contract) name, e.g. withdrawals.")],
+    file: Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file.")],
+    encoding: Annotated[
+        Encoding | None,
+        typer.Option("--encoding", help="CSV/JSONL text encoding (default: UTF-8, BOM detected)."),
+    ] = None,
+    fmt: Annotated[
+        Format | None, typer.Option("--format", help="File format (default: from the extension).")
+    ] = None,
+    delimiter: Annotated[
+        str | None, typer.Option("--delimiter", help="CSV field delimiter (default ',').")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    no_progress: Annotated[
+        bool, typer.Option("--no-progress", help="Do not show a progress bar.")
+    ] = False,
+) -> None:
+    """Check every row of FILE against the contract and store it as an immutable snapshot.
+
+    All or nothing: a file with any problem changes nothing (exit code 1).
+    """
+    ws = workspace(ctx)
+    try:
+        snap = ingest_file(
+            ws,
+            dataset,
+            file,
+            encoding=encoding.value if encoding else None,
+            fmt=fmt.value if fmt else None,
+            delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,
+            progress=not (no_progress or as_json),
+        )
+    except InvalidData as exc:
+        if as_json:
+            print(json.dumps(exc.to_json(), ensure_ascii=False, indent=2))
+        else:
+            err_console.print(_problems_table(exc))
+        # a KansaError (not typer.Exit) so that the exit code 1 reaches the shell
+        raise Rejected(exc.message.splitlines()[0], hint=exc.hint) from None
+    if as_json:
+        out = {"ok": True, "seq": snap.seq, "path": str(snap.path), **snap.payload}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    console.print(
+        tr(
+            f"[green]Ingested[/] {file.name} -> {dataset}: {snap.rows:,} rows, "
+            f"snapshot {snap.sha256[:12]}, ledger entry {snap.seq}",
+            f"[green]取り込み完了[/] {file.name} -> {dataset}: {snap.rows:,} 行、"
+            f"スナップショット {snap.sha256[:12]}、台帳エントリ {snap.seq}",
+        ),
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``kansa ingest`` to the root app."""
+    app.command("ingest")(ingest)

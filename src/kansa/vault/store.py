@@ -24,7 +24,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,10 +82,28 @@ class Vault:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def staging_dir(self) -> Path:
-        """A fresh private folder for work in progress (same file system as the vault)."""
+        """A fresh private folder for work in progress (same file system as the vault).
+
+        Named after this process, so that :meth:`recover` can remove it once the process is
+        gone; a caller that finishes should remove it itself (or use :meth:`staging`).
+        """
         d = self.root / STAGING / f"{os.getpid()}-{uuid.uuid4().hex}"
         d.mkdir(parents=True)
         return d
+
+    @contextmanager
+    def staging(self) -> Iterator[Path]:
+        """A staging folder removed on exit, success or failure, together with any parent
+        folder it had to create: a failed stage leaves the workspace byte-for-byte as before."""
+        created = [p for p in (self.root, self.root / STAGING) if not p.exists()]
+        d = self.staging_dir()
+        try:
+            yield d
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+            for p in reversed(created):
+                with suppress(OSError):
+                    p.rmdir()  # only if empty: another writer may be using it
 
     def commit(
         self, kind: str, payload: dict[str, Any], files: dict[str, Path] | None = None

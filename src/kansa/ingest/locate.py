@@ -1,0 +1,163 @@
+"""From a data record's position to the physical line a person sees in an editor.
+
+DuckDB numbers records, not lines: a quoted field holding a newline makes the two differ, and
+DuckDB skips blank lines between records. On the error path only (a valid file never pays for
+this), the UTF-8 text is walked with Python's ``csv`` module, whose ``line_num`` counts physical
+lines, skipping blank lines exactly as DuckDB does. JSON Lines: one record per non-blank line.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kansa.i18n import tr
+from kansa.ingest.problems import Problem
+
+csv.field_size_limit(sys.maxsize)
+
+
+def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of every data record; raises ``csv.Error`` with
+    ``.start_line`` set when a record cannot be parsed."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+        done = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                exc.start_line = done + 1  # type: ignore[attr-defined]
+                raise
+            start, done = done + 1, reader.line_num
+            if row:
+                yield start, row
+
+
+def csv_record_lines(path: Path, delimiter: str, records: Iterable[int]) -> dict[int, int]:
+    """Physical line of each 0-based data record index (the header is not a data record)."""
+    wanted = sorted(set(records))
+    out: dict[int, int] = {}
+    if not wanted:
+        return out
+    i = 0
+    for rec, (line, _row) in enumerate(_skip_header(_csv_records(path, delimiter))):
+        if rec == wanted[i]:
+            out[rec] = line
+            i += 1
+            if i == len(wanted):
+                break
+    return out
+
+
+def _skip_header(records: Iterator[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    next(records, None)
+    return records
+
+
+_CSV_ERRORS = {
+    "unexpected end of data": (
+        "a closing quote: the quoted field that starts here is never closed (truncated file?)",
+        "閉じ引用符: ここから始まる引用符付きの値が閉じられていません（ファイルの途中切れ？）",
+    ),
+}
+
+
+def _explain_csv_error(message: str, delimiter: str) -> str:
+    if message in _CSV_ERRORS:
+        en, ja = _CSV_ERRORS[message]
+        return tr(en, ja)
+    if message.endswith("expected after '\"'"):
+        return tr(
+            f"the delimiter {delimiter!r} or a line break right after a closing quote",
+            f"閉じ引用符の直後に区切り文字 {delimiter!r} または改行",
+        )
+    return tr(f"well-formed CSV ({message})", f"正しい CSV（{message}）")
+
+
+def csv_first_structural_error(path: Path, delimiter: str, display_name: str) -> Problem | None:
+    """The first record that is not well-formed CSV or has a different number of fields than
+    the header, with its physical line; ``None`` if the Python reader finds none."""
+    width: int | None = None
+    rec = 0
+    try:
+        for line, row in _csv_records(path, delimiter):
+            if width is None:
+                width = len(row)
+                continue
+            rec += 1
+            if len(row) != width:
+                return Problem(
+                    display_name,
+                    line,
+                    rec,
+                    None,
+                    None,
+                    tr(
+                        f"{width} fields as in the header, found {len(row)}",
+                        f"ヘッダーと同じ {width} 個の値ですが、{len(row)} 個あります",
+                    ),
+                )
+    except csv.Error as exc:
+        start = getattr(exc, "start_line", None)
+        return Problem(
+            display_name, start, None, None, None, _explain_csv_error(str(exc), delimiter)
+        )
+    return None
+
+
+def _jsonl_records(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as f:
+        for no, raw in enumerate(f, start=1):
+            if raw.strip():
+                yield no, raw
+
+
+def jsonl_record_lines(path: Path, records: Iterable[int]) -> dict[int, int]:
+    wanted = set(records)
+    out: dict[int, int] = {}
+    if not wanted:
+        return out
+    last = max(wanted)
+    for rec, (line, _raw) in enumerate(_jsonl_records(path)):
+        if rec in wanted:
+            out[rec] = line
+        if rec >= last:
+            break
+    return out
+
+
+def jsonl_first_bad_line(path: Path, display_name: str) -> Problem | None:
+    """The first non-blank line that is not one JSON object."""
+    for line, raw in _jsonl_records(path):
+        try:
+            value = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return Problem(
+                display_name,
+                line,
+                None,
+                None,
+                None,
+                tr(
+                    f"one JSON object per line ({exc})", f"1 行に 1 つの JSON オブジェクト（{exc}）"
+                ),
+            )
+        if not isinstance(value, dict):
+            return Problem(
+                display_name,
+                line,
+                None,
+                None,
+                None,
+                tr(
+                    f"one JSON object per line, found {type(value).__name__}",
+                    f"1 行に 1 つの JSON オブジェクトですが、{type(value).__name__} です",
+                ),
+            )
+    return None

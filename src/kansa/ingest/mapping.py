@@ -1,0 +1,164 @@
+"""Apply a workspace mapping (``[mappings.DATASET]`` in ``kansa.toml``) to a source's columns.
+
+Order: ``drop`` source columns, ``rename`` source -> contract names, then each contract column
+comes from (first match) a ``casts`` expression over the renamed columns, a ``constants`` value,
+or the renamed column itself. Columns neither used nor dropped are "unexpected"; contract
+columns with no source are "missing": both are file-level problems listed together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from kansa.contracts import Contract
+from kansa.errors import ConfigError
+from kansa.i18n import tr
+from kansa.ingest.engine import quote_ident, quote_literal
+from kansa.ingest.problems import InvalidData, Problem
+from kansa.ingest.sources import REC, Source
+from kansa.workspace import DatasetMapping
+
+
+@dataclass(frozen=True)
+class Plan:
+    """SQL for the mapped relation: ``__kansa_rec`` plus every contract column as text."""
+
+    mapped_sql: str
+    mapping: dict[str, Any]
+
+
+def _constant_text(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return quote_literal("true" if value else "false")
+    return quote_literal(str(value))
+
+
+def _cast_columns(dataset: str, target: str, expression: str) -> set[str]:
+    """Column names a cast expression reads (so that they do not count as unexpected)."""
+    try:
+        tree = sqlglot.parse_one(expression, read="duckdb")
+    except sqlglot.errors.ParseError as exc:
+        raise ConfigError(
+            tr(
+                f"kansa.toml mappings.{dataset} casts.{target}: not a SQL expression ({exc})",
+                f"kansa.toml mappings.{dataset} casts.{target}: SQL 式ではありません（{exc}）",
+            )
+        ) from None
+    return {c.name for c in tree.find_all(exp.Column)}
+
+
+def plan_columns(contract: Contract, mapping: DatasetMapping, source: Source) -> Plan:
+    """Build the mapped relation or raise :class:`InvalidData` listing missing/unexpected columns."""
+    dataset = contract.name
+    header_line = 1 if source.fmt == "csv" else None
+    kept = [c for c in source.columns if c not in mapping.drop]
+    renamed = [mapping.rename.get(c, c) for c in kept]
+    _check_rename_clash(kept, renamed, source, header_line)
+    used_by_casts: set[str] = set()
+    for target, expression in mapping.casts.items():
+        used_by_casts |= _cast_columns(dataset, target, expression)
+    contract_cols = set(contract.column_names)
+    unknown_targets = (set(mapping.casts) | set(mapping.constants)) - contract_cols
+    if unknown_targets:
+        raise ConfigError(
+            tr(
+                f"kansa.toml mappings.{dataset} names columns not in the contract: {sorted(unknown_targets)}",
+                f"kansa.toml mappings.{dataset} に契約にない列があります: {sorted(unknown_targets)}",
+            )
+        )
+    present = set(renamed)
+    problems: list[Problem] = []
+    exprs: list[str] = []
+    for col in contract.columns:
+        if col.name in mapping.casts:
+            exprs.append(f"CAST(({mapping.casts[col.name]}) AS VARCHAR) AS {quote_ident(col.name)}")
+        elif col.name in mapping.constants:
+            exprs.append(
+                f"{_constant_text(mapping.constants[col.name])} AS {quote_ident(col.name)}"
+            )
+        elif col.name in present:
+            v = quote_ident(col.name)
+            exprs.append(f"CAST({v} AS VARCHAR) AS {v}" if source.typed else v)
+        else:
+            problems.append(_missing(source, col.name, dataset, header_line))
+    for name in renamed:
+        if name not in contract_cols and name not in used_by_casts:
+            problems.append(_unexpected(source, name, contract.name, header_line))
+    if problems:
+        raise InvalidData(source.display_name, problems)
+    select_renamed = ", ".join(
+        f"{quote_ident(src)} AS {quote_ident(dst)}" for src, dst in zip(kept, renamed, strict=True)
+    )
+    renamed_sql = f"SELECT {REC}{', ' if kept else ''}{select_renamed} FROM ({source.relation})"
+    mapped_sql = f"SELECT {REC}, {', '.join(exprs)} FROM ({renamed_sql})"
+    return Plan(mapped_sql=mapped_sql, mapping=_mapping_record(mapping))
+
+
+def _check_rename_clash(
+    kept: list[str], renamed: list[str], source: Source, line: int | None
+) -> None:
+    seen: dict[str, str] = {}
+    problems: list[Problem] = []
+    for src, dst in zip(kept, renamed, strict=True):
+        if dst in seen:
+            problems.append(
+                Problem(
+                    source.display_name,
+                    line,
+                    None,
+                    dst,
+                    None,
+                    tr(
+                        f"one source column per name, but {seen[dst]!r} and {src!r} both become {dst!r}",
+                        f"列名は 1 つずつですが、{seen[dst]!r} と {src!r} が共に {dst!r} になります",
+                    ),
+                )
+            )
+        seen[dst] = src
+    if problems:
+        raise InvalidData(source.display_name, problems)
+
+
+def _missing(source: Source, name: str, dataset: str, line: int | None) -> Problem:
+    return Problem(
+        source.display_name,
+        line,
+        None,
+        name,
+        None,
+        tr(
+            f"column {name} (required by contract {dataset}); missing from the file: add it, "
+            f"or map it with rename/constants/casts in kansa.toml mappings.{dataset}",
+            f"契約 {dataset} の列 {name} がファイルにありません。追加するか、"
+            f"kansa.toml mappings.{dataset} の rename/constants/casts で対応付けてください",
+        ),
+    )
+
+
+def _unexpected(source: Source, name: str, dataset: str, line: int | None) -> Problem:
+    return Problem(
+        source.display_name,
+        line,
+        None,
+        name,
+        None,
+        tr(
+            f"only the columns of contract {dataset}; this one is unexpected: rename it "
+            f"or list it in drop in kansa.toml mappings.{dataset}",
+            f"契約 {dataset} の列のみですが、この列は想定外です。"
+            f"kansa.toml mappings.{dataset} で rename するか drop に加えてください",
+        ),
+    )
+
+
+def _mapping_record(mapping: DatasetMapping) -> dict[str, Any]:
+    """The mapping as recorded in the snapshot's ledger entry (only what was set)."""
+    d = asdict(mapping)
+    d["drop"] = list(mapping.drop)
+    return {k: v for k, v in d.items() if v not in (None, {}, [], ())}

@@ -1,0 +1,211 @@
+"""``ingest_file``: one input file -> one immutable, validated snapshot in the vault, or nothing.
+
+Stages (each in the private staging folder, invisible to readers): hash the source; transcode
+CP932 to UTF-8 if needed; stage the rows as text; map columns; check every row; cast and write
+the snapshot Parquet (zstd); commit it with one ledger entry. Any failure, or a kill at any
+point, leaves the vault as it was (:meth:`kansa.vault.Vault.recover` removes the leftovers of a
+killed run; a failed run removes its own).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from kansa.contracts import Contract, get_contract
+from kansa.errors import ConfigError, KansaError
+from kansa.i18n import tr
+from kansa.ingest import engine
+from kansa.ingest.encoding import SourceDigest, hash_file, transcode_to_utf8
+from kansa.ingest.engine import quote_ident, quote_literal
+from kansa.ingest.formats import (
+    default_delimiter,
+    detect_format,
+    has_utf8_bom,
+    normalize_encoding,
+)
+from kansa.ingest.mapping import plan_columns
+from kansa.ingest.progress import Reporter
+from kansa.ingest.sources import Source, csv_source, jsonl_source, parquet_source
+from kansa.ingest.validate import validate
+from kansa.vault import Snapshot, Vault
+from kansa.workspace import DatasetMapping, Workspace
+
+
+def ingest_file(
+    workspace: Workspace,
+    dataset: str,
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    fmt: str | None = None,
+    delimiter: str | None = None,
+    progress: bool = True,
+) -> Snapshot:
+    """Validate ``path`` against the contract of ``dataset`` and commit it as a snapshot.
+
+    Raises :class:`kansa.ingest.InvalidData` (exit code 1) when the data breaks the contract,
+    :class:`kansa.errors.KansaError` for usage problems; in both cases nothing is changed.
+    """
+    contract = get_contract(dataset)
+    mapping = workspace.config.mappings.get(dataset, DatasetMapping())
+    src = _existing_file(Path(path))
+    fmt = detect_format(src, fmt)
+    enc = normalize_encoding(encoding or mapping.encoding)
+    if fmt == "csv":
+        delimiter = delimiter or mapping.delimiter or default_delimiter(src)
+        if len(delimiter) != 1:
+            raise KansaError(
+                tr("The delimiter must be one character.", "区切り文字は 1 文字です。")
+            )
+    vault = Vault(workspace.vault_dir)
+    with vault.staging() as staging, Reporter(progress) as reporter:
+        con = engine.connect(workspace, staging)
+        try:
+            staged, meta = _stage(
+                con, contract, mapping, src, fmt, enc, delimiter, staging, reporter
+            )
+        finally:
+            con.close()
+        reporter.stage(tr("Committing to the vault", "証跡保管庫に登録中"))
+        return vault.commit_snapshot(dataset, staged, meta)
+
+
+def _existing_file(path: Path) -> Path:
+    if not path.is_file():
+        raise KansaError(tr(f"No such file: {path}", f"ファイルがありません: {path}"))
+    return path.resolve()
+
+
+def _stage(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    mapping: DatasetMapping,
+    src: Path,
+    fmt: str,
+    enc: str | None,
+    delimiter: str | None,
+    staging: Path,
+    reporter: Reporter,
+) -> tuple[Path, dict[str, Any]]:
+    """Everything up to a finished snapshot file in staging, plus its ledger metadata."""
+    name = src.name
+    link = staging / f"source{''.join(src.suffixes[-1:])}"
+    link.symlink_to(src)  # DuckDB treats * [ ? in a path as a glob; the link's name has none
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        digest: Future[SourceDigest] | SourceDigest
+        if fmt != "parquet" and enc in ("cp932", "shift_jis"):
+            reporter.stage(
+                tr(f"Transcoding {enc} to UTF-8", f"{enc} を UTF-8 に変換中"),
+                total=src.stat().st_size,
+            )
+            text = staging / "source-utf8.txt"
+            digest = transcode_to_utf8(src, text, enc, name, reporter.update)
+        else:
+            text = link
+            digest = pool.submit(hash_file, src)  # overlaps with DuckDB's first pass
+            if fmt != "parquet":
+                enc = "utf-8-sig" if has_utf8_bom(src) else "utf-8"
+        source = _open_source(con, fmt, text, name, delimiter, staging, reporter)
+        tz = _checked_timezone(con, contract.name, mapping.timezone)
+        plan = plan_columns(contract, mapping, source)
+        _probe(con, plan.mapped_sql, contract.name)
+        rows = validate(con, contract, plan.mapped_sql, source, tz, reporter)
+        staged = staging / "snapshot.parquet"
+        _write_snapshot(con, contract, plan.mapped_sql, tz, staged, reporter)
+        final = digest.result() if isinstance(digest, Future) else digest
+    meta: dict[str, Any] = {
+        "rows": rows,
+        "contract": contract.name,
+        "contract_version": contract.version_id,
+        "source": {"name": name, "sha256": final.sha256, "size": final.size},
+        "format": fmt,
+        "encoding": enc,
+        "mapping": plan.mapping,
+    }
+    if fmt == "csv":
+        meta["delimiter"] = delimiter
+    return staged, meta
+
+
+def _open_source(
+    con: duckdb.DuckDBPyConnection,
+    fmt: str,
+    text: Path,
+    name: str,
+    delimiter: str | None,
+    staging: Path,
+    reporter: Reporter,
+) -> Source:
+    if fmt == "csv":
+        assert delimiter is not None
+        return csv_source(con, text, name, delimiter, staging, reporter)
+    if fmt == "jsonl":
+        return jsonl_source(con, text, name, staging, reporter)
+    return parquet_source(con, text, name)
+
+
+def _checked_timezone(con: duckdb.DuckDBPyConnection, dataset: str, tz: str | None) -> str | None:
+    if tz is None:
+        return None
+    try:
+        con.execute(f"SELECT timezone({quote_literal(tz)}, TIMESTAMP '2000-01-01')").fetchall()
+    except duckdb.Error:
+        raise ConfigError(
+            tr(
+                f"kansa.toml mappings.{dataset} timezone {tz!r} is not an IANA time zone (e.g. Asia/Tokyo).",
+                f"kansa.toml mappings.{dataset} の timezone {tz!r} は IANA タイムゾーンではありません（例: Asia/Tokyo）。",
+            )
+        ) from None
+    return tz
+
+
+def _probe(con: duckdb.DuckDBPyConnection, mapped_sql: str, dataset: str) -> None:
+    """Bind the mapped query once, so a broken cast expression is a clear config error."""
+    try:
+        con.execute(f"SELECT * FROM ({mapped_sql}) LIMIT 0").fetchall()
+    except duckdb.Error as exc:
+        raise ConfigError(
+            tr(
+                f"kansa.toml mappings.{dataset} casts: the expressions do not run on this file: {str(exc).splitlines()[0]}",
+                f"kansa.toml mappings.{dataset} の casts の式がこのファイルで実行できません: {str(exc).splitlines()[0]}",
+            )
+        ) from None
+
+
+def _write_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    mapped_sql: str,
+    tz: str | None,
+    dest: Path,
+    reporter: Reporter,
+) -> None:
+    from kansa.ingest.checks import typed_sql
+
+    cols = ", ".join(
+        f"{typed_sql(c, quote_ident(c.name), tz)} AS {quote_ident(c.name)}"
+        for c in contract.columns
+    )
+    meta = (
+        f"KV_METADATA {{'kansa.contract': {quote_literal(contract.name)}, "
+        f"'kansa.contract_version': {quote_literal(contract.version_id)}}}"
+    )
+    reporter.stage(tr("Writing snapshot", "スナップショットを書き込み中"))
+    try:
+        engine.run(
+            con,
+            f"COPY (SELECT {cols} FROM ({mapped_sql})) TO {quote_literal(str(dest))} "
+            f"(FORMAT parquet, COMPRESSION zstd, {meta})",
+            reporter,
+        )
+    except duckdb.Error as exc:
+        raise KansaError(
+            tr(
+                f"Writing the snapshot failed: {str(exc).splitlines()[0]}",
+                f"スナップショットの書き込みに失敗しました: {str(exc).splitlines()[0]}",
+            )
+        ) from None

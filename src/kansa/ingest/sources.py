@@ -1,0 +1,287 @@
+"""Turn an input file into one relation of text columns plus a record number.
+
+* CSV: the header is read in Python (exact names, duplicates caught); DuckDB then streams the
+  rows, every column as VARCHAR, strict RFC 4180 quoting, into a staged Parquet file whose
+  ``file_row_number`` is the record number used in error messages.
+* JSON Lines: the set of keys is collected in one pass, then each key is extracted as text into
+  a staged Parquet file the same way (large integers keep every digit).
+* Parquet: read in place; its columns keep their types until mapped.
+
+A structural problem (malformed CSV, wrong field count, bad JSON, undecodable bytes) becomes an
+:class:`~kansa.ingest.problems.InvalidData` naming the physical line.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from kansa.i18n import tr
+from kansa.ingest import engine, locate
+from kansa.ingest.encoding import first_invalid_utf8
+from kansa.ingest.engine import quote_ident, quote_literal
+from kansa.ingest.problems import InvalidData, Problem, file_problem
+from kansa.ingest.progress import Reporter
+
+REC = "__kansa_rec"
+_NOT_OBJECT = "\x00kansa:not-an-object"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A readable relation: ``SELECT __kansa_rec, <columns as in the file> FROM ...``."""
+
+    fmt: str
+    display_name: str
+    columns: tuple[str, ...]
+    relation: str
+    text_path: Path | None = None
+    delimiter: str | None = None
+    header_lines: int = 0
+    typed: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def lines_for(self, records: Iterable[int]) -> dict[int, int]:
+        """Physical line of each 0-based record (empty for Parquet, which has no lines)."""
+        if self.text_path is None:
+            return {}
+        if self.fmt == "csv":
+            assert self.delimiter is not None
+            return locate.csv_record_lines(self.text_path, self.delimiter, records)
+        return locate.jsonl_record_lines(self.text_path, records)
+
+
+def _raw_relation(raw: Path, names: list[str]) -> str:
+    cols = ", ".join(f"c{i} AS {quote_ident(n)}" for i, n in enumerate(names))
+    return (
+        f"SELECT file_row_number AS {REC}, {cols} "
+        f"FROM read_parquet({quote_literal(str(raw))}, file_row_number = true)"
+    )
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+
+def read_csv_header(path: Path, delimiter: str, display_name: str) -> tuple[list[str], int]:
+    """Column names of the first record and how many physical lines it spans."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f, delimiter=delimiter, quotechar='"', strict=True)
+            header = next(reader, None)
+            lines = reader.line_num
+    except UnicodeDecodeError:
+        bad = first_invalid_utf8(path, display_name)
+        raise bad or file_problem(display_name, "UTF-8 text") from None
+    except csv.Error as exc:
+        raise file_problem(
+            display_name, tr(f"a CSV header ({exc})", f"CSV ヘッダー（{exc}）"), line=1
+        ) from None
+    if not header:
+        raise file_problem(
+            display_name,
+            tr(
+                "a header line naming the columns (the file is empty)",
+                "列名のヘッダー行（ファイルが空です）",
+            ),
+        )
+    _check_names(header, display_name, line=1)
+    return header, lines
+
+
+def _check_names(names: list[str], display_name: str, line: int | None) -> None:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for i, name in enumerate(names, start=1):
+        if not name.strip():
+            problems.append(
+                Problem(
+                    display_name,
+                    line,
+                    None,
+                    None,
+                    None,
+                    tr(f"a name for column {i} in the header", f"ヘッダーの {i} 列目の列名"),
+                )
+            )
+        elif name in seen:
+            problems.append(
+                Problem(
+                    display_name,
+                    line,
+                    None,
+                    name,
+                    None,
+                    tr("each column name once in the header", "ヘッダーの列名は重複不可"),
+                )
+            )
+        elif name == REC:
+            problems.append(
+                Problem(
+                    display_name,
+                    line,
+                    None,
+                    name,
+                    None,
+                    tr("a column name not reserved by Kansa", "Kansa の予約名以外の列名"),
+                )
+            )
+        seen.add(name)
+    if problems:
+        raise InvalidData(display_name, problems)
+
+
+def csv_source(
+    con: duckdb.DuckDBPyConnection,
+    text: Path,
+    display_name: str,
+    delimiter: str,
+    staging: Path,
+    reporter: Reporter,
+) -> Source:
+    """Stage a UTF-8 CSV as all-text Parquet; errors name the physical line."""
+    names, header_lines = read_csv_header(text, delimiter, display_name)
+    raw = staging / "raw.parquet"
+    columns = (
+        "{" + ", ".join(f"{quote_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(names))) + "}"
+    )
+    sql = (
+        f"COPY (SELECT * FROM read_csv({quote_literal(str(text))}, columns = {columns}, "
+        f"auto_detect = false, header = true, "
+        f"delim = {quote_literal(delimiter)}, quote = '\"', escape = '\"', strict_mode = true, "
+        f"max_line_size = 67108864)) "
+        f"TO {quote_literal(str(raw))} (FORMAT parquet, COMPRESSION snappy)"
+    )
+    reporter.stage(tr("Reading CSV", "CSV を読み込み中"))
+    try:
+        engine.run(con, sql, reporter)
+    except duckdb.Error as exc:
+        raise _csv_failure(exc, text, delimiter, display_name) from None
+    return Source(
+        "csv",
+        display_name,
+        tuple(names),
+        _raw_relation(raw, names),
+        text_path=text,
+        delimiter=delimiter,
+        header_lines=header_lines,
+    )
+
+
+def _csv_failure(exc: duckdb.Error, text: Path, delimiter: str, display_name: str) -> InvalidData:
+    message = str(exc)
+    if "unicode" in message.lower() or "utf-8" in message.lower():
+        bad = first_invalid_utf8(text, display_name)
+        if bad is not None:
+            return bad
+    problem = locate.csv_first_structural_error(text, delimiter, display_name)
+    if problem is not None:
+        return InvalidData(display_name, [problem])
+    first = message.split("\n", 2)
+    return file_problem(
+        display_name, tr("readable CSV: ", "読み取り可能な CSV: ") + " ".join(first[:2])
+    )
+
+
+# -- JSON Lines -------------------------------------------------------------------------------
+
+
+def jsonl_source(
+    con: duckdb.DuckDBPyConnection,
+    text: Path,
+    display_name: str,
+    staging: Path,
+    reporter: Reporter,
+) -> Source:
+    """Stage JSON Lines as all-text Parquet, one column per key seen anywhere in the file."""
+    objects = f"read_json_objects({quote_literal(str(text))}, format = 'newline_delimited')"
+    reporter.stage(tr("Scanning JSON keys", "JSON のキーを走査中"))
+    try:
+        keys_sql = (
+            f"SELECT DISTINCT unnest(CASE WHEN json_type(json) = 'OBJECT' THEN json_keys(json) "
+            f"ELSE [{quote_literal(_NOT_OBJECT)}] END) AS k FROM {objects}"
+        )
+        keys = sorted(str(r[0]) for r in engine.run(con, keys_sql, reporter))
+    except duckdb.Error as exc:
+        raise _jsonl_failure(exc, text, display_name) from None
+    if _NOT_OBJECT in keys:
+        bad = locate.jsonl_first_bad_line(text, display_name)
+        raise (
+            InvalidData(display_name, [bad]) if bad else file_problem(display_name, "JSON objects")
+        )
+    _check_names(keys, display_name, line=None)
+    raw = staging / "raw.parquet"
+    cols = (
+        ", ".join(
+            f"json_extract_string(json, {quote_literal(_json_path(k))}) AS c{i}"
+            for i, k in enumerate(keys)
+        )
+        or "NULL AS c0"
+    )
+    reporter.stage(tr("Reading JSON Lines", "JSON Lines を読み込み中"))
+    try:
+        engine.run(
+            con,
+            f"COPY (SELECT {cols} FROM {objects}) TO {quote_literal(str(raw))} (FORMAT parquet, COMPRESSION snappy)",
+            reporter,
+        )
+    except duckdb.Error as exc:
+        raise _jsonl_failure(exc, text, display_name) from None
+    return Source(
+        "jsonl", display_name, tuple(keys), _raw_relation(raw, keys or [""]), text_path=text
+    )
+
+
+def _json_path(key: str) -> str:
+    return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _jsonl_failure(exc: duckdb.Error, text: Path, display_name: str) -> InvalidData:
+    bad = first_invalid_utf8(text, display_name)
+    if bad is not None:
+        return bad
+    problem = locate.jsonl_first_bad_line(text, display_name)
+    if problem is not None:
+        return InvalidData(display_name, [problem])
+    return file_problem(
+        display_name,
+        tr("readable JSON Lines: ", "読み取り可能な JSON Lines: ") + str(exc).split("\n")[0],
+    )
+
+
+# -- Parquet ----------------------------------------------------------------------------------
+
+
+def parquet_source(con: duckdb.DuckDBPyConnection, path: Path, display_name: str) -> Source:
+    """Read a Parquet file in place; column types are kept until the mapping step."""
+    scan = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
+    try:
+        described = con.execute(
+            f"DESCRIBE SELECT * FROM read_parquet({quote_literal(str(path))})"
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise file_problem(
+            display_name, tr("a Parquet file: ", "Parquet ファイル: ") + str(exc).split("\n")[0]
+        ) from None
+    names = [str(r[0]) for r in described]
+    if "file_row_number" in names:
+        raise InvalidData(
+            display_name,
+            [
+                Problem(
+                    display_name,
+                    None,
+                    None,
+                    "file_row_number",
+                    None,
+                    tr("a column name not reserved by DuckDB", "DuckDB の予約名以外の列名"),
+                )
+            ],
+        )
+    _check_names(names, display_name, line=None)
+    cols = ", ".join(quote_ident(n) for n in names)
+    relation = f"SELECT file_row_number AS {REC}, {cols} FROM {scan}"
+    return Source("parquet", display_name, tuple(names), relation, typed=True)
