@@ -1,0 +1,181 @@
+"""The tree artifact in the vault: what it takes to hand any customer their proof later.
+
+``reserves/AS_OF/ROOT_HASH/`` holds three files, committed as one ledger entry (kind
+``reserves``):
+
+* ``leaves.parquet``: one row per leaf in leaf order (by hash): ``customer_id``, ``nonce``
+  (16 bytes), ``balances`` (``enc(balances)``, 16 bytes per asset). Row groups hold
+  :data:`ROW_GROUP` leaves, a multiple of the stored block, so a block never straddles two.
+* ``nodes.bin``: the levels from ``stored_from`` to the root, level after level, each node its
+  record ``hash || enc(sums)``; the lower levels are recomputed per block from the leaves.
+* ``tree.json``: the manifest (assets, counts, level offsets, root, source snapshot).
+
+The nonces are here and nowhere else: each customer receives theirs only inside their proof.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kansa.errors import KansaError
+from kansa.i18n import tr
+from kansa.reserves import levels as lv
+from kansa.reserves import u128
+from kansa.reserves.encoding import AMOUNT_BYTES, FORMAT_VERSION, HASH_BYTES, NONCE_BYTES
+from kansa.reserves.tree import BuiltTree
+from kansa.vault import Snapshot, Vault
+
+KIND = "reserves"
+ARTIFACT_FORMAT = "kansa-reserves-tree"
+ROW_GROUP = 1 << 16
+MANIFEST = "tree.json"
+LEAVES = "leaves.parquet"
+NODES = "nodes.bin"
+
+
+def _fixed(values: np.ndarray) -> pa.FixedSizeBinaryArray:
+    """(n, k) uint8 -> Arrow fixed_size_binary(k) without a copy."""
+    values = np.ascontiguousarray(values)
+    n, k = values.shape
+    return pa.FixedSizeBinaryArray.from_buffers(pa.binary(k), n, [None, pa.py_buffer(values)])
+
+
+def _leaf_schema(width: int) -> pa.Schema:
+    return pa.schema(
+        [
+            ("customer_id", pa.large_string()),
+            ("nonce", pa.binary(NONCE_BYTES)),
+            ("balances", pa.binary(AMOUNT_BYTES * width)),
+        ]
+    )
+
+
+def write_leaves(
+    path: Path,
+    built: BuiltTree,
+    customer_ids: pa.Array,
+    balances: np.ndarray,
+) -> None:
+    """Leaves in leaf order, one row group at a time (bounded extra memory)."""
+    schema = _leaf_schema(len(built.assets))
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for a in range(0, built.leaf_count, ROW_GROUP):
+            rows = built.order[a : a + ROW_GROUP]
+            table = pa.table(
+                [
+                    customer_ids.take(pa.array(rows)),
+                    _fixed(built.nonces[rows]),
+                    _fixed(balances[rows]),
+                ],
+                schema=schema,
+            )
+            writer.write_table(table, row_group_size=ROW_GROUP)
+
+
+def write_nodes(path: Path, built: BuiltTree) -> list[dict[str, int]]:
+    """The stored levels back to back; returns where each level starts."""
+    offsets, at = [], 0
+    with path.open("wb") as f:
+        for k, level in enumerate(built.stored):
+            offsets.append({"level": built.stored_from + k, "nodes": len(level), "offset": at})
+            f.write(np.ascontiguousarray(level).tobytes())
+            at += level.nbytes
+    return offsets
+
+
+def root_json(record: np.ndarray) -> dict[str, Any]:
+    return {
+        "hash": bytes(record[:HASH_BYTES]).hex(),
+        "sums": [str(v) for v in u128.row_ints(record[HASH_BYTES:])],
+    }
+
+
+def commit_tree(
+    vault: Vault,
+    built: BuiltTree,
+    customer_ids: pa.Array,
+    balances: np.ndarray,
+    *,
+    as_of: dt.date,
+    source: Snapshot,
+    seeded: bool,
+) -> dict[str, Any]:
+    """Stage the three files, commit them as one ``reserves`` ledger entry; return its payload."""
+    staging = vault.staging_dir()
+    write_leaves(staging / LEAVES, built, customer_ids, balances)
+    level_index = write_nodes(staging / NODES, built)
+    root = root_json(built.root)
+    folder = f"reserves/{as_of.isoformat()}/{root['hash']}"
+    manifest = {
+        "format": ARTIFACT_FORMAT,
+        "version": FORMAT_VERSION,
+        "as_of": as_of.isoformat(),
+        "assets": list(built.assets),
+        "leaf_count": built.leaf_count,
+        "height": built.height,
+        "stored_from": built.stored_from,
+        "record_size": lv.record_size(len(built.assets)),
+        "row_group": ROW_GROUP,
+        "levels": level_index,
+        "root": root,
+        "nonces": "seeded-test" if seeded else "random",
+        "source": {"dataset": source.dataset, "sha256": source.sha256, "seq": source.seq},
+        "files": {"leaves": LEAVES, "nodes": NODES},
+    }
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    payload = {
+        "as_of": manifest["as_of"],
+        "assets": manifest["assets"],
+        "customers": built.leaf_count,
+        "root": root,
+        "nonces": manifest["nonces"],
+        "source": manifest["source"],
+        "tree": f"{folder}/{MANIFEST}",
+    }
+    files = {f"{folder}/{name}": staging / name for name in (MANIFEST, LEAVES, NODES)}
+    vault.commit(KIND, payload, files)
+    staging.rmdir()
+    return payload
+
+
+@dataclass(frozen=True)
+class TreeRef:
+    """A committed tree: its manifest path and the ledger entry's payload."""
+
+    manifest: Path
+    payload: dict[str, Any]
+    seq: int
+
+
+def find_tree(vault: Vault, as_of: dt.date | None = None) -> TreeRef:
+    """The tree of ``as_of`` (default: the latest day); the newest commit if several."""
+    found: TreeRef | None = None
+    for e in vault.ledger.read():
+        if e.kind != KIND:
+            continue
+        day = e.payload.get("as_of", "")
+        if as_of is not None and day != as_of.isoformat():
+            continue
+        if found is None or day >= found.payload["as_of"]:
+            found = TreeRef(vault.root / e.payload["tree"], e.payload, e.seq)
+    if found is None:
+        en_when, ja_when = (f" for {as_of}", f"{as_of} の") if as_of else ("", "")
+        raise KansaError(
+            tr(
+                f"No reserves tree has been built{en_when}.",
+                f"{ja_when}準備金ツリーがまだ作成されていません。",
+            ),
+            hint=tr(
+                "Run `kansa reserves build` first.",
+                "先に `kansa reserves build` を実行してください。",
+            ),
+        )
+    return found

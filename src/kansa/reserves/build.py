@@ -1,0 +1,69 @@
+"""``kansa reserves build``: one day of customer balances -> a committed Merkle-sum tree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from typing import Any
+
+from kansa.errors import KansaError
+from kansa.i18n import tr
+from kansa.reserves.artifact import commit_tree
+from kansa.reserves.source import connect, read_customer_rows
+from kansa.reserves.tree import Progress, build_tree
+from kansa.vault import Vault
+
+DATASET = "customer_balances"
+
+
+def build_reserves(
+    vault: Vault,
+    *,
+    as_of: dt.date | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    memory_limit: str = "2GB",
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Build the tree over the latest ``customer_balances`` snapshot and commit it.
+
+    Returns the ledger payload (as_of, assets, customers, root hash and sums, source).
+    """
+    snapshot = vault.latest(DATASET)
+    if snapshot is None:
+        raise KansaError(
+            tr(
+                "No customer_balances snapshot in the vault.",
+                "customer_balances のスナップショットがありません。",
+            ),
+            hint=tr(
+                "Ingest customer_balances first.", "先に customer_balances を取り込んでください。"
+            ),
+        )
+    spill = vault.staging_dir()
+    try:
+        con = connect(memory_limit, spill)
+        try:
+            rows = read_customer_rows(con, snapshot.path, as_of)
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    try:
+        built = build_tree(rows.tree_input, seed=seed, workers=workers, progress=progress)
+    except OverflowError as exc:
+        raise KansaError(
+            tr(
+                "An asset's total customer balance exceeds 2**128-1 and cannot be encoded.",
+                "ある資産の顧客残高合計が 2**128-1 を超え、符号化できません。",
+            )
+        ) from exc
+    return commit_tree(
+        vault,
+        built,
+        rows.customer_ids,
+        rows.tree_input.balances,
+        as_of=rows.as_of,
+        source=snapshot,
+        seeded=seed is not None,
+    )

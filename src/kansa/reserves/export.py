@@ -1,0 +1,164 @@
+"""Every customer's proof at once: JSON Lines shards, written by all cores, streaming.
+
+Each line is exactly :func:`kansa.reserves.proofs.proof_line` of that customer's proof. Lines
+are assembled from string fragments instead of per-proof dicts: a node's JSON is made once and
+shared by every proof that passes it (the upper path of a block of ``2**stored_from`` leaves is
+one string), which is what makes millions of proofs affordable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kansa.errors import KansaError
+from kansa.i18n import tr
+from kansa.reserves import u128
+from kansa.reserves.encoding import FORMAT_VERSION, HASH_BYTES
+from kansa.reserves.parallel import default_workers, run_tasks, state
+from kansa.reserves.proofs import TreeArtifact
+
+SHARD_GROUPS = 4
+_LEFT = '{"side":"left",'
+_RIGHT = '{"side":"right",'
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def sums_json(amounts: np.ndarray) -> list[str]:
+    """``["1","2"]`` for each row of amount vectors (16 bytes per asset)."""
+    return ['["' + '","'.join(row) + '"]' for row in u128.decimal_strings(amounts)]
+
+
+def node_bodies(records: np.ndarray) -> list[str]:
+    """``"hash":"..","sums":[..]}`` for each record: the part of a path step after its side."""
+    hexes = records[:, :HASH_BYTES].tobytes().hex()
+    return [
+        f'"hash":"{hexes[64 * k : 64 * k + 64]}","sums":{sums}}}'
+        for k, sums in enumerate(sums_json(records[:, HASH_BYTES:]))
+    ]
+
+
+class _Fragments:
+    """Bodies of stored nodes, made on first use; the padding node's body."""
+
+    def __init__(self, art: TreeArtifact) -> None:
+        self.art = art
+        width = len(art.assets)
+        self.padding = '"hash":"' + "0" * 64 + '","sums":[' + ",".join(['"0"'] * width) + "]}"
+        self._cache: dict[tuple[int, int], str] = {}
+
+    def stored(self, level: int, index: int) -> str:
+        nodes = self.art.stored[level]
+        if index >= len(nodes):
+            return self.padding
+        key = (level, index)
+        if key not in self._cache:
+            self._cache[key] = node_bodies(np.asarray(nodes[index : index + 1]))[0]
+        return self._cache[key]
+
+    def upper_path(self, block: int) -> str:
+        """The steps from level stored_from to the root, shared by a whole block."""
+        art = self.art
+        steps = []
+        for level in range(art.stored_from, art.height):
+            index = block >> (level - art.stored_from)
+            sibling = index ^ 1
+            steps.append((_LEFT if sibling < index else _RIGHT) + self.stored(level, sibling))
+        return ",".join(steps)
+
+
+def group_lines(art: TreeArtifact, frags: _Fragments, group: int) -> Iterator[str]:
+    """The proof lines of one row group of leaves, in leaf order."""
+    start = group * art.row_group
+    rows = art.read_leaves(start, min(start + art.row_group, art.leaf_count))
+    lower = art.lower_levels(rows)
+    bodies = [node_bodies(level) for level in lower[: art.stored_from]]
+    leaf_sums = sums_json(rows.balances)
+    nonces = rows.nonces.tobytes().hex()
+    head = '{"version":' + str(FORMAT_VERSION) + ',"assets":' + _dumps(art.assets)
+    tail = '],"root":' + _dumps(art.root) + "}"
+    sf = art.stored_from
+    upper: dict[int, str] = {}
+    for i, cid in enumerate(rows.customer_ids):
+        steps = []
+        for level in range(sf):
+            index = i >> level
+            sibling = index ^ 1
+            nodes = bodies[level]
+            body = nodes[sibling] if sibling < len(nodes) else frags.padding
+            steps.append((_LEFT if sibling < index else _RIGHT) + body)
+        block = (start + i) >> sf
+        if block not in upper:
+            upper[block] = frags.upper_path(block)
+        if upper[block]:
+            steps.append(upper[block])
+        yield (
+            f'{head},"customer_id":{_dumps(cid)},"nonce":"{nonces[32 * i : 32 * i + 32]}",'
+            f'"balances":{leaf_sums[i]},"path":[' + ",".join(steps) + tail
+        )
+
+
+def _shard_task(task: tuple[int, int, int]) -> dict[str, Any]:
+    shard, first_group, last_group = task
+    s = state()
+    art = TreeArtifact(s["manifest"])
+    frags = _Fragments(art)
+    name = f"proofs-{shard:05d}.jsonl"
+    digest = hashlib.sha256()
+    count = 0
+    with (Path(s["out"]) / name).open("wb") as f:
+        for group in range(first_group, last_group):
+            chunk = "".join(line + "\n" for line in group_lines(art, frags, group)).encode("utf-8")
+            digest.update(chunk)
+            f.write(chunk)
+            count += chunk.count(b"\n")
+    return {"file": name, "proofs": count, "sha256": digest.hexdigest()}
+
+
+def export_proofs(
+    manifest: Path,
+    out: Path,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Write every proof into ``out`` (created, must be empty) plus ``manifest.json``."""
+    art = TreeArtifact(manifest)
+    out.mkdir(parents=True, exist_ok=True)
+    if any(out.iterdir()):
+        raise KansaError(
+            tr(f"{out} is not empty.", f"{out} が空ではありません。"),
+            hint=tr("Choose a new folder.", "新しいフォルダーを指定してください。"),
+        )
+    groups = -(-art.leaf_count // art.row_group)
+    tasks = [
+        (k, g, min(g + SHARD_GROUPS, groups)) for k, g in enumerate(range(0, groups, SHARD_GROUPS))
+    ]
+    shared = {"manifest": manifest, "out": out}
+    shards: list[dict[str, Any]] = [{} for _ in tasks]
+    count = 0
+    workers = default_workers() if workers is None else workers
+    for done, (i, result) in enumerate(run_tasks(_shard_task, tasks, shared, workers=workers), 1):
+        shards[i] = result
+        count += result["proofs"]
+        if progress:
+            progress(done, len(tasks))
+    index = {
+        "format": "kansa-reserves-proofs",
+        "version": FORMAT_VERSION,
+        "as_of": art.manifest["as_of"],
+        "assets": art.assets,
+        "root": art.root,
+        "proofs": count,
+        "shards": shards,
+    }
+    (out / "manifest.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+    return index

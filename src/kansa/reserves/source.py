@@ -1,0 +1,163 @@
+"""Read one day of ``customer_balances`` into the tree's input: one row per customer.
+
+DuckDB pivots the rows (customer, asset, balance) into one balance vector per customer and
+hashes the customer ids (SHA-256 of the UTF-8 bytes, the same function as the format's
+``H(utf8(customer_id))``), in parallel and spilling to disk if memory runs short. Rows the tree
+cannot represent are refused before anything is built: negative balances (naming the customers,
+to the operator only), repeated (customer, asset) rows, missing values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kansa.errors import KansaError
+from kansa.i18n import tr
+from kansa.reserves import u128
+from kansa.reserves.encoding import AMOUNT_BYTES, HASH_BYTES
+from kansa.reserves.tree import TreeInput
+
+BATCH_ROWS = 1 << 20
+_SHOW = 5
+
+
+@dataclass(frozen=True)
+class CustomerRows:
+    """The tree input plus the customer ids, row for row."""
+
+    tree_input: TreeInput
+    customer_ids: pa.Array
+    as_of: dt.date
+
+
+def connect(memory_limit: str = "2GB", temp_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
+    if temp_dir is not None:
+        con.execute(f"SET temp_directory = '{temp_dir}'")
+    return con
+
+
+def latest_as_of(con: duckdb.DuckDBPyConnection, parquet: Path) -> dt.date:
+    rows = con.sql("SELECT max(as_of) FROM read_parquet($1)", params=[str(parquet)]).fetchall()
+    row = rows[0] if rows else None
+    if row is None or row[0] is None:
+        raise KansaError(tr("customer_balances is empty.", "customer_balances が空です。"))
+    day: dt.date = row[0]
+    return day
+
+
+def _assets(con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date) -> tuple[str, ...]:
+    rows = con.sql(
+        "SELECT DISTINCT asset FROM read_parquet($1) WHERE as_of = $2", params=[str(parquet), as_of]
+    ).fetchall()
+    if not rows:
+        raise KansaError(
+            tr(
+                f"customer_balances has no rows for {as_of}.",
+                f"customer_balances に {as_of} の行がありません。",
+            )
+        )
+    if any(r[0] is None for r in rows):
+        raise KansaError(tr("an asset is missing.", "資産が空の行があります。"))
+    # sorted by Unicode code point (= UTF-8 byte order), as the format requires
+    return tuple(sorted(r[0] for r in rows))
+
+
+def _refuse_bad_rows(con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date) -> None:
+    sql = """
+        SELECT customer_id, asset, balance::VARCHAR, count(*) OVER () AS total
+        FROM read_parquet($1)
+        WHERE as_of = $2 AND (balance < 0 OR balance IS NULL OR customer_id IS NULL)
+        ORDER BY customer_id, asset LIMIT $3
+    """
+    bad = con.sql(sql, params=[str(parquet), as_of, _SHOW]).fetchall()
+    if not bad:
+        return
+    names = "; ".join(f"{c} {a} {b}" for c, a, b, _ in bad)
+    raise KansaError(
+        tr(
+            f"{bad[0][3]} customer balance(s) on {as_of} are negative or missing "
+            f"(a proof cannot carry them): {names}",
+            f"{as_of} の顧客残高のうち {bad[0][3]} 件が負または欠損です"
+            f"（証明に含められません）: {names}",
+        ),
+        hint=tr(
+            "Correct the customer ledger (control CUS-004) and ingest it again.",
+            "顧客勘定元帳を訂正し（統制 CUS-004）、再度取り込んでください。",
+        ),
+    )
+
+
+def _pivot_sql(assets: tuple[str, ...]) -> str:
+    cols = ",\n".join(
+        f"coalesce(any_value(balance) FILTER (WHERE asset = ${i + 3}), 0)::DECIMAL(38,0) AS b{i}"
+        for i in range(len(assets))
+    )
+    return f"""
+        SELECT customer_id, unhex(sha256(customer_id)) AS id_hash,
+               count(*) = count(DISTINCT asset) AS unique_assets, {cols}
+        FROM read_parquet($1) WHERE as_of = $2
+        GROUP BY customer_id
+    """
+
+
+def _fixed_binary(column: pa.Array, size: int) -> np.ndarray:
+    """Values of a binary column that are all exactly ``size`` bytes -> (n, size) uint8."""
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[
+        column.offset : column.offset + len(column) + 1
+    ]
+    if np.any(np.diff(offsets) != size):
+        raise ValueError(f"expected {size}-byte values")
+    data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    return data.reshape(len(column), size)
+
+
+def _batch_arrays(batch: pa.RecordBatch, width: int) -> tuple[np.ndarray, np.ndarray]:
+    n = batch.num_rows
+    balances = np.empty((n, AMOUNT_BYTES * width), dtype=np.uint8)
+    for k in range(width):
+        balances[:, AMOUNT_BYTES * k : AMOUNT_BYTES * (k + 1)] = u128.decimal_column_be(
+            batch.column(3 + k)
+        )
+    return _fixed_binary(batch.column(1), HASH_BYTES).copy(), balances
+
+
+def read_customer_rows(
+    con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date | None = None
+) -> CustomerRows:
+    """Pivot one day of the snapshot; raises :class:`KansaError` on rows it must refuse."""
+    day = as_of or latest_as_of(con, parquet)
+    assets = _assets(con, parquet, day)
+    _refuse_bad_rows(con, parquet, day)
+    reader = con.sql(_pivot_sql(assets), params=[str(parquet), day, *assets]).to_arrow_reader(
+        BATCH_ROWS
+    )
+    ids, hashes, balances = [], [], []
+    for batch in reader:
+        if not pc.all(batch.column(2)).as_py():
+            raise KansaError(
+                tr(
+                    "customer_balances repeats a (customer, asset) row on one day.",
+                    "customer_balances に同じ日・顧客・資産の行が重複しています。",
+                )
+            )
+        ids.append(batch.column(0).cast(pa.large_string()))
+        h, b = _batch_arrays(batch, len(assets))
+        hashes.append(h)
+        balances.append(b)
+    tree_input = TreeInput(
+        assets=assets,
+        id_hashes=np.concatenate(hashes),
+        balances=np.concatenate(balances),
+    )
+    customer_ids = pa.chunked_array(ids, type=pa.large_string()).combine_chunks()
+    return CustomerRows(tree_input=tree_input, customer_ids=customer_ids, as_of=day)
