@@ -42,7 +42,7 @@ def test_failing_control_writes_its_exception_rows_to_the_vault(
         == {o.exceptions_file: sha256_file(path)}
         == {o.exceptions_file: o.exceptions_sha256}
     )
-    assert entry.payload["controls"][0]["exception_count"] == 1
+    assert entry.payload["results"][0]["exceptions"] == 1
 
 
 def test_result_records_versions_parameters_snapshots_and_engine(

@@ -18,7 +18,7 @@ def default_as_of(cur: duckdb.DuckDBPyConnection, snapshots: Mapping[str, Snapsh
     """max(as_of) of the first daily dataset that has rows, else today (UTC)."""
     for name in DAILY_DATASETS:
         if name in snapshots:
-            row = cur.execute(f'SELECT max(as_of) FROM "{name}"').fetchone()
-            if row and isinstance(row[0], dt.date):
-                return row[0]
+            ((latest,),) = cur.execute(f'SELECT max(as_of) FROM "{name}"').fetchall()
+            if isinstance(latest, dt.date):
+                return latest
     return dt.datetime.now(dt.UTC).date()

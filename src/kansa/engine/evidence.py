@@ -15,9 +15,10 @@ def exceptions_path(run_id: str, control_id: str) -> str:
 
 
 def _payload(run: RunResult) -> dict[str, Any]:
+    """The ledger entry's payload: the run summary; the files' hashes are in its outputs."""
     body = run.to_dict()
     body.pop("ledger")
-    for control in body["controls"]:
+    for control in body["results"]:
         control.pop("exceptions_sha256")
         if control["status"] != "error":
             control["exceptions_file"] = exceptions_path(run.run_id, control["control_id"])

@@ -59,11 +59,11 @@ def _run_sql(
     if control.population_sql:
         pop_sql = render_sql(control.population_sql, values)
         read |= check_query(pop_sql, datasets, known)
-        row = cur.execute(f"SELECT count(*) FROM (\n{pop_sql}\n) AS population").fetchone()
-        population = int(row[0]) if row else 0
+        ((count,),) = cur.execute(f"SELECT count(*) FROM (\n{pop_sql}\n) AS p").fetchall()
+        population = int(count)
     copy = f"COPY (\n{test_sql}\n) TO {_quote(job.output)} (FORMAT parquet, USE_TMP_FILE false)"
-    row = cur.execute(copy).fetchone()
-    return population, int(row[0]) if row else 0, read
+    ((written,),) = cur.execute(copy).fetchall()
+    return population, int(written), read
 
 
 def _load_logic(spec: str) -> Any:
@@ -122,6 +122,7 @@ def execute(
         version=control.version,
         version_hash=control.version_hash,
         severity=control.severity,
+        area=control.area,
         owner=control.owner,
         key=control.key,
         parameters=dict(job.parameters),

@@ -15,7 +15,7 @@ from collections.abc import Collection
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import SqlglotError
 
 # Table functions that only generate values (no file, network or catalog access).
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
@@ -61,7 +61,7 @@ class UnsafeQuery(ValueError):
 def _parse_single(sql: str) -> exp.Expr:
     try:
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
-    except ParseError as exc:
+    except SqlglotError as exc:
         raise UnsafeQuery(f"cannot parse the SQL: {exc}") from exc
     if len(statements) != 1:
         raise UnsafeQuery(f"expected exactly one statement, found {len(statements)}")

@@ -24,6 +24,7 @@ class ControlOutcome:
     version: int
     version_hash: str
     severity: str
+    area: str
     owner: str
     key: tuple[str, ...]
     parameters: dict[str, Any]
@@ -42,9 +43,12 @@ class ControlOutcome:
         return replace(self, exceptions_file=rel, exceptions_sha256=sha256, staged=None)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON form (``kansa run --json`` and the ledger's run payload)."""
         d = asdict(self)
         d.pop("staged")
         d["key"] = list(self.key)
+        d["population"] = d.pop("population_count")
+        d["exceptions"] = d.pop("exception_count")
         return d
 
 
@@ -97,5 +101,5 @@ class RunResult:
             "overrides": self.overrides,
             "summary": {"pass": self.passed, "fail": self.failed, "error": self.errored},
             "ledger": {"seq": self.ledger_seq, "hash": self.ledger_hash},
-            "controls": [o.to_dict() for o in self.outcomes],
+            "results": [o.to_dict() for o in self.outcomes],
         }

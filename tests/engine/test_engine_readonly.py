@@ -1,0 +1,135 @@
+"""A control's SQL cannot write, read files or reach the network: refused twice over.
+
+First by the SQLGlot guard, then, should the guard miss something, by DuckDB itself (read-only
+catalog, external access disabled, configuration locked). Both layers are tested on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kansa.controls import Control
+from kansa.engine import UnsafeQuery, check_query, run_controls
+from kansa.engine.sandbox import open_sandbox
+from kansa.vault import Vault
+from kansa.workspace import Workspace
+
+ATTACKS = {
+    "read_csv": "select * from read_csv('/etc/passwd')",
+    "read_text": "select content as customer_id from read_text('/etc/passwd')",
+    "path_as_table": "select * from '/etc/passwd'",
+    "copy_to": "copy (select * from customer_balances) to '/tmp/kansa-leak.csv'",
+    "attach": "attach '/tmp/kansa-leak.duckdb' as leak",
+    "install": "install httpfs",
+    "load": "load httpfs",
+    "set": "set enable_external_access = true",
+    "pragma": "pragma database_list",
+    "create": "create table leak as select * from customer_balances",
+    "drop": "drop view customer_balances",
+    "insert": "insert into customer_balances select * from customer_balances",
+    "two_statements": "select 1 as customer_id; drop view customer_balances",
+    "glob_in_subquery": "select customer_id from customer_balances "
+    "where customer_id in (select file from glob('/etc/*'))",
+    "qualified": "select * from information_schema.tables",
+    "catalog_function": "select * from duckdb_settings()",
+    "query_function": "select * from query('select 1 as customer_id')",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTACKS))
+def test_guard_refuses(name: str) -> None:
+    with pytest.raises(UnsafeQuery):
+        check_query(ATTACKS[name], {"customer_balances"})
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select customer_id from customer_balances where balance < 0",
+        "with t as (select * from customer_balances) select customer_id from t",
+        "select a.customer_id from customer_balances a join wallets w on w.asset = a.asset",
+        "select * from customer_balances union all select * from customer_balances",
+        "select d::date as day from range(date '2026-01-01', date '2026-02-01', interval 1 day)"
+        " t(d)",
+    ],
+)
+def test_guard_accepts_plain_queries(sql: str) -> None:
+    assert check_query(sql, {"customer_balances", "wallets"}) <= {"customer_balances", "wallets"}
+
+
+@given(st.text(max_size=80))
+def test_guard_answers_any_text_with_datasets_or_a_refusal(text: str) -> None:
+    try:
+        read = check_query(text, {"customer_balances"})
+    except UnsafeQuery:
+        return
+    assert read <= {"customer_balances"}
+
+
+@pytest.mark.parametrize("name", ["read_csv", "copy_to", "path_as_table", "drop"])
+def test_attacks_in_a_control_are_errors_and_touch_nothing(
+    custody_ws: Workspace, make_control: Callable[..., Control], name: str
+) -> None:
+    attack = make_control("TST-666", ATTACKS[name])
+    clean = make_control("TST-001", "select customer_id from customer_balances where balance < 0")
+    run = run_controls(custody_ws, [attack, clean], progress=False, record=False)
+    assert run.outcome("TST-666").status == "error"
+    assert run.outcome("TST-001").status == "pass"
+    assert not Path("/tmp/kansa-leak.csv").exists()
+
+
+@pytest.fixture
+def sandbox(custody_ws: Workspace, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """The engine's connection, used directly: what DuckDB does if the guard were bypassed."""
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    snaps = Vault(custody_ws.vault_dir).latest_all()
+    con = open_sandbox(
+        staging, snaps, [staging / "TST-001.parquet"], memory_limit="512MB", threads=1
+    )
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select * from read_csv('/etc/passwd')",
+        "select * from read_text('/etc/passwd')",
+        "copy (select * from customer_balances) to '/tmp/kansa-leak.parquet' (format parquet)",
+        "attach '/tmp/kansa-leak.duckdb' as leak",
+        "install httpfs",
+        "load httpfs",
+        "set enable_external_access = true",
+        "set allowed_paths = ['/etc/passwd']",
+        "reset lock_configuration",
+        "set memory_limit = '20GB'",
+        "drop view customer_balances",
+        "create view x as select 1",
+        "create table x as select 1",
+    ],
+)
+def test_duckdb_itself_refuses_when_the_guard_is_bypassed(
+    sandbox: duckdb.DuckDBPyConnection, sql: str
+) -> None:
+    with pytest.raises(duckdb.Error):
+        sandbox.cursor().execute(sql)
+    assert sandbox.execute("select count(*) from customer_balances").fetchone() == (16,)
+    assert not Path("/tmp/kansa-leak.parquet").exists()
+
+
+def test_the_sandbox_reads_snapshots_and_writes_only_the_planned_file(
+    sandbox: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    out = tmp_path / "staging" / "TST-001.parquet"
+    sandbox.execute(
+        f"copy (select * from customer_balances) to '{out}' (format parquet, use_tmp_file false)"
+    )
+    assert out.exists()
+    assert sandbox.execute("select current_setting('TimeZone')").fetchone() == ("UTC",)
