@@ -1,0 +1,206 @@
+"""Open a dataset's latest vault snapshot as a DuckDB view, with memory bounded.
+
+Every analysis runs as SQL over the snapshot's Parquet file; Python only ever receives
+aggregates or the (bounded) records an auditor has to see. The view ``population`` carries
+every column of the snapshot plus ``_row``: the record's position in the file, stable for the
+life of the snapshot, so that any selected or flagged record can be found again.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from kansa.errors import KansaError
+from kansa.i18n import tr
+from kansa.vault import Snapshot, Vault
+from kansa.workspace import Workspace
+
+INTEGER_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+}
+FLOAT_TYPES = {"FLOAT", "DOUBLE", "REAL"}
+TIME_TYPES = {
+    "TIMESTAMP",
+    "TIMESTAMP WITH TIME ZONE",
+    "TIMESTAMPTZ",
+    "DATE",
+    "TIMESTAMP_S",
+    "TIMESTAMP_MS",
+    "TIMESTAMP_NS",
+}
+
+
+@dataclass(frozen=True)
+class InputRef:
+    """What an analysis read: enough to find the exact bytes again and check them."""
+
+    dataset: str
+    sha256: str
+    rows: int
+    contract_version: str
+    ledger_seq: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "snapshot_sha256": self.sha256,
+            "rows": self.rows,
+            "contract_version": self.contract_version,
+            "ledger_seq": self.ledger_seq,
+        }
+
+    @classmethod
+    def of(cls, snap: Snapshot) -> InputRef:
+        return cls(snap.dataset, snap.sha256, snap.rows, snap.contract_version, snap.seq)
+
+
+def quote(name: str) -> str:
+    """A SQL identifier, quoted (names are also checked against the schema before use)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_text(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def is_numeric(duck_type: str) -> bool:
+    t = duck_type.upper()
+    return t in INTEGER_TYPES or t in FLOAT_TYPES or t.startswith("DECIMAL")
+
+
+def is_temporal(duck_type: str) -> bool:
+    return duck_type.upper() in TIME_TYPES
+
+
+def decimal_scale(duck_type: str) -> int | None:
+    """The scale of a ``DECIMAL(p,s)`` type, 0 for integers, None for anything else."""
+    t = duck_type.upper()
+    if t in INTEGER_TYPES:
+        return 0
+    if t.startswith("DECIMAL(") and t.endswith(")"):
+        return int(t[len("DECIMAL(") : -1].split(",")[1])
+    return None
+
+
+@dataclass
+class Population:
+    """A connection with the view ``population`` over one snapshot."""
+
+    con: duckdb.DuckDBPyConnection
+    input: InputRef
+    columns: dict[str, str]
+
+    def column(self, name: str, *, numeric: bool = False, temporal: bool = False) -> str:
+        """Check that ``name`` exists (and has the right kind); return it quoted."""
+        if name not in self.columns:
+            raise KansaError(
+                tr(
+                    f"Dataset {self.input.dataset} has no column {name!r}.",
+                    f"データセット {self.input.dataset} に列 {name!r} はありません。",
+                ),
+                hint=tr("Columns: ", "列: ") + ", ".join(self.columns),
+            )
+        kind = self.columns[name]
+        if numeric and not is_numeric(kind):
+            raise KansaError(
+                tr(
+                    f"Column {name} is {kind}, not a number.",
+                    f"列 {name} は {kind} 型で、数値ではありません。",
+                )
+            )
+        if temporal and not is_temporal(kind):
+            raise KansaError(
+                tr(
+                    f"Column {name} is {kind}, not a date or timestamp.",
+                    f"列 {name} は {kind} 型で、日付・時刻ではありません。",
+                )
+            )
+        return quote(name)
+
+    def first_temporal_column(self) -> str | None:
+        return next((n for n, t in self.columns.items() if is_temporal(t)), None)
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql, params or []).fetchall()
+
+    def one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+        row = self.con.execute(sql, params or []).fetchone()
+        assert row is not None
+        return row
+
+
+def connect(memory_limit: str, threads: int | None, temp_dir: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB bounded by the workspace's ``memory_limit``; spills to ``temp_dir``."""
+    config: dict[str, Any] = {
+        "memory_limit": memory_limit,
+        "temp_directory": str(temp_dir),
+        "preserve_insertion_order": False,
+    }
+    if threads:
+        config["threads"] = threads
+    return duckdb.connect(":memory:", config=config)
+
+
+def latest_snapshot(ws: Workspace, dataset: str) -> Snapshot:
+    snap = Vault(ws.vault_dir).latest(dataset)
+    if snap is None:
+        raise KansaError(
+            tr(
+                f"The vault holds no snapshot of dataset {dataset!r}.",
+                f"保管庫にデータセット {dataset!r} のスナップショットがありません。",
+            ),
+            hint=tr(
+                "Ingest it first (`kansa ingest DATASET FILE`).",
+                "先に取り込んでください（`kansa ingest DATASET FILE`）。",
+            ),
+        )
+    return snap
+
+
+def attach(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> Population:
+    """Create the ``population`` view over ``snap`` on ``con``."""
+    con.execute(
+        "CREATE OR REPLACE VIEW population AS "
+        "SELECT * EXCLUDE (file_row_number), file_row_number AS _row "
+        f"FROM read_parquet({sql_text(str(snap.path))}, file_row_number = true)"
+    )
+    described = con.execute("DESCRIBE SELECT * EXCLUDE (_row) FROM population").fetchall()
+    columns = {str(r[0]): str(r[1]) for r in described}
+    return Population(con=con, input=InputRef.of(snap), columns=columns)
+
+
+@contextmanager
+def open_population(ws: Workspace, dataset: str) -> Iterator[Population]:
+    """The latest snapshot of ``dataset`` as ``population``, on a bounded connection."""
+    snap = latest_snapshot(ws, dataset)
+    with bounded_connection(ws) as con:
+        yield attach(con, snap)
+
+
+@contextmanager
+def bounded_connection(ws: Workspace) -> Iterator[duckdb.DuckDBPyConnection]:
+    tmp = Path(tempfile.mkdtemp(prefix="kansa-analytics-"))
+    con = connect(ws.config.memory_limit, ws.config.threads, tmp)
+    try:
+        yield con
+    finally:
+        con.close()
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""Statistical sampling: sample sizes, reproducible selection, evaluation of results."""

@@ -1,0 +1,180 @@
+"""Stratification by value: counts, totals and shares per band, computed inside DuckDB.
+
+Bands (``scheme``):
+
+* ``equal``: ``bands`` bands of equal width over [min, max]. For integer and DECIMAL(p,0)
+  columns (wei) the arithmetic is exact 128-bit integer arithmetic: width =
+  ceil((max - min + 1) / bands), band = (x - min) // width.
+* ``quantile``: bands holding (about) equal counts; bounds are exact quantiles
+  (``quantile_disc``) of the column.
+* ``bounds``: the user's own upper bounds (IDEA-style): x < b1, b1 <= x < b2, ..., x >= bn.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from kansa.analytics.population import Population, decimal_scale
+from kansa.analytics.result import Analysis, Chart, Table
+from kansa.errors import KansaError
+from kansa.i18n import tr
+
+SCHEMES = ("equal", "quantile", "bounds")
+
+
+def _exact_sql(pop: Population, column: str) -> tuple[str, int | None]:
+    """The column as an exact integer (HUGEINT) when it is integral, with its scale."""
+    col = pop.column(column, numeric=True)
+    scale = decimal_scale(pop.columns[column])
+    if scale == 0:
+        return f"CAST({col} AS HUGEINT)", 0
+    return col, scale
+
+
+def equal_width_bounds(lo: int, hi: int, bands: int) -> list[int]:
+    """Lower bounds of ``bands`` equal-width integer bands covering [lo, hi]."""
+    width = max(1, -(-(hi - lo + 1) // bands))
+    return [lo + i * width for i in range(bands) if lo + i * width <= hi]
+
+
+def case_band(x: str, uppers: list[Any]) -> str:
+    """SQL: band index 0..len(uppers) for x against ascending exclusive upper bounds."""
+    whens = " ".join(f"WHEN {x} < {_lit(u)} THEN {i}" for i, u in enumerate(uppers))
+    return f"CASE {whens} ELSE {len(uppers)} END" if uppers else "0"
+
+
+def _lit(v: Any) -> str:
+    if isinstance(v, int):
+        return f"{v}::HUGEINT"
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return repr(float(v))
+
+
+def _bounds_for(
+    pop: Population, x: str, scheme: str, bands: int, bounds: list[Decimal] | None
+) -> list[Any]:
+    """Exclusive upper bounds separating the bands."""
+    if scheme == "bounds":
+        if not bounds:
+            raise KansaError(
+                tr(
+                    "--bounds is required with --scheme bounds.",
+                    "--scheme bounds には --bounds が必要です。",
+                )
+            )
+        return sorted(bounds)
+    if scheme == "quantile":
+        qs = [i / bands for i in range(1, bands)]
+        row = pop.one(f"SELECT quantile_disc({x}, {qs!r}) FROM population WHERE {x} IS NOT NULL")
+        return sorted(set(row[0] or []))
+    lo, hi = pop.one(f"SELECT min({x}), max({x}) FROM population")
+    if lo is None:
+        return []
+    if isinstance(lo, int) and isinstance(hi, int):
+        return equal_width_bounds(lo, hi, bands)[1:]
+    width = (hi - lo) / bands
+    return [lo + width * i for i in range(1, bands)]
+
+
+def run_stratify(
+    pop: Population,
+    column: str,
+    *,
+    bands: int = 10,
+    scheme: str = "equal",
+    bounds: list[Decimal] | None = None,
+) -> Analysis:
+    if scheme not in SCHEMES:
+        raise KansaError(
+            tr(f"Unknown scheme {scheme!r}.", f"方式 {scheme!r} はありません。"),
+            hint=", ".join(SCHEMES),
+        )
+    if bands < 1:
+        raise KansaError(tr("--bands must be at least 1.", "--bands は 1 以上にしてください。"))
+    x, _scale = _exact_sql(pop, column)
+    uppers = _bounds_for(pop, x, scheme, bands, bounds)
+    sql = f"""
+        SELECT {case_band(x, uppers)} AS band, count(*) AS n, sum({x}) AS total, min({x}) AS lo, max({x}) AS hi
+        FROM population WHERE {x} IS NOT NULL GROUP BY band ORDER BY band
+    """
+    got = {int(r[0]): r[1:] for r in pop.rows(sql)}
+    empty = int(pop.one(f"SELECT count(*) FROM population WHERE {x} IS NULL")[0])
+    table = _strata_table(uppers, got)
+    n_all = sum(int(r[0]) for r in got.values())
+    total_all = sum((r[1] for r in got.values()), start=0)
+    return Analysis(
+        analysis="stratify",
+        title={"en": "Stratification by value", "ja": "金額による階層化"},
+        parameters={
+            "dataset": pop.input.dataset,
+            "column": column,
+            "scheme": scheme,
+            "bands": bands,
+            "bounds": [str(b) for b in bounds or []],
+        },
+        inputs=[pop.input.to_json()],
+        summary={
+            "records": n_all,
+            "empty": empty,
+            "total_value": total_all,
+            "bands": len(table.rows),
+        },
+        conclusion=_conclusion(pop, column, table, n_all, total_all),
+        tables=[table],
+    )
+
+
+def _strata_table(uppers: list[Any], got: dict[int, tuple[Any, ...]]) -> Table:
+    n_all = sum(int(r[0]) for r in got.values()) or 1
+    total_all = sum((r[1] for r in got.values()), start=0) or 1
+    rows: list[list[Any]] = []
+    for band in range(len(uppers) + 1):
+        n, total, lo, hi = got.get(band, (0, 0, None, None))
+        lower = uppers[band - 1] if band > 0 else None
+        upper = uppers[band] if band < len(uppers) else None
+        rows.append(
+            [
+                band + 1,
+                lower,
+                upper,
+                int(n),
+                int(n) / n_all,
+                total,
+                float(total) / float(total_all),
+                lo,
+                hi,
+            ]
+        )
+    cols = [
+        "band",
+        "from_inclusive",
+        "to_exclusive",
+        "count",
+        "count_share",
+        "total_value",
+        "value_share",
+        "min",
+        "max",
+    ]
+    chart = Chart(
+        "Records and value per band / 階層別の件数と金額", "band", ("count_share", "value_share")
+    )
+    return Table("strata", cols, rows, chart=chart)
+
+
+def _conclusion(pop: Population, column: str, table: Table, n: int, total: Any) -> dict[str, str]:
+    top = max(table.rows, key=lambda r: r[6]) if table.rows else None
+    where = f"{pop.input.dataset}.{column}"
+    if top is None or n == 0:
+        return {"en": f"{where} holds no values.", "ja": f"{where} に値がありません。"}
+    en = (
+        f"{n:,} records of {where} in {len(table.rows)} bands, total {total}. Band {top[0]} holds the most value: "
+        f"{top[3]:,} records ({top[4]:.1%}) carrying {top[6]:.1%} of the total."
+    )
+    ja = (
+        f"{where} の {n:,} 件を {len(table.rows)} 階層に分けました（合計 {total}）。金額が最も大きいのは階層 {top[0]} で、"
+        f"{top[3]:,} 件（{top[4]:.1%}）が合計の {top[6]:.1%} を占めます。"
+    )
+    return {"en": en, "ja": ja}
