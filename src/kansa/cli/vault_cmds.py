@@ -1,9 +1,313 @@
-"""CLI commands for vault."""
+"""``kansa verify``, ``kansa ledger show|head|sign`` and ``kansa keys generate``."""
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+from rich.text import Text
+
+from kansa.cli.context import console, err_console, state, workspace
+from kansa.errors import KansaError, WorkspaceNotFound
+from kansa.i18n import tr
+from kansa.ingest.progress import Reporter
+from kansa.vault import (
+    LedgerCorrupt,
+    LedgerEntry,
+    Vault,
+    VerifyReport,
+    generate_keypair,
+    load_public_key,
+    sign_head,
+    verify_vault,
+)
+from kansa.workspace import find_workspace
+
+ledger_app = typer.Typer(
+    help="The hash-chained ledger of the evidence vault. / 証跡台帳。", no_args_is_help=True
+)
+keys_app = typer.Typer(
+    help="Ed25519 keys for signing the ledger head. / 台帳署名用の鍵。", no_args_is_help=True
+)
+
+
+class NotIntact(KansaError):
+    """The vault failed verification (exit code 1); details were printed already."""
+
+    exit_code = 1
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def _signature_line(sig: dict[str, Any] | None, trusted: bool) -> str:
+    if sig is None:
+        return tr("Ledger head not signed.", "台帳の先頭は未署名です。")
+    text = tr(
+        f"Signed up to entry {sig['signed_seq']} by key {sig['key_id']} ({sig['time']})",
+        f"エントリ {sig['signed_seq']} まで鍵 {sig['key_id']} で署名済み（{sig['time']}）",
+    )
+    if sig["unsigned_entries"]:
+        text += tr(
+            f"; unsigned newer entries: {sig['unsigned_entries']}",
+            f"。それ以降の {sig['unsigned_entries']} 件は未署名",
+        )
+    if not trusted:
+        text += tr(
+            " (not checked against a trusted key: pass --public-key)",
+            "（信頼する公開鍵で未確認: --public-key を指定）",
+        )
+    return text + "."
+
+
+def _show_report(report: VerifyReport, recovered: list[str], trusted: bool) -> None:
+    for rel in recovered:
+        err_console.print(
+            Text(
+                tr(
+                    f"recovered: removed {rel} (left by an interrupted run)",
+                    f"復旧: 中断された処理の残骸 {rel} を削除",
+                )
+            )
+        )
+    if report.ok:
+        console.print(
+            Text(
+                tr(
+                    f"Vault intact: {report.entries} ledger entries, {report.files} files "
+                    f"({report.bytes_hashed / 1e6:,.1f} MB) re-hashed.",
+                    f"証跡保管庫は完全です: 台帳 {report.entries} 件、ファイル {report.files} 件"
+                    f"（{report.bytes_hashed / 1e6:,.1f} MB）を再計算しました。",
+                ),
+                style="green",
+            )
+        )
+        if report.head_seq is not None:
+            console.print(
+                Text(
+                    tr(
+                        f"Head: entry {report.head_seq} {report.head_hash}",
+                        f"先頭: エントリ {report.head_seq} {report.head_hash}",
+                    )
+                )
+            )
+        console.print(Text(_signature_line(report.signature, trusted)))
+        return
+    first = report.issues[0]
+    err_console.print(
+        Text(
+            tr("Vault NOT intact. First problem:", "証跡保管庫に異常があります。最初の問題:"),
+            style="bold red",
+        )
+    )
+    err_console.print(Text(f"  {first.where}: {first.message}"))
+    for other in report.issues[1:10]:
+        err_console.print(Text(f"  {other.where}: {other.message}", style="dim"))
+    if len(report.issues) > 10:
+        err_console.print(
+            Text(
+                tr(
+                    f"  ... and {len(report.issues) - 10} more",
+                    f"  ... ほか {len(report.issues) - 10} 件",
+                ),
+                style="dim",
+            )
+        )
+
+
+def verify(
+    ctx: typer.Context,
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--public-key", help="Trusted Ed25519 public key (PEM) the head must be signed with."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    no_recover: Annotated[
+        bool,
+        typer.Option(
+            "--no-recover", help="Read only: do not roll back an interrupted commit first."
+        ),
+    ] = False,
+) -> None:
+    """Re-hash every file in the vault and the whole ledger; exit 1 naming the first problem."""
+    ws = workspace(ctx)
+    vault = Vault(ws.vault_dir)
+    if not vault.root.is_dir():
+        raise KansaError(
+            tr(f"No vault at {vault.root}.", f"{vault.root} に証跡保管庫がありません。")
+        )
+    trusted = load_public_key(public_key) if public_key else None
+    recovered: list[str] = []
+    if not no_recover and os.access(vault.root, os.W_OK):
+        with vault.lock() as removed:
+            recovered = removed
+    total = sum(len(e.outputs) for e in _entries_or_empty(vault))
+    with Reporter(not as_json) as reporter:
+        reporter.stage(tr("Re-hashing the vault", "証跡保管庫を再計算中"), total=max(total, 1))
+        report = verify_vault(vault, public_key=trusted, on_file=reporter.update)
+    if as_json:
+        _print_json({**report.to_json(), "recovered": recovered})
+    else:
+        _show_report(report, recovered, trusted is not None)
+    if not report.ok:
+        n = len(report.issues)
+        raise NotIntact(
+            tr(
+                f"the vault is not intact ({n} problem(s)).",
+                f"証跡保管庫に異常があります（{n} 件）。",
+            )
+        )
+
+
+def _entries_or_empty(vault: Vault) -> list[LedgerEntry]:
+    try:
+        return vault.ledger.entries()
+    except LedgerCorrupt:
+        return []
+
+
+def _entries(vault: Vault) -> list[LedgerEntry]:
+    try:
+        return vault.ledger.entries()
+    except LedgerCorrupt as exc:
+        raise KansaError(
+            tr(f"The ledger is damaged ({exc}).", f"台帳が破損しています（{exc}）。"),
+            hint=tr("Run `kansa verify` for details.", "`kansa verify` で詳細を確認してください。"),
+        ) from None
+
+
+def _summary(e: LedgerEntry) -> str:
+    p = e.payload
+    if e.kind == "ingest":
+        src = p.get("source", {}).get("name", "")
+        return f"{p.get('dataset')} {p.get('rows', '?')} rows <- {src}"
+    keys = ("control_id", "control", "dataset", "as_of", "title", "report")
+    return " ".join(f"{k}={p[k]}" for k in keys if k in p)[:80]
+
+
+@ledger_app.command("show")
+def ledger_show(
+    ctx: typer.Context,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Only entries of this kind (ingest, run, report...)."),
+    ] = None,
+    last: Annotated[int | None, typer.Option("--last", help="Only the newest N entries.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
+) -> None:
+    """List ledger entries, oldest first."""
+    entries = [
+        e for e in _entries(Vault(workspace(ctx).vault_dir)) if kind is None or e.kind == kind
+    ]
+    if last is not None:
+        entries = entries[-last:] if last > 0 else []
+    if as_json:
+        _print_json([{**e.body(), "hash": e.hash} for e in entries])
+        return
+    table = Table(title=tr("Ledger", "台帳"), title_justify="left")
+    for head in (
+        "seq",
+        tr("time (UTC)", "時刻 (UTC)"),
+        tr("kind", "種別"),
+        tr("actor", "実行者"),
+        tr("what", "内容"),
+        tr("files", "ファイル"),
+        "hash",
+    ):
+        table.add_column(head, overflow="fold")
+    for e in entries:
+        table.add_row(
+            str(e.seq),
+            e.time,
+            Text(e.kind),
+            Text(e.actor),
+            Text(_summary(e)),
+            str(len(e.outputs)),
+            e.hash[:16],
+        )
+    console.print(table)
+
+
+@ledger_app.command("head")
+def ledger_head(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """The newest entry's seq and hash: write it down, or sign it, to pin the ledger."""
+    head = Vault(workspace(ctx).vault_dir).ledger.head()
+    if as_json:
+        _print_json(
+            None
+            if head is None
+            else {"seq": head.seq, "hash": head.hash, "time": head.time, "kind": head.kind}
+        )
+        return
+    if head is None:
+        console.print(tr("The ledger is empty.", "台帳は空です。"))
+        return
+    console.print(f"{head.seq} {head.hash}", highlight=False)
+
+
+@ledger_app.command("sign")
+def ledger_sign(
+    ctx: typer.Context,
+    key: Annotated[
+        Path, typer.Option("--key", help="Ed25519 private key (PEM), kept outside the vault.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the signature record as JSON.")
+    ] = False,
+) -> None:
+    """Verify the vault, then sign its ledger head into vault/signatures.jsonl."""
+    record = sign_head(Vault(workspace(ctx).vault_dir), key)
+    if as_json:
+        _print_json(record)
+        return
+    console.print(
+        Text(
+            tr(
+                f"Signed ledger head: entry {record['seq']} {record['hash']} with key {record['key_id']}.",
+                f"台帳の先頭に署名しました: エントリ {record['seq']} {record['hash']}（鍵 {record['key_id']}）。",
+            )
+        )
+    )
+
+
+@keys_app.command("generate")
+def keys_generate(
+    ctx: typer.Context,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Where to write the private key; the public key goes to OUT.pub."
+        ),
+    ],
+) -> None:
+    """Create an Ed25519 key pair for signing the ledger (private key mode 0600)."""
+    try:
+        vault_root: Path | None = find_workspace(state(ctx).workspace_path).vault_dir
+    except WorkspaceNotFound:
+        vault_root = None
+    pub, kid = generate_keypair(out, vault_root=vault_root)
+    console.print(
+        Text(
+            tr(
+                f"Private key: {out} (keep it offline, outside the vault)\nPublic key:  {pub} (give it to whoever verifies)\nKey id: {kid}",
+                f"秘密鍵: {out}（保管庫の外でオフライン保管）\n公開鍵: {pub}（検証者に渡す）\n鍵 ID: {kid}",
+            )
+        )
+    )
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add ``verify``, ``ledger`` and ``keys`` to the root app."""
+    app.command("verify")(verify)
+    app.add_typer(ledger_app, name="ledger")
+    app.add_typer(keys_app, name="keys")

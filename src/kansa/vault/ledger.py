@@ -113,10 +113,66 @@ class Ledger:
         return list(self.read())
 
     def head(self) -> LedgerEntry | None:
-        last = None
-        for last in self.read():  # noqa: B007
-            pass
-        return last
+        """The last entry, read from the end of the file (cheap however long the ledger)."""
+        line = self._last_line()
+        if line is None:
+            return None
+        try:
+            return LedgerEntry.from_dict(json.loads(line.decode("utf-8")))
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise LedgerCorrupt(-1, f"the last entry is not a ledger entry ({exc})") from exc
+
+    def _last_line(self) -> bytes | None:
+        if not self.path.exists():
+            return None
+        with self.path.open("rb") as f:
+            end = f.seek(0, os.SEEK_END)
+            if end == 0:
+                return None
+            block = 1 << 16
+            data = b""
+            pos = end
+            while pos > 0:
+                step = min(block, pos)
+                pos -= step
+                f.seek(pos)
+                data = f.read(step) + data
+                body = data.rstrip(b"\n")
+                cut = body.rfind(b"\n")
+                if cut >= 0:
+                    return body[cut + 1 :]
+            return data.rstrip(b"\n") or None
+
+    def truncate_torn_tail(self) -> bool:
+        """Drop a last line that was cut short by a crash mid-append (no final newline).
+
+        Only :meth:`kansa.vault.Vault.recover` calls this, and only while a commit journal
+        shows an append was in flight. Returns True if bytes were removed.
+        """
+        if not self.path.exists():
+            return False
+        with self.path.open("r+b") as f:
+            end = f.seek(0, os.SEEK_END)
+            if end == 0:
+                return False
+            f.seek(end - 1)
+            if f.read(1) == b"\n":
+                return False
+            keep = 0
+            pos = end
+            while pos > 0:
+                step = min(1 << 16, pos)
+                pos -= step
+                f.seek(pos)
+                chunk = f.read(step)
+                cut = chunk.rfind(b"\n")
+                if cut >= 0:
+                    keep = pos + cut + 1
+                    break
+            f.truncate(keep)
+            f.flush()
+            os.fsync(f.fileno())
+        return True
 
     def append(
         self,

@@ -29,11 +29,45 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kansa.errors import KansaError
+from kansa.i18n import tr
 from kansa.vault.hashing import sha256_file
 from kansa.vault.ledger import Ledger, LedgerEntry
 
 PENDING = ".pending.json"
 STAGING = ".staging"
+LEDGER = "ledger.jsonl"
+SIGNATURES = "signatures.jsonl"
+LOCK = ".lock"
+# names at the vault's top level that are bookkeeping, never an output of a commit
+RESERVED = frozenset({LEDGER, SIGNATURES, LOCK, PENDING, ".pending.tmp", STAGING})
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename durable (POSIX: the directory entry is data of the directory)."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_empty_parents(path: Path, root: Path) -> None:
+    parent = path.parent
+    while parent != root and parent.is_relative_to(root):
+        try:
+            parent.rmdir()
+        except OSError:
+            return
+        parent = parent.parent
 
 
 def _alive(pid: int) -> bool:
@@ -65,19 +99,19 @@ class Snapshot:
 class Vault:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.ledger = Ledger(root / "ledger.jsonl")
+        self.ledger = Ledger(root / LEDGER)
 
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Exclusive writer lock; also recovers an interrupted commit first."""
+    def lock(self) -> Iterator[list[str]]:
+        """Exclusive writer lock; recovers an interrupted commit first and yields what that
+        recovery removed (usually nothing)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a+") as fh:
+        with (self.root / LOCK).open("a+") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
-                self.recover()
-                yield
+                yield self.recover()
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -88,7 +122,13 @@ class Vault:
         gone; a caller that finishes should remove it itself (or use :meth:`staging`).
         """
         d = self.root / STAGING / f"{os.getpid()}-{uuid.uuid4().hex}"
-        d.mkdir(parents=True)
+        for attempt in range(3):  # recover() may remove an empty .staging at the same moment
+            try:
+                d.mkdir(parents=True)
+                break
+            except FileNotFoundError:
+                if attempt == 2:
+                    raise
         return d
 
     @contextmanager
@@ -106,16 +146,34 @@ class Vault:
                     p.rmdir()  # only if empty: another writer may be using it
 
     def commit(
-        self, kind: str, payload: dict[str, Any], files: dict[str, Path] | None = None
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        files: dict[str, Path] | None = None,
+        *,
+        hashes: dict[str, str] | None = None,
     ) -> LedgerEntry:
-        """Move ``files`` (vault-relative destination -> staged path) in and append one entry."""
+        """Move ``files`` (vault-relative destination -> staged path) in and append one entry.
+
+        ``hashes`` may carry SHA-256 values the caller already computed for some destinations
+        (saves a read of a large file). A destination that already exists must hold the same
+        bytes (content-addressed duplicates); otherwise nothing is committed.
+        """
         with self.lock():
-            return self._commit_locked(kind, payload, files or {})
+            return self._commit_locked(kind, payload, files or {}, hashes or {})
 
     def _commit_locked(
-        self, kind: str, payload: dict[str, Any], files: dict[str, Path]
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        files: dict[str, Path],
+        hashes: dict[str, str],
     ) -> LedgerEntry:
-        outputs = {rel: sha256_file(src) for rel, src in files.items()}
+        outputs = {rel: hashes.get(rel) or sha256_file(src) for rel, src in files.items()}
+        for rel in files:
+            self._check_destination(rel, outputs[rel])
+        for src in files.values():
+            _fsync_file(src)  # the bytes are on disk before the ledger vouches for them
         head = self.ledger.head()
         expected_seq = 0 if head is None else head.seq + 1
         journal = {"seq": expected_seq, "files": sorted(files)}
@@ -126,44 +184,84 @@ class Vault:
             if dest.exists():  # content-addressed duplicate: identical bytes already there
                 src.unlink()
             else:
+                os.chmod(src, 0o444)
                 os.replace(src, dest)
-                os.chmod(dest, 0o444)
+                _fsync_dir(dest.parent)
         entry = self.ledger.append(kind, payload, outputs)
         (self.root / PENDING).unlink()
+        _fsync_dir(self.root)
         return entry
+
+    def _check_destination(self, rel: str, digest: str) -> None:
+        """Refuse paths that escape the vault, reserved names, and overwrites."""
+        dest = (self.root / rel).resolve()
+        root = self.root.resolve()
+        parts = Path(rel).parts
+        if (
+            Path(rel).is_absolute()
+            or ".." in parts
+            or not dest.is_relative_to(root)
+            or parts[0] in RESERVED
+        ):
+            raise KansaError(f"vault: {rel!r} is not a valid vault path")
+        if dest.exists() and sha256_file(dest) != digest:
+            raise KansaError(
+                tr(
+                    f"vault: {rel} already exists with different content; evidence is never overwritten.",
+                    f"vault: {rel} は別の内容で既に存在します。証跡は上書きできません。",
+                )
+            )
 
     def commit_snapshot(self, dataset: str, staged: Path, meta: dict[str, Any]) -> Snapshot:
         """Commit an accepted ingest as ``snapshots/DATASET/SHA256.parquet``."""
         digest = sha256_file(staged)
         rel = f"snapshots/{dataset}/{digest}.parquet"
         payload = {"dataset": dataset, "sha256": digest, "file": rel, **meta}
-        entry = self.commit("ingest", payload, {rel: staged})
+        entry = self.commit("ingest", payload, {rel: staged}, hashes={rel: digest})
         return self._snapshot(entry)
 
-    def recover(self) -> None:
-        """Undo a commit whose ledger line was never written; clear stale staging."""
+    def recover(self) -> list[str]:
+        """Roll back a commit whose ledger line was never written; clear dead staging.
+
+        Called under the writer lock before every commit. Returns what it removed (vault-relative
+        paths), so that ``kansa verify`` can say so.
+        """
+        removed: list[str] = []
         pending = self.root / PENDING
+        (self.root / PENDING).with_suffix(".tmp").unlink(missing_ok=True)
         if pending.exists():
-            journal = json.loads(pending.read_text(encoding="utf-8") or "{}")
+            self.ledger.truncate_torn_tail()
+            try:
+                journal = json.loads(pending.read_text(encoding="utf-8") or "{}")
+            except json.JSONDecodeError:
+                journal = {}
             head = self.ledger.head()
             committed = head is not None and head.seq >= int(journal.get("seq", 0))
             if not committed:
                 referenced = self._referenced_files()
                 for rel in journal.get("files", []):
-                    if rel not in referenced:
-                        (self.root / rel).unlink(missing_ok=True)
+                    if rel not in referenced and (self.root / rel).exists():
+                        (self.root / rel).unlink()
+                        removed.append(rel)
+                        _remove_empty_parents(self.root / rel, self.root)
             pending.unlink()
-        self._clear_dead_staging()
+        removed += self._clear_dead_staging()
+        return removed
 
-    def _clear_dead_staging(self) -> None:
+    def _clear_dead_staging(self) -> list[str]:
         """Remove staging folders whose process is gone (killed half way)."""
         staging = self.root / STAGING
+        removed: list[str] = []
         if not staging.is_dir():
-            return
+            return removed
         for d in staging.iterdir():
             pid = d.name.split("-", 1)[0]
             if not (pid.isdigit() and _alive(int(pid))):
                 shutil.rmtree(d, ignore_errors=True)
+                removed.append(f"{STAGING}/{d.name}")
+        with suppress(OSError):
+            staging.rmdir()
+        return removed
 
     @staticmethod
     def _write_json_atomic(path: Path, obj: Any) -> None:
