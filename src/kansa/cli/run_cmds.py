@@ -1,9 +1,393 @@
-"""CLI commands for run."""
+"""``kansa run``, ``kansa results``, ``kansa runs``, ``kansa findings``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from kansa.appdb import ControlResult, Database, Run
+from kansa.cli.context import console, workspace
+from kansa.controls import Control, load_catalog
+from kansa.engine import RunResult, parse_assignments, run_controls, select_controls
+from kansa.engine import exceptions as exc_rows
+from kansa.engine.truth import score_run
+from kansa.errors import KansaError
+from kansa.findings import LABELS, Change, apply_run, list_findings, run_ids
+from kansa.i18n import lang, tr
+from kansa.workspace import Workspace
+
+STATUS_STYLE = {"pass": "green", "fail": "bold red", "error": "bold magenta"}
+
+
+class FailOn(StrEnum):
+    never = "never"
+    fail = "fail"
+    error = "error"
+
+
+def _catalog(ws: Workspace) -> dict[str, Control]:
+    return load_catalog([ws.resolve(p) for p in ws.config.control_paths])
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise KansaError(
+            tr(f"--as-of {text!r} is not a date.", f"--as-of {text!r} は日付ではありません。"),
+            hint="--as-of 2026-11-20",
+        ) from exc
+
+
+def _title(catalog: dict[str, Control], cid: str) -> str:
+    c = catalog.get(cid)
+    return c.title.get(lang()) if c else ""
+
+
+def _num(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def _summary_table(run: RunResult, catalog: dict[str, Control]) -> Table:
+    table = Table(title=tr(f"Run {run.run_id}", f"実行 {run.run_id}"), title_justify="left")
+    for name, justify in (
+        ("id", "left"),
+        (tr("control", "コントロール"), "left"),
+        (tr("status", "結果"), "left"),
+        (tr("population", "母集団"), "right"),
+        (tr("exceptions", "例外"), "right"),
+        (tr("seconds", "秒"), "right"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for o in run.outcomes:
+        style = STATUS_STYLE[o.status]
+        table.add_row(
+            o.control_id,
+            _title(catalog, o.control_id),
+            f"[{style}]{o.status.upper()}[/]",
+            _num(o.population_count),
+            _num(o.exception_count),
+            f"{o.duration_s:.2f}",
+        )
+    return table
+
+
+def _print_run(run: RunResult, catalog: dict[str, Control], changes: list[Change]) -> None:
+    console.print(_summary_table(run, catalog))
+    for o in run.outcomes:
+        if o.error:
+            console.print(f"[magenta]{o.control_id}[/]: {o.error}", highlight=False)
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    console.print(
+        tr(
+            f"as of {run.as_of}: [green]{run.passed} pass[/], [red]{run.failed} fail[/], "
+            f"[magenta]{run.errored} error[/] in {seconds:.1f} s; "
+            f"ledger entry #{run.ledger_seq} {str(run.ledger_hash)[:16]}",
+            f"基準日 {run.as_of}: [green]合格 {run.passed}[/]、[red]不合格 {run.failed}[/]、"
+            f"[magenta]エラー {run.errored}[/]（{seconds:.1f} 秒）; "
+            f"台帳エントリ #{run.ledger_seq} {str(run.ledger_hash)[:16]}",
+        )
+    )
+    for c in changes:
+        label = LABELS[c.rating][1 if lang() == "ja" else 0]
+        repeat = tr(" (repeat)", "（再発）") if c.repeat else ""
+        console.print(
+            f"  {tr('finding', '指摘')} #{c.finding_id} {c.control_id}: {c.kind}{repeat}, {label}"
+        )
+
+
+def _exit_code(run: RunResult, fail_on: FailOn) -> int:
+    if fail_on == FailOn.fail and (run.failed or run.errored):
+        return 1
+    if fail_on == FailOn.error and run.errored:
+        return 1
+    return 0
+
+
+def run(
+    ctx: typer.Context,
+    controls: Annotated[
+        str | None,
+        typer.Option("--controls", help="Control ids or globs, comma-separated: 'KEY-*,WDR-001'."),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: latest day in the data)."),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", help="Override a parameter: ID.name=value (repeatable)."),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a control fails or errors (fail), errors only (error), or never.",
+        ),
+    ] = FailOn.never,
+    workers: Annotated[int, typer.Option(help="Controls run at once.")] = 2,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
+) -> None:
+    """Run controls on the latest snapshots: verdicts, evidence to the vault, findings updated."""
+    ws = workspace(ctx)
+    catalog = _catalog(ws)
+    chosen = select_controls(catalog, controls)
+    result = run_controls(
+        ws,
+        chosen,
+        as_of=_date(as_of),
+        parameters=parse_assignments(param or []),
+        progress=not json_out,
+        workers=workers,
+    )
+    with Database(ws.database_url) as db:
+        changes = apply_run(db, result.run_id, {c.id: c.owner for c in chosen})
+    score = score_run(ws, result)
+    if json_out:
+        out: dict[str, Any] = result.to_dict()
+        out["findings"] = [c.__dict__ for c in changes]
+        out["score"] = score.as_dict() if score else None
+        typer.echo(json.dumps(out, ensure_ascii=False, default=str, indent=1))
+    else:
+        _print_run(result, catalog, changes)
+        if score:
+            console.print(
+                tr(
+                    f"ground truth: precision {score.precision:.4f}, recall {score.recall:.4f} "
+                    f"(tp {score.overall.tp}, fp {score.overall.fp}, fn {score.overall.fn})",
+                    f"正解データ: 適合率 {score.precision:.4f}、再現率 {score.recall:.4f}"
+                    f"（tp {score.overall.tp}, fp {score.overall.fp}, fn {score.overall.fn}）",
+                )
+            )
+    raise typer.Exit(_exit_code(result, fail_on))
+
+
+def _find_result(db: Database, ws: Workspace, control_id: str, run_id: str | None) -> ControlResult:
+    query = (
+        select(ControlResult)
+        .join(Run)
+        .where(Run.workspace == ws.config.name, ControlResult.control_id == control_id)
+        .order_by(Run.started_at.desc())
+        .limit(1)
+    )
+    if run_id:
+        query = query.where(Run.id == run_id)
+    with db.session() as s:
+        found = s.scalars(query).one_or_none()
+    if found is None:
+        where = tr(f" in run {run_id}", f"（実行 {run_id}）") if run_id else ""
+        raise KansaError(
+            tr(f"No result for {control_id}{where}.", f"{control_id} の結果はありません{where}。"),
+            hint=tr(
+                "Run it first: `kansa run --controls ID`.", "先に `kansa run` を実行してください。"
+            ),
+        )
+    return found
+
+
+def results(
+    ctx: typer.Context,
+    control_id: Annotated[str, typer.Argument(help="Control id, e.g. WDR-001.")],
+    run_id: Annotated[
+        str | None, typer.Option("--run", help="Run id (default: the latest run of the control).")
+    ] = None,
+    page: Annotated[int, typer.Option(min=1, help="Page of exception rows.")] = 1,
+    page_size: Annotated[int, typer.Option("--page-size", min=1, max=10_000)] = 50,
+    export: Annotated[
+        Path | None, typer.Option(help="Write all exception rows to .csv, .xlsx or .parquet.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """A control's result: population, exceptions, the exception rows (paged), evidence hashes."""
+    ws = workspace(ctx)
+    with Database(ws.database_url) as db:
+        r = _find_result(db, ws, control_id.upper(), run_id)
+    path = ws.vault_dir / r.exceptions_file if r.exceptions_file else None
+    intact = exc_rows.verify(path, r.exceptions_sha256) if path else False
+    columns: list[str] = []
+    rows: list[tuple[Any, ...]] = []
+    if path and path.is_file():
+        columns, rows = exc_rows.read_page(path, page, page_size)
+    if export is not None:
+        if path is None:
+            raise KansaError(
+                tr(
+                    "This result has no exception file (it errored).",
+                    "この結果には例外ファイルがありません（エラー）。",
+                )
+            )
+        n = exc_rows.export(path, export)
+        console.print(tr(f"Wrote {n:,} rows to {export}", f"{n:,} 行を {export} に出力しました"))
+        return
+    if json_out:
+        out = {
+            "run_id": r.run_id, "control_id": r.control_id, "status": r.status,
+            "population": r.population_count, "exceptions": r.exception_count,
+            "error": r.error, "parameters": r.parameters, "snapshots": r.snapshots,
+            "control_version_hash": r.version_hash, "engine": r.engine,
+            "exceptions_file": r.exceptions_file, "exceptions_sha256": r.exceptions_sha256,
+            "evidence_intact": intact, "page": page, "page_size": page_size,
+            "rows": [dict(zip(columns, row, strict=True)) for row in rows],
+        }  # fmt: skip
+        typer.echo(json.dumps(out, ensure_ascii=False, default=str, indent=1))
+        return
+    _print_result(r, intact, columns, rows, page, page_size)
+
+
+def _print_result(
+    r: ControlResult,
+    intact: bool,
+    columns: list[str],
+    rows: list[tuple[Any, ...]],
+    page: int,
+    size: int,
+) -> None:
+    style = STATUS_STYLE.get(r.status, "")
+    console.print(
+        f"[bold]{r.control_id}[/] [{style}]{r.status.upper()}[/]  {tr('run', '実行')} {r.run_id}"
+    )
+    console.print(
+        tr(
+            f"population {_num(r.population_count)}, exceptions {_num(r.exception_count)}",
+            f"母集団 {_num(r.population_count)}、例外 {_num(r.exception_count)}",
+        )
+    )
+    if r.error:
+        console.print(f"[magenta]{r.error}[/]", highlight=False)
+    console.print(
+        f"{tr('parameters', 'パラメータ')}: {json.dumps(r.parameters, ensure_ascii=False)}"
+    )
+    console.print(f"{tr('control version', 'コントロール版')}: {r.version_hash}  ({r.engine})")
+    for dataset, sha in sorted(r.snapshots.items()):
+        console.print(f"  {tr('snapshot', 'スナップショット')} {dataset}: {sha}")
+    if r.exceptions_file:
+        mark = (
+            tr("[green]intact[/]", "[green]改ざんなし[/]")
+            if intact
+            else tr("[red]HASH MISMATCH[/]", "[red]ハッシュ不一致[/]")
+        )
+        console.print(
+            f"{tr('exceptions file', '例外ファイル')}: vault/{r.exceptions_file}  sha256 {r.exceptions_sha256}  {mark}"
+        )
+    if rows:
+        pages = -(-(r.exception_count or 0) // size)
+        table = Table(
+            title=tr(f"exception rows, page {page}/{pages}", f"例外行 {page}/{pages} ページ"),
+            title_justify="left",
+        )
+        for c in columns:
+            table.add_column(c)
+        for row in rows:
+            table.add_row(*["" if v is None else str(v) for v in row])
+        console.print(table)
+
+
+def runs(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="How many runs, newest first.")] = 20,
+    json_out: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """The history of runs in this workspace."""
+    ws = workspace(ctx)
+    with Database(ws.database_url) as db, db.session() as s:
+        rows = list(
+            s.scalars(
+                select(Run)
+                .where(Run.workspace == ws.config.name)
+                .order_by(Run.started_at.desc())
+                .limit(limit)
+            )
+        )
+    if json_out:
+        keys = ("id", "as_of", "started_at", "finished_at", "engine", "actor", "controls_total",
+                "passed", "failed", "errored", "ledger_seq", "ledger_hash")  # fmt: skip
+        data = [{k: getattr(r, k) for k in keys} for r in rows]
+        typer.echo(json.dumps(data, default=str, indent=1))
+        return
+    if not rows:
+        console.print(tr("No runs yet: `kansa run`.", "実行履歴はありません（`kansa run`）。"))
+        return
+    table = Table(title=tr("Runs", "実行履歴"), title_justify="left")
+    for col in ("run", tr("as of", "基準日"), tr("started (UTC)", "開始 (UTC)"), tr("controls", "件数"),
+                "pass", "fail", "error", tr("seconds", "秒"), tr("ledger", "台帳")):  # fmt: skip
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.id, str(r.as_of), r.started_at.strftime("%Y-%m-%d %H:%M:%S"), str(r.controls_total),
+            str(r.passed), f"[red]{r.failed}[/]" if r.failed else "0",
+            f"[magenta]{r.errored}[/]" if r.errored else "0",
+            f"{(r.finished_at - r.started_at).total_seconds():.1f}", f"#{r.ledger_seq}",
+        )  # fmt: skip
+    console.print(table)
+
+
+class StatusFilter(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+def findings(
+    ctx: typer.Context,
+    status: Annotated[
+        StatusFilter | None, typer.Option(help="Only open or closed findings.")
+    ] = None,
+    control: Annotated[str | None, typer.Option(help="Only this control id.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Findings opened by failing controls: rating, first and last seen, status, repeats."""
+    ws = workspace(ctx)
+    with Database(ws.database_url) as db:
+        rows = list_findings(db, ws.config.name, status=status.value if status else None,
+                             control_id=control.upper() if control else None)  # fmt: skip
+    if json_out:
+        data = [
+            {
+                "id": f.id, "control_id": f.control_id, "scope": f.scope, "status": f.status,
+                "rating": f.rating, "severity": f.severity, "repeat": f.repeat,
+                "previous_id": f.previous_id, "owner": f.owner, "first_seen_at": f.first_seen_at,
+                "last_seen_at": f.last_seen_at, "closed_at": f.closed_at,
+                "occurrences": f.occurrences, "exceptions": f.exception_count,
+                "population": f.population_count, "runs": run_ids(f),
+            }
+            for f in rows
+        ]  # fmt: skip
+        typer.echo(json.dumps(data, default=str, ensure_ascii=False, indent=1))
+        return
+    _print_findings(ws, rows)
+
+
+def _print_findings(ws: Workspace, rows: list[Any]) -> None:
+    catalog = _catalog(ws)
+    table = Table(title=tr("Findings", "指摘事項"), title_justify="left")
+    for col in ("#", "id", tr("control", "コントロール"), tr("rating", "評価"), tr("status", "状態"),
+                tr("first seen", "初回"), tr("last seen", "最終"), tr("runs", "回数"),
+                tr("exceptions", "例外"), tr("owner", "担当")):  # fmt: skip
+        table.add_column(col)
+    ja = lang() == "ja"
+    for f in rows:
+        rating = LABELS[f.rating][1 if ja else 0]
+        repeat = tr(" [yellow](repeat)[/]", " [yellow]（再発）[/]") if f.repeat else ""
+        status = f"[red]{f.status}[/]" if f.status == "open" else f.status
+        table.add_row(
+            str(f.id), f.control_id, _title(catalog, f.control_id), rating + repeat, status,
+            f.first_seen_at.strftime("%Y-%m-%d"), f.last_seen_at.strftime("%Y-%m-%d"),
+            str(f.occurrences), _num(f.exception_count), f.owner,
+        )  # fmt: skip
+    console.print(table if rows else tr("No findings.", "指摘事項はありません。"))
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
+    app.command("run")(run)
+    app.command("results")(results)
+    app.command("runs")(runs)
+    app.command("findings")(findings)

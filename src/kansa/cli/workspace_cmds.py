@@ -1,4 +1,4 @@
-"""``kansa init``: create a workspace."""
+"""``kansa init``: create a workspace and its app database."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from kansa.appdb import upgrade
 from kansa.cli.context import console
 from kansa.i18n import tr
 from kansa.workspace import create_workspace
@@ -18,10 +19,17 @@ def init(
 ) -> None:
     """Create a workspace: kansa.toml, vault/ and the app database."""
     ws = create_workspace(path, name=name)
+    revision = upgrade(ws.database_url)
     console.print(
         tr(
             f"Created workspace [bold]{ws.config.name}[/] at {ws.root}",
             f"ワークスペース [bold]{ws.config.name}[/] を {ws.root} に作成しました",
+        )
+    )
+    console.print(
+        tr(
+            f"App database ready (schema {revision}): {ws.config.database_url}",
+            f"アプリDBを準備しました（スキーマ {revision}）: {ws.config.database_url}",
         )
     )
 

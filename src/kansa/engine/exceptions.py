@@ -1,0 +1,103 @@
+"""Reading a committed run's exception rows back: paging, export, and the hash check.
+
+The files are the vault's evidence, so they are read in place (read-only) with DuckDB and
+never loaded whole: a page is a LIMIT/OFFSET scan, an export streams from DuckDB to the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+
+from kansa.errors import KansaError
+from kansa.i18n import tr
+from kansa.vault import sha256_file
+
+XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit (1,048,576 rows) minus the header row
+EXPORT_FORMATS = (".csv", ".parquet", ".xlsx")
+
+
+def _lit(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def count_rows(path: Path) -> int:
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
+def read_page(path: Path, page: int, size: int) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and the rows of 1-based ``page`` (``size`` rows each), in file order."""
+    offset = max(page - 1, 0) * size
+    con = duckdb.connect()
+    try:
+        rel = con.sql(
+            f"SELECT * FROM read_parquet({_lit(path)}) LIMIT {int(size)} OFFSET {int(offset)}"
+        )
+        return list(rel.columns), rel.fetchall()
+    finally:
+        con.close()
+
+
+def verify(path: Path, expected_sha256: str | None) -> bool:
+    """The file still has the SHA-256 the run's ledger entry recorded."""
+    return expected_sha256 is not None and path.is_file() and sha256_file(path) == expected_sha256
+
+
+def _export_xlsx(path: Path, dest: Path) -> None:
+    from openpyxl import Workbook
+
+    if count_rows(path) > XLSX_MAX_ROWS:
+        raise KansaError(
+            tr(
+                f"Too many rows for one Excel sheet ({count_rows(path):,}).",
+                f"Excel の 1 シートに収まりません（{count_rows(path):,} 行）。",
+            ),
+            hint=tr("Export .csv or .parquet instead.", ".csv か .parquet で出力してください。"),
+        )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("exceptions")
+    reader = pq.ParquetFile(path)
+    sheet.append(reader.schema_arrow.names)
+    for batch in reader.iter_batches(batch_size=10_000):
+        for row in batch.to_pylist():
+            sheet.append([_cell(v) for v in row.values()])
+    book.save(dest)
+
+
+def _cell(value: Any) -> Any:
+    """Excel keeps 15 significant digits and no time zones: amounts become text, times naive UTC."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def export(path: Path, dest: Path) -> int:
+    """Write the exception rows to ``dest`` (.csv, .parquet or .xlsx); return the row count."""
+    suffix = dest.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise KansaError(
+            tr(f"Cannot export to {dest.name}.", f"{dest.name} には出力できません。"),
+            hint=tr("Use .csv, .parquet or .xlsx.", ".csv / .parquet / .xlsx を指定してください。"),
+        )
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".xlsx":
+        _export_xlsx(path, dest)
+        return count_rows(path)
+    fmt = "csv, HEADER true" if suffix == ".csv" else "parquet"
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        ((n,),) = con.execute(
+            f"COPY (SELECT * FROM read_parquet({_lit(path)})) TO {_lit(dest)} (FORMAT {fmt})"
+        ).fetchall()
+        return int(n)
+    finally:
+        con.close()

@@ -1,0 +1,134 @@
+"""Findings across runs, on SQLite and PostgreSQL: open, update, close on pass, stay open on
+error, come back as a repeat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kansa.appdb import Database
+from kansa.controls import Control
+from kansa.engine import run_controls
+from kansa.findings import apply_run, list_findings, run_ids
+from kansa.workspace import Workspace
+
+NEGATIVE = "select customer_id, asset, as_of, balance from customer_balances where balance < 0"
+Put = Callable[[Workspace, str, list[dict[str, Any]]], Any]
+
+
+def book(negatives: int, total: int = 1000) -> list[dict[str, Any]]:
+    return [
+        {
+            "as_of": "2026-11-20",
+            "customer_id": f"C{i:04d}",
+            "asset": "BTC",
+            "balance": str(-5 if i < negatives else 100),
+        }
+        for i in range(total)
+    ]
+
+
+@pytest.fixture
+def negative_balance(make_control: Callable[..., Control]) -> Control:
+    return make_control(
+        "TST-301",
+        NEGATIVE,
+        population_sql="select * from customer_balances",
+        key=("customer_id", "asset", "as_of"),
+        severity="high",
+    )
+
+
+def run_and_apply(ws: Workspace, controls: list[Control]) -> str:
+    run = run_controls(ws, controls, progress=False)
+    with Database(ws.database_url) as db:
+        apply_run(db, run.run_id, {c.id: c.owner for c in controls})
+    return run.run_id
+
+
+def findings(ws: Workspace, **kw: Any) -> list[Any]:
+    with Database(ws.database_url) as db:
+        return list_findings(db, ws.config.name, **kw)
+
+
+def test_lifecycle_open_update_close_repeat(
+    db_workspace: Workspace, put_snapshot: Put, negative_balance: Control
+) -> None:
+    ws = db_workspace
+    put_snapshot(ws, "customer_balances", book(negatives=3))
+    r1 = run_and_apply(ws, [negative_balance])
+    (f,) = findings(ws)
+    assert (f.status, f.control_id, f.rating, f.repeat) == ("open", "TST-301", "deficiency", False)
+    assert (f.exception_count, f.population_count, f.owner) == (3, 1000, "treasury")
+    assert f.first_seen_run_id == f.last_seen_run_id == r1
+
+    put_snapshot(ws, "customer_balances", book(negatives=60))  # 6%: pervasive for a high control
+    r2 = run_and_apply(ws, [negative_balance])
+    (f,) = findings(ws)
+    assert (f.status, f.occurrences, f.rating) == ("open", 2, "material_weakness")
+    assert (f.first_seen_run_id, f.last_seen_run_id) == (r1, r2)
+    assert f.last_seen_at >= f.first_seen_at
+
+    put_snapshot(ws, "customer_balances", book(negatives=0))
+    r3 = run_and_apply(ws, [negative_balance])
+    (f,) = findings(ws)
+    assert (f.status, f.closed_run_id) == ("closed", r3)
+    assert run_ids(f) == [r1, r2, r3]
+    assert [e.kind for e in f.events] == ["opened", "updated", "closed"]
+
+    put_snapshot(ws, "customer_balances", book(negatives=1))
+    r4 = run_and_apply(ws, [negative_balance])
+    new, old = findings(ws)
+    assert (new.status, new.repeat, new.previous_id, new.first_seen_run_id) == (
+        "open",
+        True,
+        old.id,
+        r4,
+    )
+    assert [f.id for f in findings(ws, status="open")] == [new.id]
+
+
+def test_an_error_never_closes_a_finding(
+    db_workspace: Workspace, put_snapshot: Put, make_control: Callable[..., Control]
+) -> None:
+    ws = db_workspace
+    good = make_control("TST-303", NEGATIVE, key=("customer_id",))
+    put_snapshot(ws, "customer_balances", book(negatives=2))
+    run_and_apply(ws, [good])
+    # the same control id now errors (its SQL broke): the finding must stay open
+    bad = make_control("TST-303", "select broken as customer_id from customer_balances")
+    put_snapshot(ws, "customer_balances", book(negatives=0))
+    r2 = run_and_apply(ws, [bad])
+    (f,) = findings(ws)
+    assert f.status == "open" and f.closed_at is None
+    assert [(e.kind, e.run_id) for e in f.events][-1] == ("error", r2)
+
+
+def test_a_passing_control_opens_nothing_and_a_run_applies_once(
+    db_workspace: Workspace, put_snapshot: Put, negative_balance: Control
+) -> None:
+    ws = db_workspace
+    put_snapshot(ws, "customer_balances", book(negatives=0))
+    run_and_apply(ws, [negative_balance])
+    assert findings(ws) == []
+    put_snapshot(ws, "customer_balances", book(negatives=1))
+    run = run_controls(ws, [negative_balance], progress=False)
+    with Database(ws.database_url) as db:
+        first = apply_run(db, run.run_id)
+        again = apply_run(db, run.run_id)
+    assert [c.kind for c in first] == ["opened"] and again == []
+    (f,) = findings(ws)
+    assert f.occurrences == 1 and len(f.events) == 1
+
+
+def test_findings_are_scoped_by_workspace(
+    db_workspace: Workspace, put_snapshot: Put, negative_balance: Control
+) -> None:
+    ws = db_workspace
+    put_snapshot(ws, "customer_balances", book(negatives=1))
+    run_and_apply(ws, [negative_balance])
+    with Database(ws.database_url) as db:
+        assert list_findings(db, "another-workspace") == []
+        assert len(list_findings(db, ws.config.name)) == 1
