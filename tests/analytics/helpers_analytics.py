@@ -13,12 +13,16 @@ from kansa.vault import Snapshot, Vault
 from kansa.workspace import Workspace
 
 
-def commit_dataset(ws: Workspace, dataset: str, table: pa.Table, version: str = "1+test") -> Snapshot:
+def commit_dataset(
+    ws: Workspace, dataset: str, table: pa.Table, version: str = "1+test"
+) -> Snapshot:
     """Write ``table`` as Parquet into staging and commit it as a snapshot of ``dataset``."""
     vault = Vault(ws.vault_dir)
     staged = vault.staging_dir() / f"{dataset}.parquet"
     pq.write_table(table, staged)
-    return vault.commit_snapshot(dataset, staged, {"rows": table.num_rows, "contract_version": version})
+    return vault.commit_snapshot(
+        dataset, staged, {"rows": table.num_rows, "contract_version": version}
+    )
 
 
 def amounts_table(amounts: Sequence[int], **extra: Sequence[Any]) -> pa.Table:

@@ -10,4 +10,12 @@ from kansa.analytics.population import Population, open_population
 from kansa.analytics.result import Analysis, Table
 from kansa.analytics.workpaper import Filed, export, file_workpaper
 
-__all__ = ["Analysis", "Filed", "Population", "Table", "export", "file_workpaper", "open_population"]
+__all__ = [
+    "Analysis",
+    "Filed",
+    "Population",
+    "Table",
+    "export",
+    "file_workpaper",
+    "open_population",
+]
