@@ -1,0 +1,48 @@
+-- name: population
+-- every key named by a wallet's deployed policy (descriptor fingerprints, Safe owners)
+with policy_keys as (
+    select w.wallet_id, lower(fp) as key_fingerprint
+    from wallets w, unnest(regexp_extract_all(w.descriptor, '\[([0-9a-fA-F]{8})', 1)) as t(fp)
+    where w.descriptor is not null and (w.created_at at time zone 'UTC')::date <= {{ as_of }}
+    union
+    select w.wallet_id, lower(trim(o)) from wallets w, unnest(string_split(w.safe_owners, ';')) as t(o)
+    where w.safe_owners is not null and trim(o) <> '' and (w.created_at at time zone 'UTC')::date <= {{ as_of }}
+)
+select wallet_id, key_fingerprint from policy_keys
+
+-- name: test
+-- a policy key must have exactly one keyholder record of the same wallet, active at the end of
+-- the as-of date (a key that can sign must have someone answerable for it)
+with policy_keys as (
+    select w.wallet_id, lower(fp) as key_fingerprint
+    from wallets w, unnest(regexp_extract_all(w.descriptor, '\[([0-9a-fA-F]{8})', 1)) as t(fp)
+    where w.descriptor is not null and (w.created_at at time zone 'UTC')::date <= {{ as_of }}
+    union
+    select w.wallet_id, lower(trim(o)) from wallets w, unnest(string_split(w.safe_owners, ';')) as t(o)
+    where w.safe_owners is not null and trim(o) <> '' and (w.created_at at time zone 'UTC')::date <= {{ as_of }}
+),
+matches as (
+    select
+        p.wallet_id,
+        p.key_fingerprint,
+        k.wallet_id as holder_wallet_id,
+        k.person_id,
+        k.revoked_at,
+        k.wallet_id = p.wallet_id
+            and (k.assigned_at at time zone 'UTC')::date <= {{ as_of }}
+            and (k.revoked_at is null or (k.revoked_at at time zone 'UTC')::date > {{ as_of }}) as active_here
+    from policy_keys p
+    left join keyholders k on lower(k.key_fingerprint) = p.key_fingerprint
+)
+select
+    wallet_id,
+    key_fingerprint,
+    count(*) filter (where active_here) as active_keyholders,
+    count(holder_wallet_id) as keyholder_records,
+    string_agg(distinct holder_wallet_id, ';' order by holder_wallet_id) as registered_wallet_ids,
+    string_agg(distinct person_id, ';' order by person_id) as person_ids,
+    max(revoked_at) as revoked_at
+from matches
+group by wallet_id, key_fingerprint
+having count(*) filter (where active_here) <> 1
+order by wallet_id, key_fingerprint
