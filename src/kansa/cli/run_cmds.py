@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import duckdb
 import typer
 from rich.table import Table
 from sqlalchemy import select
@@ -215,8 +216,12 @@ def results(
     intact = exc_rows.verify(path, r.exceptions_sha256) if path else False
     columns: list[str] = []
     rows: list[tuple[Any, ...]] = []
+    unreadable = None
     if path and path.is_file():
-        columns, rows = exc_rows.read_page(path, page, page_size)
+        try:
+            columns, rows = exc_rows.read_page(path, page, page_size)
+        except duckdb.Error as exc:  # a damaged file: say so, never guess its rows
+            unreadable = str(exc).splitlines()[0]
     if export is not None:
         if path is None:
             raise KansaError(
@@ -235,12 +240,15 @@ def results(
             "error": r.error, "parameters": r.parameters, "snapshots": r.snapshots,
             "control_version_hash": r.version_hash, "engine": r.engine,
             "exceptions_file": r.exceptions_file, "exceptions_sha256": r.exceptions_sha256,
-            "evidence_intact": intact, "page": page, "page_size": page_size,
+            "evidence_intact": intact, "unreadable": unreadable, "page": page,
+            "page_size": page_size,
             "rows": [dict(zip(columns, row, strict=True)) for row in rows],
         }  # fmt: skip
         typer.echo(json.dumps(out, ensure_ascii=False, default=str, indent=1))
         return
     _print_result(r, intact, columns, rows, page, page_size)
+    if unreadable:
+        console.print(f"[red]{unreadable}[/]", highlight=False)
 
 
 def _print_result(

@@ -1,0 +1,127 @@
+"""The commands a user types: kansa run / results / runs / findings, and kansa init."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import inspect
+from typer.testing import CliRunner
+
+from kansa.appdb import make_engine
+from kansa.cli.app import app
+from kansa.workspace import Workspace
+
+runner = CliRunner()
+
+
+def kansa(ws: Workspace, *args: str) -> Any:
+    return runner.invoke(app, ["-w", str(ws.root), *args], catch_exceptions=False)
+
+
+def kansa_json(ws: Workspace, *args: str) -> Any:
+    result = kansa(ws, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_run_prints_the_summary_and_exits_by_fail_on(custody_ws: Workspace) -> None:
+    done = kansa(custody_ws, "run", "--controls", "cus-001")
+    assert done.exit_code == 0
+    assert "CUS-001" in done.output and "FAIL" in done.output
+    assert "finding" in done.output and "material weakness" in done.output
+    assert kansa(custody_ws, "run", "--controls", "CUS-*", "--fail-on", "fail").exit_code == 1
+    assert kansa(custody_ws, "run", "--controls", "CUS-001", "--fail-on", "error").exit_code == 0
+
+
+def test_run_json_params_and_findings_close(custody_ws: Workspace) -> None:
+    first = kansa_json(custody_ws, "run", "--controls", "CUS-001")
+    (result,) = first["results"]
+    assert (result["status"], result["population"], result["exceptions"]) == ("fail", 4, 1)
+    assert [f["kind"] for f in first["findings"]] == ["opened"]
+    second = kansa_json(
+        custody_ws, "run", "--controls", "CUS-001", "--param", "CUS-001.min_cold_share=0.85"
+    )
+    assert second["results"][0]["status"] == "pass"
+    assert second["results"][0]["parameters"] == {"min_cold_share": 0.85}
+    assert [f["kind"] for f in second["findings"]] == ["closed"]
+    (finding,) = kansa_json(custody_ws, "findings")
+    assert finding["status"] == "closed" and finding["runs"] == [first["run_id"], second["run_id"]]
+    assert kansa_json(custody_ws, "findings", "--status", "open") == []
+    history = kansa_json(custody_ws, "runs")
+    assert [r["id"] for r in history] == [second["run_id"], first["run_id"]]
+
+
+def test_results_pages_exports_and_checks_the_hash(custody_ws: Workspace, tmp_path: Path) -> None:
+    run = kansa_json(custody_ws, "run", "--controls", "CUS-001")
+    shown = kansa_json(custody_ws, "results", "CUS-001")
+    assert shown["run_id"] == run["run_id"] and shown["evidence_intact"] is True
+    assert [(r["asset"], r["as_of"]) for r in shown["rows"]] == [("BTC", "2026-11-20")]
+    assert set(shown["snapshots"]) == {"customer_balances", "wallet_balances", "wallets"}
+    assert kansa_json(custody_ws, "results", "CUS-001", "--page", "2")["rows"] == []
+    text = kansa(custody_ws, "results", "CUS-001")
+    assert "BTC" in text.output and "intact" in text.output
+    for name in ("x.csv", "x.parquet", "x.xlsx"):
+        out = tmp_path / name
+        assert kansa(custody_ws, "results", "CUS-001", "--export", str(out)).exit_code == 0
+    assert (tmp_path / "x.csv").read_text().splitlines()[1].startswith("BTC,2026-11-20,900,1000")
+    assert pq.read_table(tmp_path / "x.parquet").num_rows == 1
+    sheet = openpyxl.load_workbook(tmp_path / "x.xlsx").active
+    assert sheet is not None and sheet.max_row == 2 and sheet["A2"].value == "BTC"
+    # someone edits the evidence: results says so
+    evidence = custody_ws.vault_dir / shown["exceptions_file"]
+    os.chmod(evidence, 0o644)
+    evidence.write_bytes(evidence.read_bytes() + b"\0")
+    assert (
+        kansa_json(custody_ws, "results", "CUS-001", "--run", run["run_id"])["evidence_intact"]
+        is False
+    )
+
+
+def test_ground_truth_is_scored(custody_ws: Workspace) -> None:
+    demo = custody_ws.root / "demo"
+    demo.mkdir()
+    truth = {
+        "scenarios": [
+            {
+                "id": "cold-share-dip",
+                "violations": [
+                    {"control": "CUS-001", "key": {"asset": "BTC", "as_of": "2026-11-20"}}
+                ],
+            },
+            {"id": "other", "violations": [{"control": "WDR-001", "key": {"withdrawal_id": "W1"}}]},
+        ]
+    }
+    (demo / "ground_truth.json").write_text(json.dumps(truth))
+    out = kansa_json(custody_ws, "run", "--controls", "CUS-001")
+    assert (out["score"]["precision"], out["score"]["recall"]) == (1.0, 1.0)
+    assert (
+        "precision 1.0000, recall 1.0000"
+        in kansa(custody_ws, "run", "--controls", "CUS-001").output
+    )
+    assert json.loads((demo / "last_score.json").read_text())["recall"] == 1.0
+
+
+def test_init_creates_and_migrates_the_app_database(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", str(tmp_path / "new")], catch_exceptions=False)
+    assert result.exit_code == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'kansa.db'}")
+    try:
+        assert {"runs", "control_results", "findings", "finding_events"} <= set(
+            inspect(engine).get_table_names()
+        )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("args", [["--as-of", "20-11-2026"], ["--param", "CUS-001"]])
+def test_bad_options_are_clear_errors(custody_ws: Workspace, args: list[str]) -> None:
+    from kansa.errors import KansaError
+
+    with pytest.raises(KansaError):
+        kansa(custody_ws, "run", "--controls", "CUS-001", *args)
