@@ -66,14 +66,15 @@ def _run_sql(
     return population, int(written), read
 
 
-def _load_logic(spec: str) -> Any:
+def load_logic(spec: str) -> Any:
+    """Import ``package.module:function`` (a Python-logic control)."""
     module_name, _, func = spec.partition(":")
     return getattr(importlib.import_module(module_name), func)
 
 
 def _run_logic(cur: duckdb.DuckDBPyConnection, job: Job) -> tuple[int | None, int]:
     assert job.control.logic is not None
-    population, table = _load_logic(job.control.logic)(cur, dict(job.parameters), job.as_of)
+    population, table = load_logic(job.control.logic)(cur, dict(job.parameters), job.as_of)
     if not isinstance(table, pa.Table):
         raise ControlFailure(f"{job.control.logic} must return a pyarrow.Table of failing rows")
     pq.write_table(table, job.output)
