@@ -8,6 +8,10 @@
   :data:`ROW_GROUP` leaves, a multiple of the stored block, so a block never straddles two.
 * ``nodes.bin``: the levels from ``stored_from`` to the root, level after level, each node its
   record ``hash || enc(sums)``; the lower levels are recomputed per block from the leaves.
+* ``ids.bin``: a lookup index, customer -> leaf position, so that one proof costs
+  milliseconds: ``n`` keys (the first 8 bytes of ``H(utf8(customer_id))`` read as a big-endian
+  integer, stored as little-endian uint64, ascending) then ``n`` leaf positions (little-endian
+  uint64) in the same order. Keys may repeat; the leaf row decides.
 * ``tree.json``: the manifest (assets, counts, level offsets, root, source snapshot).
 
 The nonces are here and nowhere else: each customer receives theirs only inside their proof.
@@ -30,7 +34,7 @@ from kansa.i18n import tr
 from kansa.reserves import levels as lv
 from kansa.reserves import u128
 from kansa.reserves.encoding import AMOUNT_BYTES, FORMAT_VERSION, HASH_BYTES, NONCE_BYTES
-from kansa.reserves.tree import BuiltTree
+from kansa.reserves.tree import BuiltTree, TreeInput
 from kansa.vault import Snapshot, Vault
 
 KIND = "reserves"
@@ -39,6 +43,7 @@ ROW_GROUP = 1 << 16
 MANIFEST = "tree.json"
 LEAVES = "leaves.parquet"
 NODES = "nodes.bin"
+IDS = "ids.bin"
 
 
 def _fixed(values: np.ndarray) -> pa.FixedSizeBinaryArray:
@@ -91,6 +96,22 @@ def write_nodes(path: Path, built: BuiltTree) -> list[dict[str, int]]:
     return offsets
 
 
+def id_keys(id_hashes: np.ndarray) -> np.ndarray:
+    """The index key of each customer: the first 8 bytes of H(id) as an unsigned integer."""
+    return np.ascontiguousarray(id_hashes[:, :8]).view(">u8").ravel().astype(np.uint64)
+
+
+def write_ids(path: Path, built: BuiltTree, id_hashes: np.ndarray) -> None:
+    """Keys ascending, then the leaf position of each (see the module docstring)."""
+    positions = np.empty(built.leaf_count, dtype=np.uint64)
+    positions[built.order] = np.arange(built.leaf_count, dtype=np.uint64)
+    keys = id_keys(id_hashes)
+    by_key = np.argsort(keys, kind="stable")
+    with path.open("wb") as f:
+        f.write(keys[by_key].astype("<u8").tobytes())
+        f.write(positions[by_key].astype("<u8").tobytes())
+
+
 def root_json(record: np.ndarray) -> dict[str, Any]:
     return {
         "hash": bytes(record[:HASH_BYTES]).hex(),
@@ -101,8 +122,8 @@ def root_json(record: np.ndarray) -> dict[str, Any]:
 def commit_tree(
     vault: Vault,
     built: BuiltTree,
+    tree_input: TreeInput,
     customer_ids: pa.Array,
-    balances: np.ndarray,
     *,
     as_of: dt.date,
     source: Snapshot,
@@ -110,7 +131,8 @@ def commit_tree(
 ) -> dict[str, Any]:
     """Stage the three files, commit them as one ``reserves`` ledger entry; return its payload."""
     staging = vault.staging_dir()
-    write_leaves(staging / LEAVES, built, customer_ids, balances)
+    write_leaves(staging / LEAVES, built, customer_ids, tree_input.balances)
+    write_ids(staging / IDS, built, tree_input.id_hashes)
     level_index = write_nodes(staging / NODES, built)
     root = root_json(built.root)
     folder = f"reserves/{as_of.isoformat()}/{root['hash']}"
@@ -128,7 +150,7 @@ def commit_tree(
         "root": root,
         "nonces": "seeded-test" if seeded else "random",
         "source": {"dataset": source.dataset, "sha256": source.sha256, "seq": source.seq},
-        "files": {"leaves": LEAVES, "nodes": NODES},
+        "files": {"leaves": LEAVES, "nodes": NODES, "ids": IDS},
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     payload = {
@@ -140,7 +162,7 @@ def commit_tree(
         "source": manifest["source"],
         "tree": f"{folder}/{MANIFEST}",
     }
-    files = {f"{folder}/{name}": staging / name for name in (MANIFEST, LEAVES, NODES)}
+    files = {f"{folder}/{name}": staging / name for name in (MANIFEST, LEAVES, NODES, IDS)}
     vault.commit(KIND, payload, files)
     staging.rmdir()
     return payload

@@ -61,8 +61,8 @@ def build_reserves(
     return commit_tree(
         vault,
         built,
+        rows.tree_input,
         rows.customer_ids,
-        rows.tree_input.balances,
         as_of=rows.as_of,
         source=snapshot,
         seeded=seed is not None,

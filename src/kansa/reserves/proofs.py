@@ -7,6 +7,7 @@ artifact. Upper steps are read from the stored levels.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,6 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kansa.errors import KansaError
@@ -79,6 +79,10 @@ class TreeArtifact:
             for e in m["levels"]
         }
         self.leaves = pq.ParquetFile(self.folder / m["files"]["leaves"])
+        self._group: tuple[int, pa.Table] | None = None
+        ids = np.memmap(self.folder / m["files"]["ids"], dtype="<u8", mode="r")
+        self._id_keys = ids[: self.leaf_count]
+        self._id_positions = ids[self.leaf_count :]
         self.root: dict[str, Any] = root_json(self.stored[self.height][0])
         if self.root != m["root"]:
             raise ArtifactCorrupt(f"{manifest_path}: stored root differs from the manifest")
@@ -86,17 +90,21 @@ class TreeArtifact:
     # -- reading leaves -----------------------------------------------------------------------
 
     def position(self, customer_id: str) -> int | None:
-        """Leaf position of a customer, or None if not in this tree."""
-        ids = self.leaves.read(columns=["customer_id"]).column("customer_id")
-        at = pc.index(ids, pa.scalar(customer_id, pa.large_string())).as_py()
-        return None if at < 0 else int(at)
+        """Leaf position of a customer (binary search in ids.bin), or None if not here."""
+        key = np.uint64(int.from_bytes(hashlib.sha256(customer_id.encode("utf-8")).digest()[:8]))
+        lo = int(np.searchsorted(self._id_keys, key, side="left"))
+        hi = int(np.searchsorted(self._id_keys, key, side="right"))
+        for at in self._id_positions[lo:hi].tolist():
+            if self.read_leaves(at, at + 1).customer_ids[0] == customer_id:
+                return int(at)
+        return None
 
     def read_leaves(self, start: int, stop: int) -> LeafRows:
         """Leaves [start, stop), which must lie in one row group."""
         group = start // self.row_group
-        table = self.leaves.read_row_group(group).slice(
-            start - group * self.row_group, stop - start
-        )
+        if self._group is None or self._group[0] != group:
+            self._group = (group, self.leaves.read_row_group(group))
+        table = self._group[1].slice(start - group * self.row_group, stop - start)
         width = len(self.assets)
         return LeafRows(
             start=start,

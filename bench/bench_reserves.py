@@ -1,0 +1,181 @@
+"""Benchmark: proof-of-reserves tree build (and optionally the bulk proof export) at scale.
+
+Generates one day of ``customer_balances`` with DuckDB (deterministic: balances from DuckDB's
+``hash()``; every customer holds at least one asset; ETH amounts exceed 64 bits like wei),
+commits it to a throw-away workspace, then times each phase of ``kansa reserves build`` and
+puts the result beside this machine's SHA-256 limit measured with ``openssl speed``.
+
+    .venv/bin/python bench/bench_reserves.py --customers 10000000 --assets 8
+    .venv/bin/python bench/bench_reserves.py --customers 1000000 --export
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import resource
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from kansa.reserves import levels as lv
+from kansa.reserves.artifact import commit_tree, find_tree
+from kansa.reserves.export import export_proofs
+from kansa.reserves.parallel import default_workers
+from kansa.reserves.proofs import TreeArtifact
+from kansa.reserves.source import connect, read_customer_rows
+from kansa.reserves.tree import build_tree
+from kansa.reserves.verify import verify_proof
+from kansa.vault import Vault
+from kansa.workspace import create_workspace
+
+AS_OF = dt.date(2026, 11, 20)
+SYMBOLS = ["ADA", "BTC", "DOGE", "ETH", "LTC", "SOL", "USDT", "XRP", "AVAX", "DOT", "TRX", "XLM"]
+
+
+def generate(path: Path, customers: int, assets: int, density: int) -> int:
+    symbols = ", ".join(f"('{s}', {i})" for i, s in enumerate(SYMBOLS[:assets]))
+    con = duckdb.connect()
+    con.execute(
+        f"""
+        COPY (
+          SELECT DATE '{AS_OF}' AS as_of, printf('C%010d', c) AS customer_id, a.asset,
+                 (CASE WHEN a.asset = 'ETH' THEN hash(c, a.asset)::HUGEINT * 1000
+                       ELSE hash(c, a.asset) % 100000000000 END)::DECIMAL(38,0) AS balance
+          FROM range({customers}) t(c) CROSS JOIN (VALUES {symbols}) a(asset, k)
+          WHERE hash(c, a.asset, 'held') % 100 < {density} OR a.k = c % {assets}
+        ) TO '{path}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
+        """
+    )
+    row = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchall()[0]
+    con.close()
+    return int(row[0])
+
+
+def blocks(length: int) -> int:
+    """SHA-256 compression blocks for a message of ``length`` bytes (FIPS 180-4 padding)."""
+    return (length + 9 + 63) // 64
+
+
+def tree_blocks(customers: int, assets: int, id_length: int) -> int:
+    record = lv.record_size(assets)
+    inner = sum(lv.level_length(customers, k) for k in range(1, lv.height(customers) + 1))
+    return (
+        customers * blocks(id_length)
+        + customers * blocks(1 + 16 + 32 + 16 * assets)
+        + inner * blocks(1 + 2 * record)
+    )
+
+
+def openssl_blocks_per_second() -> tuple[float, float]:
+    """(blocks/s hashing 16 KiB messages, 64-byte messages/s) on one core."""
+    out = {}
+    for size in (16384, 64):
+        text = subprocess.run(
+            ["openssl", "speed", "-seconds", "2", "-bytes", str(size), "sha256"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        line = next(ln for ln in text.splitlines() if ln.startswith("sha256"))
+        kbytes = float(re.findall(r"([\d.]+)k", line)[-1])
+        out[size] = kbytes * 1000
+    return out[16384] / 64, out[64] / 64
+
+
+def peak_rss_mib() -> tuple[float, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return me, kids
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--customers", type=int, default=1_000_000)
+    ap.add_argument("--assets", type=int, default=8)
+    ap.add_argument("--density", type=int, default=40, help="%% chance a customer holds an asset")
+    ap.add_argument("--workers", type=int, default=default_workers())
+    ap.add_argument("--export", action="store_true", help="also export every proof")
+    ap.add_argument("--dir", type=Path, default=None, help="work folder (default: a temp dir)")
+    args = ap.parse_args()
+
+    work = args.dir or Path(tempfile.mkdtemp(prefix="kansa-bench-reserves-"))
+    ws = create_workspace(work / "ws", name="bench")
+    vault = Vault(ws.vault_dir)
+    staged = vault.staging_dir() / "customer_balances.parquet"
+    t = time.perf_counter()
+    rows = generate(staged, args.customers, args.assets, args.density)
+    print(
+        f"generated {rows:,} rows for {args.customers:,} customers in {time.perf_counter() - t:.1f} s"
+    )
+    snap = vault.commit_snapshot("customer_balances", staged, {"rows": rows})
+
+    phases: dict[str, float] = {}
+    t0 = time.perf_counter()
+    con = connect("4GB", vault.staging_dir())
+    data = read_customer_rows(con, snap.path, AS_OF)
+    con.close()
+    phases["read + pivot + H(id) (DuckDB)"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    built = build_tree(data.tree_input, workers=args.workers)
+    phases["tree: leaves, sort, levels"] = time.perf_counter() - t
+    t = time.perf_counter()
+    payload = commit_tree(
+        vault,
+        built,
+        data.tree_input,
+        data.customer_ids,
+        as_of=AS_OF,
+        source=snap,
+        seeded=False,
+    )
+    phases["artifact write + commit"] = time.perf_counter() - t
+    total = time.perf_counter() - t0
+    me, kids = peak_rss_mib()
+
+    n = data.tree_input.size
+    need = tree_blocks(n, args.assets, len("C0000000000"))
+    big, small = openssl_blocks_per_second()
+    floor_1 = need / big
+    print(f"\ncustomers {n:,} x assets {args.assets}, workers {args.workers}")
+    for name, secs in phases.items():
+        print(f"  {name:<34} {secs:7.2f} s")
+    print(f"  {'total build':<34} {total:7.2f} s   ({n / total:,.0f} customers/s)")
+    print(f"  peak RSS parent {me:,.0f} MiB, largest worker {kids:,.0f} MiB")
+    print(f"\nSHA-256 blocks the tree needs: {need:,} ({need / n:.1f} per customer)")
+    print(f"openssl speed, one core: {big:,.0f} blocks/s (16 KiB msgs), {small:,.0f} (64 B msgs)")
+    print(f"hashing floor: {floor_1:.2f} s on one core, {floor_1 / 2:.2f} s on two")
+    print(
+        f"ratio build / floor(2 cores): {total / (floor_1 / 2):.1f}x; "
+        f"tree phase / floor: {phases['tree: leaves, sort, levels'] / (floor_1 / 2):.1f}x"
+    )
+
+    art = TreeArtifact(find_tree(vault, AS_OF).manifest)
+    t = time.perf_counter()
+    some = data.customer_ids[n // 3].as_py()
+    proof = art.proof(some)
+    single = time.perf_counter() - t
+    assert verify_proof(proof, payload["root"]["hash"]).ok
+    print(f"\none proof (lookup + block recompute + check): {single * 1000:.0f} ms")
+
+    if args.export:
+        out = work / "proofs"
+        t = time.perf_counter()
+        index = export_proofs(art.folder / "tree.json", out, workers=args.workers)
+        secs = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in out.iterdir())
+        print(
+            f"bulk export: {index['proofs']:,} proofs, {size / 2**30:.2f} GiB in {secs:.1f} s "
+            f"({index['proofs'] / secs:,.0f} proofs/s)"
+        )
+    if args.dir is None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
