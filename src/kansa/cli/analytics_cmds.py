@@ -351,7 +351,10 @@ def sample_evaluate(
     ] = None,
     distribution: Annotated[str, typer.Option(help="attribute: binomial or poisson.")] = "binomial",
     factors: Annotated[
-        str, typer.Option(help="mus: table (published two-decimal factors) or exact.")
+        str,
+        typer.Option(
+            help="mus: table (published two-decimal factors), exact, or your own list RF(0),RF(1),..."
+        ),
     ] = "table",
     as_json: JsonOpt = False,
     output: OutOpt = None,
@@ -390,12 +393,22 @@ def sample_evaluate(
                 )
             )
         params.update(
-            sampling_interval=j, tolerable_misstatement=tm, amount_column=book, factors=factors
+            sampling_interval=j,
+            tolerable_misstatement=tm,
+            amount_column=book,
+            factors=_factor_mode(factors),
         )
         a = mus_analysis(sample, params, mus_items(sample, str(book)))
     else:
         raise KansaError(tr("--method is attribute or mus.", "--method は attribute か mus です。"))
     _deliver(_optional_workspace(ctx), a, as_json, output)
+
+
+def _factor_mode(text: str) -> str | list[Decimal]:
+    if text in ("table", "exact"):
+        return text
+    values = [_decimal(x, "--factors") for x in _split(text)]
+    return [v for v in values if v is not None]
 
 
 def _text(v: Any) -> str | None:

@@ -125,8 +125,25 @@ class MusBound:
         return self.projected + self.basic_precision + self.incremental_allowance
 
 
+FactorMode = str | list[Decimal]
+
+
+def factor_table(k: int, risk: float, mode: FactorMode) -> list[Decimal]:
+    """RF(0..k): computed (``table`` or ``exact``) or a firm's own published list."""
+    if isinstance(mode, str):
+        return [reliability_factor(i, risk, mode) for i in range(k + 1)]
+    if len(mode) < k + 1:
+        raise KansaError(
+            tr(
+                f"The factor list has {len(mode)} factors; {k} misstatements need {k + 1}.",
+                f"係数表は {len(mode)} 個です。虚偽表示 {k} 件には {k + 1} 個必要です。",
+            )
+        )
+    return list(mode[: k + 1])
+
+
 def stringer_bound(
-    direction: str, items: list[Misstatement], interval: Decimal, risk: float, mode: str
+    direction: str, items: list[Misstatement], interval: Decimal, risk: float, mode: FactorMode
 ) -> MusBound:
     """Projected misstatement, basic precision, incremental allowance (ranked taintings)."""
     with localcontext() as ctx:
@@ -135,7 +152,7 @@ def stringer_bound(
             (m for m in items if not m.top_stratum), key=lambda m: (-(m.tainting or 0), m.ref)
         )
         top = [m for m in items if m.top_stratum]
-        factors = [reliability_factor(k, risk, mode) for k in range(len(lower) + 1)]
+        factors = factor_table(len(lower), risk, mode)
         basic = factors[0] * interval
         ranked, allowance = [], Decimal(0)
         for i, m in enumerate(lower, start=1):
@@ -188,7 +205,7 @@ def evaluate_mus(
     interval: Decimal,
     confidence: float,
     tolerable: Decimal | None,
-    mode: str = "table",
+    mode: FactorMode = "table",
 ) -> MusResult:
     if interval <= 0:
         raise KansaError(

@@ -23,6 +23,7 @@ Monetary unit sampling:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
@@ -74,29 +75,41 @@ def attribute_size(
                 "予想逸脱率は許容逸脱率より小さくしてください（許容逸脱率は 0 より大きく）。",
             )
         )
-    n = np.arange(1, max_n + 1)
-    k = -((-n * pe.numerator) // pe.denominator)  # exact ceil(n * pe)
-    if distribution == "binomial":
-        p = stats.binom.cdf(k, n, float(tr_))
-    elif distribution == "poisson":
-        p = stats.poisson.cdf(k, n * float(tr_))
-    else:
+    if distribution not in ("binomial", "poisson"):
         raise KansaError(
             tr(
                 f"Unknown distribution {distribution!r} (binomial, poisson).",
                 f"分布 {distribution!r} はありません（binomial, poisson）。",
             )
         )
-    ok = np.nonzero(p <= risk)[0]
-    if ok.size == 0:
-        raise KansaError(
-            tr(
-                f"No sample of up to {max_n} items achieves this: the expected rate is too close to the tolerable rate.",
-                f"{max_n} 件以下の標本では達成できません。予想逸脱率が許容逸脱率に近すぎます。",
-            )
+
+    def risk_of(n: np.ndarray) -> np.ndarray:
+        k = -((-n * pe.numerator) // pe.denominator)  # exact ceil(n * pe)
+        if distribution == "binomial":
+            return np.asarray(stats.binom.cdf(k, n, float(tr_)))
+        return np.asarray(stats.poisson.cdf(k, n * float(tr_)))
+
+    n = smallest_n(lambda ns: risk_of(ns) <= risk, max_n)
+    k = -((-n * pe.numerator) // pe.denominator)
+    return AttributeSize(n=n, expected_deviations=k, risk_at_n=float(risk_of(np.array([n]))[0]))
+
+
+def smallest_n(ok: Callable[[np.ndarray], np.ndarray], max_n: int) -> int:
+    """The smallest n in 1..max_n with ok(n), searched in growing chunks (small n are cheap)."""
+    lo = 1
+    while lo <= max_n:
+        hi = min(max_n, lo * 4 + 256)
+        n = np.arange(lo, hi + 1)
+        hits = np.nonzero(ok(n))[0]
+        if hits.size:
+            return int(n[hits[0]])
+        lo = hi + 1
+    raise KansaError(
+        tr(
+            f"No sample of up to {max_n} items achieves this: the expected error is too close to the tolerable one.",
+            f"{max_n} 件以下の標本では達成できません。予想誤謬が許容値に近すぎます。",
         )
-    i = int(ok[0])
-    return AttributeSize(n=int(n[i]), expected_deviations=int(k[i]), risk_at_n=float(p[i]))
+    )
 
 
 @dataclass(frozen=True)
@@ -148,21 +161,9 @@ def mus_size_gamma(
     bv = _positive(population_value, "population value")
     pt = float(_positive(tolerable, "tolerable misstatement") / bv)
     pe = float(expected / bv)
-    n = np.arange(1, max_n + 1)
-    bound = stats.gamma.ppf(confidence, 1 + n * pe) / n
-    ok = np.nonzero(bound <= pt)[0]
-    if ok.size == 0:
-        raise KansaError(
-            tr(
-                f"No sample of up to {max_n} items achieves this.",
-                f"{max_n} 件以下の標本では達成できません。",
-            ),
-            hint=tr(
-                "Expected misstatement is too close to tolerable misstatement.",
-                "予想虚偽表示が許容虚偽表示に近すぎます。",
-            ),
-        )
-    size = int(n[ok[0]])
+    size = smallest_n(
+        lambda n: np.asarray(stats.gamma.ppf(confidence, 1 + n * pe)) / n <= pt, max_n
+    )
     return MusSize(
         n=size,
         interval=bv / size,
