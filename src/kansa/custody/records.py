@@ -1,0 +1,149 @@
+"""The custody registers an attestation reads (wallets, wallet_addresses, keyholders, staff),
+loaded from a DuckDB connection on which each dataset is a view named after it.
+
+Dates follow the catalog's convention: a timestamp counts on its UTC calendar day, and a key is
+active at the end of the as-of date when assigned on or before it and not revoked by then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+
+from kansa.errors import KansaError
+from kansa.i18n import tr
+
+
+@dataclass(frozen=True)
+class WalletRecord:
+    wallet_id: str
+    asset: str | None
+    chain: str | None
+    network: str | None
+    tier: str | None
+    purpose: str | None
+    policy_type: str | None
+    descriptor: str | None
+    safe_address: str | None
+    safe_owners: str | None
+    safe_threshold: int | None
+    approved_threshold: int | None
+    approved_keys: int | None
+    created_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class AddressRecord:
+    wallet_id: str
+    address: str
+    derivation_index: int | None
+
+
+@dataclass(frozen=True)
+class KeyholderRecord:
+    key_fingerprint: str
+    wallet_id: str | None
+    person_id: str | None
+    device_id: str | None
+    location: str | None
+    key_role: str | None
+    assigned_on: dt.date | None
+    revoked_on: dt.date | None
+    xpub: str | None
+
+    def active_on(self, day: dt.date) -> bool:
+        assigned = self.assigned_on is not None and self.assigned_on <= day
+        return assigned and (self.revoked_on is None or self.revoked_on > day)
+
+
+@dataclass
+class CustodyBook:
+    """Everything one attestation looks at, as of one day."""
+
+    as_of: dt.date
+    wallets: list[WalletRecord]
+    addresses: list[AddressRecord] = field(default_factory=list)
+    keyholders: list[KeyholderRecord] = field(default_factory=list)
+    left_on: dict[str, dt.date | None] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)  # datasets not present
+
+
+def _utc_day(column: str) -> str:
+    return f"CAST(({column} AT TIME ZONE 'UTC') AS DATE)"
+
+
+def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def load_wallets(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[WalletRecord]:
+    """Wallets that existed at the end of ``as_of``."""
+    rows = con.execute(
+        f"""
+        SELECT wallet_id, asset, chain, network, tier, purpose, policy_type, descriptor,
+               safe_address, safe_owners, safe_threshold, approved_threshold, approved_keys,
+               {_utc_day("created_at")} AS created_on
+        FROM wallets
+        WHERE created_at IS NULL OR {_utc_day("created_at")} <= ?
+        ORDER BY wallet_id
+        """,
+        [as_of],
+    ).fetchall()
+    return [WalletRecord(*r) for r in rows]
+
+
+def load_addresses(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[AddressRecord]:
+    """Addresses declared at the end of ``as_of``."""
+    rows = con.execute(
+        f"""
+        SELECT wallet_id, address, derivation_index
+        FROM wallet_addresses
+        WHERE created_at IS NULL OR {_utc_day("created_at")} <= ?
+        ORDER BY wallet_id, derivation_index, address
+        """,
+        [as_of],
+    ).fetchall()
+    return [AddressRecord(*r) for r in rows]
+
+
+def load_keyholders(con: duckdb.DuckDBPyConnection) -> list[KeyholderRecord]:
+    rows = con.execute(
+        f"""
+        SELECT key_fingerprint, wallet_id, person_id, device_id, location, key_role,
+               {_utc_day("assigned_at")}, {_utc_day("revoked_at")}, xpub
+        FROM keyholders ORDER BY key_fingerprint
+        """
+    ).fetchall()
+    return [KeyholderRecord(*r) for r in rows]
+
+
+def load_left_on(con: duckdb.DuckDBPyConnection) -> dict[str, dt.date | None]:
+    return {str(p): d for p, d in con.execute("SELECT person_id, left_on FROM staff").fetchall()}
+
+
+def load_book(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> CustodyBook:
+    """All four registers; only ``wallets`` is required, the others may be missing."""
+    present = _views(con)
+    if "wallets" not in present:
+        raise KansaError(
+            tr(
+                "No wallets dataset has been ingested.",
+                "wallets データセットが取り込まれていません。",
+            ),
+            hint=tr(
+                "Ingest it first: kansa ingest wallets FILE",
+                "先に取り込んでください: kansa ingest wallets FILE",
+            ),
+        )
+    book = CustodyBook(as_of, load_wallets(con, as_of))
+    if "wallet_addresses" in present:
+        book.addresses = load_addresses(con, as_of)
+    if "keyholders" in present:
+        book.keyholders = load_keyholders(con)
+    if "staff" in present:
+        book.left_on = load_left_on(con)
+    book.missing = [d for d in ("wallet_addresses", "keyholders", "staff") if d not in present]
+    return book
