@@ -1,0 +1,229 @@
+"""Fixture tests of the operations and security controls (OPS-*)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from helpers_controls import Fixture
+
+OLD = "2026-01-01T00:00:00Z"
+
+
+def ticket(tid: str, **kw: object) -> dict:
+    return {
+        "ticket_id": tid,
+        "kind": "normal",
+        "requested_by": "dev",
+        "approved_by": "lead",
+        "approved_at": "2026-11-10T01:00:00Z",
+        "deployed_at": "2026-11-10T02:00:00Z",
+        "status": "deployed",
+        **kw,
+    }
+
+
+def test_ops001_approved_no_later_than_deployment() -> None:
+    fx = Fixture(
+        change_tickets=[
+            ticket("ok"),
+            ticket("tie", approved_at="2026-11-10T02:00:00Z"),
+            ticket("after", approved_at="2026-11-10T03:00:00Z"),
+            ticket("none", approved_by=None, approved_at=None),
+            ticket("no_time", approved_at=None),
+            ticket("standard_after", kind="standard", approved_at="2026-11-10T03:00:00Z"),
+            ticket("emergency", kind="emergency", approved_at="2026-11-10T03:00:00Z"),
+            ticket("not_deployed", approved_by=None, approved_at=None, deployed_at=None),
+        ]
+    )
+    assert fx.keys("OPS-001") == {("after",), ("none",), ("no_time",), ("standard_after",)}
+    assert fx.population("OPS-001") == 6
+
+
+def test_ops002_emergency_reviewed_within_max_days() -> None:
+    em = {"kind": "emergency", "deployed_at": "2026-11-10T22:00:00Z"}
+    fx = Fixture(
+        change_tickets=[
+            ticket("tie", **em, reviewed_at="2026-11-13T23:00:00Z"),
+            ticket("late", **em, reviewed_at="2026-11-14T00:30:00Z"),
+            ticket("never", **em),
+            ticket("due_later", kind="emergency", deployed_at="2026-11-19T00:00:00Z"),
+            ticket("normal", deployed_at="2026-11-01T00:00:00Z"),
+        ]
+    )
+    assert fx.keys("OPS-002") == {("late",), ("never",)}
+    assert fx.keys("OPS-002", as_of=dt.date(2026, 11, 13)) == set()
+
+
+def test_ops003_sequence_gaps_per_host_and_log() -> None:
+    def ev(host: str, seq: int, day: int = 10) -> dict:
+        return {
+            "event_id": f"{host}-{seq}",
+            "host": host,
+            "seq": seq,
+            "event_time": f"2026-11-{day:02d}T00:00:{seq % 60:02d}Z",
+        }
+
+    def act(host: str, seq: int) -> dict:
+        return {
+            "action_id": f"{host}-a{seq}",
+            "host": host,
+            "seq": seq,
+            "action_time": "2026-11-10T00:00:00Z",
+        }
+
+    fx = Fixture(
+        auth_events=[ev("idp", s) for s in (5, 6, 7, 10, 11, 11)]
+        + [ev("vpn", s) for s in (1, 2, 3)]
+        + [ev("vpn", 5, day=21)],  # after the as-of date
+        admin_actions=[act("idp", s) for s in (1, 2, 4)],  # its own sequence on the same host
+    )
+    # the first number held (5) is not a gap: older events aged out of the export
+    assert fx.keys("OPS-003") == {("idp", "8"), ("idp", "3")}
+    rows = {(r["dataset"], r["gap_start"]): r for r in fx.run("OPS-003").rows()}
+    assert rows[("auth_events", 8)]["missing_events"] == 2
+    assert fx.keys("OPS-003", as_of=dt.date(2026, 11, 21)) == {
+        ("idp", "8"),
+        ("idp", "3"),
+        ("vpn", "4"),
+    }
+    assert Fixture().keys("OPS-003") == set()
+
+
+def test_ops004_and_ops005_log_source_settings() -> None:
+    fx = Fixture(
+        log_sources=[
+            {"host": "ok", "clock_skew_ms": 1000, "retention_days": 400},
+            {"host": "behind", "clock_skew_ms": -1001, "retention_days": 399},
+            {"host": "unknown", "clock_skew_ms": None, "retention_days": None},
+        ]
+    )
+    assert fx.keys("OPS-004") == {("behind",), ("unknown",)}
+    assert fx.keys("OPS-005") == {("behind",), ("unknown",)}
+    assert fx.keys("OPS-005", min_retention_days=3650) == {("ok",), ("behind",), ("unknown",)}
+
+
+def dev(did: str, **kw: object) -> dict:
+    return {
+        "device_id": did,
+        "device_type": "laptop",
+        "signing_access": True,
+        "edr_installed": True,
+        "edr_last_seen": "2026-11-20T10:00:00Z",
+        "untrusted_software": False,
+        **kw,
+    }
+
+
+def test_ops006_edr_on_signing_devices() -> None:
+    fx = Fixture(
+        endpoints=[
+            dev("ok"),
+            dev("tie", edr_last_seen="2026-11-18T23:00:00Z"),
+            dev("stale", edr_last_seen="2026-11-17T23:59:00Z"),
+            dev("none", edr_installed=False),
+            dev("never", edr_last_seen=None),
+            dev("office", signing_access=False, edr_installed=False),
+        ]
+    )
+    assert fx.keys("OPS-006") == {("stale",), ("none",), ("never",)}
+
+
+def test_ops007_untrusted_software_on_signing_devices() -> None:
+    fx = Fixture(
+        endpoints=[
+            dev("ok"),
+            dev("bad", untrusted_software=True),
+            dev("unknown", untrusted_software=None),
+            dev("office", signing_access=False, untrusted_software=True),
+        ]
+    )
+    assert fx.keys("OPS-007") == {("bad",), ("unknown",)}
+    assert fx.population("OPS-007") == 3
+
+
+def test_ops008_admin_actions_by_known_enabled_accounts() -> None:
+    def act(aid: str, account: str, at: str = "2026-11-10T00:00:00Z") -> dict:
+        return {"action_id": aid, "host": "h", "seq": 1, "account_id": account, "action_time": at}
+
+    fx = Fixture(
+        accounts=[
+            {"account_id": "ok", "created_at": OLD},
+            {"account_id": "off", "created_at": OLD, "disabled_at": "2026-11-09T00:00:00Z"},
+            {"account_id": "vendor", "created_at": OLD, "expires_at": "2026-11-10T00:00:00Z"},
+            {"account_id": "new", "created_at": "2026-11-10T00:00:01Z"},
+        ],
+        admin_actions=[
+            act("x1", "ok"),
+            act("x2", "off"),
+            act("x3", "vendor"),
+            act("x4", "new"),
+            act("x5", "ghost"),
+        ],
+    )
+    assert fx.keys("OPS-008") == {("x2",), ("x3",), ("x4",), ("x5",)}
+
+
+def test_ops009_privileged_actions_need_a_ticket() -> None:
+    def act(aid: str, privileged: bool, ticket: str | None) -> dict:
+        return {
+            "action_id": aid,
+            "host": "h",
+            "seq": 1,
+            "account_id": "a",
+            "action_time": "2026-11-10T00:00:00Z",
+            "privileged": privileged,
+            "ticket_id": ticket,
+        }
+
+    fx = Fixture(
+        admin_actions=[
+            act("ok", True, "CHG1"),
+            act("none", True, None),
+            act("blank", True, ""),
+            act("plain", False, None),
+        ]
+    )
+    assert fx.keys("OPS-009") == {("none",), ("blank",)}
+
+
+def test_ops010_it_duties_concentrated_in_one_person() -> None:
+    roles = [
+        {"role_id": "DEV", "privileged": False, "duty": "developer"},
+        {"role_id": "ADM", "privileged": True, "duty": "system_admin"},
+        {"role_id": "ADM2", "privileged": True, "duty": "system_admin"},
+        {"role_id": "SEC", "privileged": True, "duty": "infosec"},
+        {"role_id": "TRE", "privileged": True, "duty": "treasury_ops"},
+    ]
+
+    def g(gid: str, account: str, role: str, **kw: object) -> dict:
+        return {"grant_id": gid, "account_id": account, "role_id": role, "granted_at": OLD, **kw}
+
+    fx = Fixture(
+        roles=roles,
+        accounts=[
+            {"account_id": f"{p}1", "person_id": p, "created_at": OLD}
+            for p in ("devops", "admin", "moved", "sec")
+        ],
+        role_grants=[
+            g("1", "devops1", "DEV"),
+            g("2", "devops1", "ADM"),
+            g("3", "admin1", "ADM"),
+            g("4", "admin1", "ADM2"),
+            g("5", "admin1", "TRE"),
+            g("6", "moved1", "DEV", revoked_at="2026-06-01T00:00:00Z"),
+            g("7", "moved1", "SEC"),
+            g("8", "sec1", "SEC"),
+        ],
+    )
+    assert fx.keys("OPS-010") == {("devops",)}
+
+
+def test_ops011_requester_never_approves_own_change() -> None:
+    fx = Fixture(
+        change_tickets=[
+            ticket("ok"),
+            ticket("self", approved_by="dev"),
+            ticket("pending", approved_by=None, approved_at=None),
+        ]
+    )
+    assert fx.keys("OPS-011") == {("self",)}
