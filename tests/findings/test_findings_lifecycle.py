@@ -132,3 +132,48 @@ def test_findings_are_scoped_by_workspace(
     with Database(ws.database_url) as db:
         assert list_findings(db, "another-workspace") == []
         assert len(list_findings(db, ws.config.name)) == 1
+
+
+def test_findings_split_by_a_key_subset(
+    db_workspace: Workspace, put_snapshot: Put, make_control: Callable[..., Control]
+) -> None:
+    ws = db_workspace
+    c = make_control("TST-304", NEGATIVE, key=("customer_id", "asset"))
+    rows = [
+        *book(negatives=3),
+        {"as_of": "2026-11-20", "customer_id": "E1", "asset": "ETH", "balance": "-1"},
+    ]
+    put_snapshot(ws, "customer_balances", rows)
+
+    def apply() -> list[Any]:
+        run = run_controls(ws, [c], progress=False)
+        with Database(ws.database_url) as db:
+            return apply_run(db, run.run_id, scopes={"TST-304": ["asset"]}, vault_dir=ws.vault_dir)
+
+    first = apply()
+    assert sorted((ch.scope, ch.kind) for ch in first) == [
+        ("asset=BTC", "opened"),
+        ("asset=ETH", "opened"),
+    ]
+    assert {f.scope: f.exception_count for f in findings(ws)} == {"asset=BTC": 3, "asset=ETH": 1}
+    put_snapshot(ws, "customer_balances", book(negatives=2))  # ETH fixed, BTC still failing
+    second = apply()
+    assert sorted((ch.scope, ch.kind) for ch in second) == [
+        ("asset=BTC", "updated"),
+        ("asset=ETH", "closed"),
+    ]
+    assert [f.scope for f in findings(ws, status="open")] == ["asset=BTC"]
+
+
+def test_scope_configuration_is_checked(make_control: Callable[..., Control]) -> None:
+    from kansa.errors import KansaError
+    from kansa.findings import configured_scopes
+
+    c = make_control("TST-305", NEGATIVE, key=("customer_id", "asset"))
+    catalog = {c.id: c}
+    assert configured_scopes({"findings": {"scope": {"TST-305": ["asset"]}}}, catalog) == {
+        "TST-305": ["asset"]
+    }
+    for bad in ({"TST-305": ["balance"]}, {"TST-999": ["asset"]}, {"TST-305": "asset"}):
+        with pytest.raises(KansaError):
+            configured_scopes({"findings": {"scope": bad}}, catalog)

@@ -20,7 +20,7 @@ from kansa.engine import RunResult, parse_assignments, run_controls, select_cont
 from kansa.engine import exceptions as exc_rows
 from kansa.engine.truth import score_run
 from kansa.errors import KansaError
-from kansa.findings import LABELS, Change, apply_run, list_findings, run_ids
+from kansa.findings import LABELS, Change, apply_run, configured_scopes, list_findings, run_ids
 from kansa.i18n import lang, tr
 from kansa.workspace import Workspace
 
@@ -101,8 +101,11 @@ def _print_run(run: RunResult, catalog: dict[str, Control], changes: list[Change
     for c in changes:
         label = LABELS[c.rating][1 if lang() == "ja" else 0]
         repeat = tr(" (repeat)", "（再発）") if c.repeat else ""
+        scope = f" [{c.scope}]" if c.scope else ""
         console.print(
-            f"  {tr('finding', '指摘')} #{c.finding_id} {c.control_id}: {c.kind}{repeat}, {label}"
+            f"  {tr('finding', '指摘')} #{c.finding_id} {c.control_id}{scope}: "
+            f"{c.kind}{repeat}, {label}",
+            highlight=False,
         )
 
 
@@ -151,7 +154,13 @@ def run(
         workers=workers,
     )
     with Database(ws.database_url) as db:
-        changes = apply_run(db, result.run_id, {c.id: c.owner for c in chosen})
+        changes = apply_run(
+            db,
+            result.run_id,
+            {c.id: c.owner for c in chosen},
+            scopes=configured_scopes(ws.config.raw, catalog),
+            vault_dir=ws.vault_dir,
+        )
     score = score_run(ws, result)
     if json_out:
         out: dict[str, Any] = result.to_dict()

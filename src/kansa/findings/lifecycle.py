@@ -1,29 +1,33 @@
 """How runs move findings: open, update, close on a later pass, never close on an error.
 
-For each control result of a run, in the finding's scope (the workspace + the control):
+A finding's scope is the workspace + the control, and optionally a subset of the control's key
+columns (``[findings.scope]`` in kansa.toml, e.g. ``"CUS-001" = ["asset"]``: one finding per
+asset). For each control result of a run:
 
-* **fail**, no open finding: a new finding opens; if an earlier one for the same scope was
-  closed, the new one is marked ``repeat`` and points at it;
-* **fail**, an open finding: it is updated (last seen, occurrences, size, rating);
-* **pass**, an open finding: it closes, naming the run that passed;
-* **error**: nothing closes (an error proves nothing); the open finding records the event.
+* **fail**: in every scope with exceptions, the open finding is updated, or a new one opens
+  (marked ``repeat``, pointing at the previous one, if that scope had a finding closed before);
+  an open finding of a scope with no exception this time closes;
+* **pass**: every open finding of the control closes, naming the run that passed;
+* **error**: nothing closes (an error proves nothing); each open finding records the event.
 
-Applying the same run twice changes nothing (each run is applied once per finding).
+Applying the same run twice changes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kansa.appdb import ControlResult, Database, Finding, FindingEvent, Run
 from kansa.findings.rating import rate
+from kansa.findings.scope import WHOLE_CONTROL, scope_counts
 
 OPEN, CLOSED = "open", "closed"
 OPENED, UPDATED, CLOSED_EVENT, ERRORED = "opened", "updated", "closed", "error"
-WHOLE_CONTROL = ""  # the default scope: the whole control in the workspace
 
 
 @dataclass(frozen=True)
@@ -32,20 +36,21 @@ class Change:
 
     finding_id: int
     control_id: str
+    scope: str
     kind: str
     rating: str
     repeat: bool
 
 
-def _open_finding(s: Session, workspace: str, control_id: str, scope: str) -> Finding | None:
-    return s.scalars(
+def _open_findings(s: Session, workspace: str, control_id: str) -> dict[str, Finding]:
+    rows = s.scalars(
         select(Finding).where(
             Finding.workspace == workspace,
             Finding.control_id == control_id,
-            Finding.scope == scope,
             Finding.status == OPEN,
         )
-    ).one_or_none()
+    )
+    return {f.scope: f for f in rows}
 
 
 def _last_closed(s: Session, workspace: str, control_id: str, scope: str) -> Finding | None:
@@ -62,33 +67,29 @@ def _last_closed(s: Session, workspace: str, control_id: str, scope: str) -> Fin
     ).one_or_none()
 
 
-def _event(f: Finding, run: Run, kind: str, r: ControlResult, note: str = "") -> FindingEvent:
+def _event(
+    f: Finding, run: Run, kind: str, r: ControlResult, count: int | None, note: str = ""
+) -> FindingEvent:
     return FindingEvent(
         finding=f,
         run_id=run.id,
         at=run.finished_at,
         kind=kind,
         rating=f.rating,
-        exception_count=r.exception_count,
+        exception_count=count,
         population_count=r.population_count,
         note=note,
     )
 
 
-def _already_applied(s: Session, f: Finding, run: Run) -> bool:
-    return any(e.run_id == run.id for e in f.events)
-
-
-def _open(s: Session, run: Run, r: ControlResult, owner: str) -> Finding:
-    assert r.exception_count
-    previous = _last_closed(s, run.workspace, r.control_id, WHOLE_CONTROL)
-    rating = rate(r.severity, r.exception_count, r.population_count)
+def _open(s: Session, run: Run, r: ControlResult, scope: str, count: int, owner: str) -> Finding:
+    previous = _last_closed(s, run.workspace, r.control_id, scope)
     f = Finding(
         workspace=run.workspace,
         control_id=r.control_id,
-        scope=WHOLE_CONTROL,
+        scope=scope,
         severity=r.severity,
-        rating=rating.rating,
+        rating=rate(r.severity, count, r.population_count).rating,
         status=OPEN,
         repeat=previous is not None,
         previous_id=previous.id if previous else None,
@@ -98,58 +99,90 @@ def _open(s: Session, run: Run, r: ControlResult, owner: str) -> Finding:
         first_seen_at=run.finished_at,
         last_seen_at=run.finished_at,
         occurrences=1,
-        exception_count=r.exception_count,
+        exception_count=count,
         population_count=r.population_count,
     )
     s.add(f)
     note = f"repeat of finding {previous.id}" if previous else ""
-    s.add(_event(f, run, OPENED, r, note))
+    s.add(_event(f, run, OPENED, r, count, note))
+    s.flush()
     return f
 
 
-def _update(s: Session, f: Finding, run: Run, r: ControlResult) -> None:
-    assert r.exception_count
-    f.rating = rate(r.severity, r.exception_count, r.population_count).rating
+def _update(s: Session, f: Finding, run: Run, r: ControlResult, count: int) -> None:
+    f.rating = rate(r.severity, count, r.population_count).rating
     f.severity = r.severity
     f.last_seen_run_id = run.id
     f.last_seen_at = run.finished_at
     f.occurrences += 1
-    f.exception_count = r.exception_count
+    f.exception_count = count
     f.population_count = r.population_count
-    s.add(_event(f, run, UPDATED, r))
+    s.add(_event(f, run, UPDATED, r, count))
 
 
-def _close(s: Session, f: Finding, run: Run, r: ControlResult) -> None:
+def _close(s: Session, f: Finding, run: Run, r: ControlResult, note: str) -> None:
     f.status = CLOSED
     f.closed_at = run.finished_at
     f.closed_run_id = run.id
-    s.add(_event(f, run, CLOSED_EVENT, r, "a later run passed the control"))
+    s.add(_event(f, run, CLOSED_EVENT, r, 0, note))
 
 
-def _apply_one(s: Session, run: Run, r: ControlResult, owner: str) -> Change | None:
-    f = _open_finding(s, run.workspace, r.control_id, WHOLE_CONTROL)
-    if f is not None and _already_applied(s, f, run):
-        return None
-    if r.status == "fail":
-        if f is None:
-            f = _open(s, run, r, owner)
-            s.flush()
-            return Change(f.id, r.control_id, OPENED, f.rating, f.repeat)
-        _update(s, f, run, r)
-        return Change(f.id, r.control_id, UPDATED, f.rating, f.repeat)
-    if f is None:
-        return None
-    if r.status == "pass":
-        _close(s, f, run, r)
-        return Change(f.id, r.control_id, CLOSED_EVENT, f.rating, f.repeat)
-    s.add(_event(f, run, ERRORED, r, "the control errored; the finding stays open"))
-    return Change(f.id, r.control_id, ERRORED, f.rating, f.repeat)
+def _change(f: Finding, kind: str) -> Change:
+    return Change(f.id, f.control_id, f.scope, kind, f.rating, f.repeat)
 
 
-def apply_run(db: Database, run_id: str, owners: dict[str, str] | None = None) -> list[Change]:
+def _apply_one(
+    s: Session, run: Run, r: ControlResult, owner: str, failing: Mapping[str, int]
+) -> list[Change]:
+    """``failing``: scope -> exception count in this run (empty unless the control failed)."""
+    opened = _open_findings(s, run.workspace, r.control_id)
+    if any(e.run_id == run.id for f in opened.values() for e in f.events):
+        return []  # this run was applied already
+    changes: list[Change] = []
+    if r.status not in ("pass", "fail"):
+        for f in opened.values():
+            s.add(_event(f, run, ERRORED, r, None, "the control errored; the finding stays open"))
+            changes.append(_change(f, ERRORED))
+        return changes
+    for scope, count in sorted(failing.items()):
+        current = opened.get(scope)
+        if current is None:
+            changes.append(_change(_open(s, run, r, scope, count, owner), OPENED))
+        else:
+            _update(s, current, run, r, count)
+            changes.append(_change(current, UPDATED))
+    for scope, f in sorted(opened.items()):
+        if scope not in failing:
+            note = (
+                "a later run passed the control" if r.status == "pass" else "no exception in scope"
+            )
+            _close(s, f, run, r, note)
+            changes.append(_change(f, CLOSED_EVENT))
+    return changes
+
+
+def _failing(
+    r: ControlResult, columns: Sequence[str] | None, vault_dir: Path | None
+) -> dict[str, int]:
+    if r.status != "fail" or not r.exception_count:
+        return {}
+    if not columns or vault_dir is None or not r.exceptions_file:
+        return {WHOLE_CONTROL: r.exception_count}
+    return scope_counts(vault_dir / r.exceptions_file, columns)
+
+
+def apply_run(
+    db: Database,
+    run_id: str,
+    owners: Mapping[str, str] | None = None,
+    *,
+    scopes: Mapping[str, Sequence[str]] | None = None,
+    vault_dir: Path | None = None,
+) -> list[Change]:
     """Move the findings of ``run_id``'s workspace by its control results; return the changes.
 
-    ``owners``: control id -> owner role, copied onto newly opened findings.
+    ``owners``: control id -> owner role, copied onto newly opened findings. ``scopes``: control
+    id -> key columns that split its findings (needs ``vault_dir`` to read the exception rows).
     """
     changes: list[Change] = []
     with db.session() as s:
@@ -157,7 +190,7 @@ def apply_run(db: Database, run_id: str, owners: dict[str, str] | None = None) -
         if run is None:
             raise KeyError(f"no run {run_id} in the app database")
         for r in run.results:
-            change = _apply_one(s, run, r, (owners or {}).get(r.control_id, ""))
-            if change is not None:
-                changes.append(change)
+            failing = _failing(r, (scopes or {}).get(r.control_id), vault_dir)
+            owner = (owners or {}).get(r.control_id, "")
+            changes.extend(_apply_one(s, run, r, owner, failing))
     return changes
