@@ -60,15 +60,16 @@ def _num(value: int | None) -> str:
 
 def _summary_table(run: RunResult, catalog: dict[str, Control]) -> Table:
     table = Table(title=tr(f"Run {run.run_id}", f"実行 {run.run_id}"), title_justify="left")
-    for name, justify in (
-        ("id", "left"),
-        (tr("control", "コントロール"), "left"),
-        (tr("status", "結果"), "left"),
-        (tr("population", "母集団"), "right"),
-        (tr("exceptions", "例外"), "right"),
-        (tr("seconds", "秒"), "right"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    # the title is the column that gives way on a narrow terminal; figures never do
+    table.add_column("id", no_wrap=True, min_width=7)
+    title_width = max(12, console.width - 64)
+    table.add_column(
+        tr("control", "コントロール"), no_wrap=True, overflow="ellipsis", max_width=title_width
+    )
+    table.add_column(tr("status", "結果"), no_wrap=True, min_width=5)
+    for name, width in ((tr("population", "母集団"), 11), (tr("exceptions", "例外"), 10)):
+        table.add_column(name, justify="right", no_wrap=True, min_width=width)
+    table.add_column(tr("seconds", "秒"), justify="right", no_wrap=True, min_width=7)
     for o in run.outcomes:
         style = STATUS_STYLE[o.status]
         table.add_row(
