@@ -22,7 +22,12 @@ from kansa.controls.fixtures import contract_database, insert_rows
 
 AS_OF = dt.date(2026, 11, 20)
 CREATED = "2026-01-05T00:00:00Z"
-EMBIT_NET = {"mainnet": NETWORKS["main"], "testnet": NETWORKS["test"]}
+EMBIT_NET = {
+    "mainnet": NETWORKS["main"],
+    "testnet": NETWORKS["test"],
+    # as the demo tells embit about Litecoin: bech32 "ltc", xpub like Bitcoin
+    "litecoin": dict(NETWORKS["main"], name="Litecoin", bech32="ltc"),
+}
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ def signer(name: str, network: str = "mainnet") -> Signer:
     """A signer whose seed is derived from its name (deterministic, no randomness)."""
     seed = hashlib.sha256(f"kansa-test-signer:{name}".encode()).digest()
     root = bip32.HDKey.from_seed(seed, version=EMBIT_NET[network]["xprv"])
-    coin = "0h" if network == "mainnet" else "1h"
+    coin = {"mainnet": "0h", "testnet": "1h", "litecoin": "2h"}[network]
     account = root.derive(f"m/48h/{coin}/0h/2h").to_public().to_base58()
     fp = root.my_fingerprint.hex()
     return Signer(name, fp, f"[{fp}/48h/{coin}/0h/2h]{account}/<0;1>/*", account)
@@ -53,14 +58,16 @@ def embit_address(descriptor: str, index: int, branch: int, network: str) -> str
 
 
 def _wallet(
-    wallet_id: str, tier: str, k: int, names: list[str], network: str = "mainnet", **extra: Any
+    wallet_id: str, tier: str, k: int, names: list[str], network: str = "mainnet"
 ) -> tuple[dict[str, Any], list[Signer]]:
+    """``network`` is mainnet, testnet (Bitcoin) or litecoin (Litecoin mainnet)."""
     signers = [signer(n, network) for n in names]
+    litecoin = network == "litecoin"
     row = {
         "wallet_id": wallet_id,
-        "asset": "BTC",
-        "chain": "bitcoin",
-        "network": network,
+        "asset": "LTC" if litecoin else "BTC",
+        "chain": "litecoin" if litecoin else "bitcoin",
+        "network": "mainnet" if litecoin else network,
         "tier": tier,
         "purpose": "customer",
         "policy_type": "descriptor",
@@ -68,7 +75,6 @@ def _wallet(
         "approved_threshold": k,
         "approved_keys": len(signers),
         "created_at": CREATED,
-        **extra,
     }
     return row, signers
 
@@ -88,6 +94,7 @@ def clean_world() -> dict[str, list[dict[str, Any]]]:
         ("BTC-COLD-1", "cold", 3, [f"cold{i}" for i in range(5)], "mainnet"),
         ("BTC-WARM-1", "warm", 2, [f"warm{i}" for i in range(3)], "mainnet"),
         ("BTC-HOT-T", "hot", 2, [f"hot{i}" for i in range(3)], "testnet"),
+        ("LTC-WARM-1", "warm", 2, [f"ltc{i}" for i in range(3)], "litecoin"),
     ]
     for wallet_id, tier, k, names, network in plan:
         row, signers = _wallet(wallet_id, tier, k, names, network)

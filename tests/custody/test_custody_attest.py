@@ -25,7 +25,7 @@ def _failed(a: WalletAttestation) -> dict[str, list[str]]:
 
 def test_clean_world_attests_clean() -> None:
     results = _attest(world_copy())
-    assert set(results) == {"BTC-COLD-1", "BTC-WARM-1", "BTC-HOT-T", "ETH-COLD-SAFE"}
+    assert set(results) == {"BTC-COLD-1", "BTC-WARM-1", "BTC-HOT-T", "LTC-WARM-1", "ETH-COLD-SAFE"}
     for a in results.values():
         assert a.passed, (a.wallet.wallet_id, _failed(a))
     assert (results["BTC-COLD-1"].policy.threshold, results["BTC-COLD-1"].policy.key_count) == (

@@ -113,7 +113,7 @@ def test_attest_clean_world_exits_0(ingested: Workspace) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["passed"] is True
-    assert len(report["wallets"]) == 4
+    assert len(report["wallets"]) == 5
     assert set(report["snapshots"]) == {"wallets", "wallet_addresses", "keyholders", "staff"}
 
 
@@ -123,5 +123,5 @@ def test_attest_failure_exits_1_and_names_the_wallet(workspace: Workspace, tmp_p
     _ingest(workspace, world, tmp_path)
     result = _kansa("-w", str(workspace.root), "wallets", "attest", "--as-of", "2026-11-20")
     assert result.returncode == 1
-    assert "1 of 4 wallets fail as of 2026-11-20: BTC-WARM-1" in " ".join(result.stderr.split())
+    assert "1 of 5 wallets fail as of 2026-11-20: BTC-WARM-1" in " ".join(result.stderr.split())
     assert "differs from the approved 3-of-3" in " ".join(result.stdout.split())

@@ -26,7 +26,7 @@ def _rows(table: pa.Table) -> dict[str, dict[str, Any]]:
 
 def test_key_001_clean_world_has_no_exceptions() -> None:
     population, failing = key_001(database(world_copy()), {}, AS_OF)
-    assert population == 4
+    assert population == 5
     assert failing.num_rows == 0
     assert failing.schema.names[0] == "wallet_id"
 
@@ -43,7 +43,7 @@ def test_key_001_flags_each_policy_that_differs_from_its_approval() -> None:
     safe["safe_threshold"] = 1  # someone lowered the Safe's threshold
     population, failing = key_001(database(world), {}, AS_OF)
     rows = _rows(failing)
-    assert population == 4
+    assert population == 5
     assert set(rows) == {"BTC-COLD-1", "BTC-WARM-1", "BTC-HOT-T", "ETH-COLD-SAFE"}
     assert (rows["BTC-COLD-1"]["actual_threshold"], rows["BTC-COLD-1"]["approved_threshold"]) == (
         2,
@@ -62,10 +62,10 @@ def test_key_001_counts_only_wallets_existing_on_the_as_of_date() -> None:
     world = world_copy()
     row_of(world, "wallets", wallet_id="BTC-WARM-1")["created_at"] = "2026-11-21T00:30:00+09:00"
     population, _ = key_001(database(world), {}, AS_OF)  # 2026-11-20 15:30 UTC: counts
-    assert population == 4
+    assert population == 5
     row_of(world, "wallets", wallet_id="BTC-WARM-1")["created_at"] = "2026-11-21T09:30:00+09:00"
     population, _ = key_001(database(world), {}, AS_OF)
-    assert population == 3
+    assert population == 4
 
 
 def test_key_001_refuses_a_safe_with_duplicate_owners() -> None:
@@ -79,7 +79,7 @@ def test_key_001_refuses_a_safe_with_duplicate_owners() -> None:
 
 def test_key_003_clean_world_has_no_exceptions() -> None:
     population, failing = key_003(database(world_copy()), {"gap_limit": 1000}, AS_OF)
-    assert population == 16  # 5 per descriptor wallet (receive and change) + the Safe
+    assert population == 21  # 5 per descriptor wallet (receive and change) + the Safe
     assert failing.num_rows == 0
 
 
@@ -139,7 +139,7 @@ def test_key_003_finds_a_misindexed_address_and_flags_foreign_ones() -> None:
         },
     ]
     population, failing = key_003(database(world), {"gap_limit": 10}, AS_OF)
-    assert population == 23
+    assert population == 28
     got = {(r["wallet_id"], r["address"]): r for r in failing.to_pylist()}
     assert set(got) == {
         ("BTC-COLD-1", embit_address(warm, 1, 0, "mainnet")),
@@ -189,4 +189,4 @@ def test_key_003_ignores_addresses_declared_after_the_as_of_date() -> None:
         }
     )
     population, failing = key_003(database(world), {}, AS_OF)
-    assert (population, failing.num_rows) == (16, 0)
+    assert (population, failing.num_rows) == (21, 0)

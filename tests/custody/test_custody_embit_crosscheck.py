@@ -12,8 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kansa.custody import parse_descriptor
+from kansa.custody.addresses import address_to_script
+from kansa.custody.networks import network
 
 EMBIT_NET = {"mainnet": NETWORKS["main"], "testnet": NETWORKS["test"]}
+# Litecoin as embit is told about it (bech32 "ltc"; embit keeps Bitcoin's base58 prefixes).
+EMBIT_LITECOIN = dict(NETWORKS["main"], name="Litecoin", bech32="ltc")
 TEMPLATES = [
     "wsh(sortedmulti({k},{keys}))",
     "wsh(multi({k},{keys}))",
@@ -80,3 +84,24 @@ def test_bip32_private_derivation_matches_embit(seed: bytes, path: list[int]) ->
     ours = ExtendedKey.decode(root.to_base58()).derive(tuple(path))
     assert ours.encode() == root.derive(path).to_base58()
     assert ours.neutered().encode() == root.derive(path).to_public().to_base58()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    seeds=st.lists(st.binary(min_size=16, max_size=16), min_size=1, max_size=3, unique=True),
+    template=st.sampled_from(TEMPLATES),
+    index=st.integers(0, 10_000),
+)
+def test_litecoin_outputs_match_embit(seeds: list[bytes], template: str, index: int) -> None:
+    """Same scripts; segwit addresses with the "ltc" prefix; any other address decodes, on
+    Litecoin, to the same script (its P2SH prefix is 0x32 where embit keeps Bitcoin's 0x05)."""
+    keys = [_key_expression(hashlib.sha256(s).digest(), "mainnet", False) for s in seeds]
+    text = template.format(k=len(keys), keys=",".join(keys), key=keys[0])
+    net = network("mainnet", "litecoin")
+    ours = parse_descriptor(text).expand(index, 0, net)
+    script = EmbitDescriptor.from_string(text).derive(index).script_pubkey()
+    assert ours.script_pubkey == script.data
+    assert ours.address is not None
+    assert address_to_script(ours.address, net)[0] == script.data
+    if ours.address.startswith("ltc1"):
+        assert ours.address == script.address(EMBIT_LITECOIN)

@@ -48,6 +48,9 @@ def derive(
     network: Annotated[
         str | None, typer.Option("--network", help="mainnet or testnet (default: from the keys).")
     ] = None,
+    chain: Annotated[
+        str, typer.Option("--chain", help="bitcoin or litecoin (address encoding).")
+    ] = "bitcoin",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Derive the output script, address and keys of a descriptor at an index."""
@@ -57,14 +60,14 @@ def derive(
         )
     try:
         parsed = parse_descriptor(descriptor)
-        net = parsed.resolve_network(network).name
+        net = parsed.resolve_network(network, chain)
         outputs = [parsed.expand(i, branch, net) for i in range(index, index + count)]
     except DescriptorError as exc:
         _print_descriptor_error(exc)
         raise DescriptorRejected(
             tr("the descriptor was not accepted.", "ディスクリプタは受理されませんでした。")
         ) from None
-    data = derivation_dict(parsed, outputs, net)
+    data = derivation_dict(parsed, outputs, net.name, net.chain)
     if as_json:
         typer.echo(json.dumps(data, indent=2))
     else:

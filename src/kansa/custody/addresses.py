@@ -7,7 +7,7 @@ segwit v1+ (taproot): bech32m (BIP 350). P2PK and bare multisig have no address.
 from __future__ import annotations
 
 from kansa.custody import base58, bech32
-from kansa.custody.networks import NETWORKS, Network
+from kansa.custody.networks import ALL_NETWORKS, Network
 from kansa.custody.opcodes import (
     OP_0,
     OP_1,
@@ -47,26 +47,31 @@ def _witness_program(script: bytes) -> tuple[int, bytes] | None:
     return None
 
 
-def address_to_script(address: str) -> tuple[bytes, Network]:
-    """The output script an address pays to and its network; ValueError if not an address."""
+def address_to_script(address: str, net: Network | None = None) -> tuple[bytes, Network]:
+    """The output script an address pays to and its network (only ``net``'s encodings when
+    given); ValueError if it is not such an address."""
+    candidates = (net,) if net is not None else ALL_NETWORKS
     try:
         payload = base58.decode_check(address)
     except ValueError:
         payload = b""
     if len(payload) == 21:
-        for net in NETWORKS.values():
-            if payload[0] == net.p2pkh:
-                return bytes([OP_DUP, OP_HASH160, 20]) + payload[1:] + bytes(
-                    [OP_EQUALVERIFY, OP_CHECKSIG]
-                ), net
-            if payload[0] == net.p2sh:
-                return bytes([OP_HASH160, 20]) + payload[1:] + bytes([OP_EQUAL]), net
+        for n in candidates:
+            if payload[0] == n.p2pkh:
+                return _p2pkh(payload[1:]), n
+            if payload[0] in (n.p2sh, n.p2sh_legacy):
+                return bytes([OP_HASH160, 20]) + payload[1:] + bytes([OP_EQUAL]), n
     try:
         hrp, version, program = bech32.decode_segwit(address)
     except ValueError as exc:
-        raise ValueError(f"not a valid address ({exc})") from None
-    for net in NETWORKS.values():
-        if hrp == net.hrp:
+        where = f" on {net.label}" if net is not None else ""
+        raise ValueError(f"not a valid address{where} ({exc})") from None
+    for n in candidates:
+        if hrp == n.hrp:
             op = OP_0 if version == 0 else OP_1 + version - 1
-            return bytes([op, len(program)]) + program, net
-    raise ValueError(f"unknown address prefix {hrp!r}")
+            return bytes([op, len(program)]) + program, n
+    raise ValueError(f"address prefix {hrp!r} is not " + (net.label if net else "a known network"))
+
+
+def _p2pkh(key_hash: bytes) -> bytes:
+    return bytes([OP_DUP, OP_HASH160, 20]) + key_hash + bytes([OP_EQUALVERIFY, OP_CHECKSIG])

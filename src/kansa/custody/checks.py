@@ -15,7 +15,7 @@ from typing import Any
 
 from kansa.custody.address_search import AddressFinder, Location
 from kansa.custody.bip32 import ExtendedKey, ExtendedKeyError
-from kansa.custody.policy import WalletPolicy
+from kansa.custody.policy import WalletPolicy, wallet_network
 from kansa.custody.records import AddressRecord, CustodyBook, KeyholderRecord, WalletRecord
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
@@ -100,13 +100,18 @@ def address_verdicts(
     if policy.descriptor is None:
         why = f"the descriptor cannot be read: {policy.problem}"
         return [AddressVerdict(a, None, None, why) for a in addresses]
-    finder = AddressFinder(policy.descriptor, wallet.network, gap_limit)
+    net = wallet_network(wallet)
+    finder = AddressFinder(policy.descriptor, net, gap_limit)
     out = []
     for a in addresses:
-        found = finder.locate(a.address, a.derivation_index)
         expected = None
-        if a.derivation_index is not None and a.derivation_index >= 0:
+        if a.derivation_index is not None and 0 <= a.derivation_index < 2**31:
             expected = finder.address_at(a.derivation_index)
+        try:
+            found = finder.locate(a.address, a.derivation_index)
+        except ValueError as exc:
+            out.append(AddressVerdict(a, None, expected, str(exc)))
+            continue
         reason = None
         if found is None:
             reason = (

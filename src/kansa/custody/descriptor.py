@@ -16,7 +16,7 @@ from kansa.custody.checksum import (
 from kansa.custody.cursor import Cursor
 from kansa.custody.errors import DescriptorError
 from kansa.custody.keys import DerivedKey, KeyExpression
-from kansa.custody.networks import MAINNET, Network, network
+from kansa.custody.networks import Network, network
 from kansa.custody.parser import Ctx, parse_script
 from kansa.custody.scripts import Policy, RawNode, ScriptNode, TrNode
 
@@ -68,23 +68,38 @@ class Descriptor:
         descriptor when ``branch`` is given)."""
         return add_checksum(self.root.text(branch))
 
-    def resolve_network(self, name: str | None) -> Network:
-        """The requested network; refuse one that contradicts the keys or the address."""
-        if name is None:
-            return self.network or MAINNET
-        wanted = network(name)
-        if self.network is not None and self.network != wanted:
-            raise DescriptorError(
-                f"the descriptor's keys are {self.network.name} keys, but {wanted.name} was asked"
+    def resolve_network(self, name: str | None = None, chain: str | None = None) -> Network:
+        """The requested network (default: the keys'); refuse one that contradicts the keys
+        (xpub vs tpub) or an addr() of another chain."""
+        implied = self.network
+        try:
+            wanted = network(
+                name or (implied.name if implied else "mainnet"),
+                chain
+                or (implied.chain if isinstance(self.root, RawNode) and implied else "bitcoin"),
             )
+        except ValueError as exc:
+            raise DescriptorError(str(exc)) from None
+        if implied is not None and implied.name != wanted.name:
+            raise DescriptorError(
+                f"the descriptor's keys are {implied.name} keys, but {wanted.name} was asked"
+            )
+        if isinstance(self.root, RawNode) and implied is not None and implied != wanted:
+            raise DescriptorError(f"the addr() is a {implied.label} address, not {wanted.label}")
         return wanted
 
-    def expand(self, index: int = 0, branch: int = 0, net: str | None = None) -> Expansion:
+    def script_at(self, index: int, branch: int = 0) -> bytes:
+        """Only the output script (no address, no key list): what address searches compare."""
+        return self.root.script(index, branch)
+
+    def expand(
+        self, index: int = 0, branch: int = 0, net: str | Network | None = None
+    ) -> Expansion:
         if not 0 <= branch < self.branches:
             raise DescriptorError(
                 f"branch {branch} does not exist: the multipath step has {self.branches} values"
             )
-        chosen = self.resolve_network(net)
+        chosen = net if isinstance(net, Network) else self.resolve_network(net)
         script = self.root.script(index, branch)
         keys = tuple(k.derive(index, branch) for k in self.keys)
         xonly = isinstance(self.root, TrNode)
@@ -142,7 +157,7 @@ def _network(root: ScriptNode, cur: Cursor) -> Network | None:
     for key in root.key_expressions():
         if key.network is None:
             continue
-        if found is not None and key.network != found:
+        if found is not None and key.network.name != found.name:
             raise cur.error(
                 f"mixes {found.name} and {key.network.name} keys in one descriptor", key.position
             )

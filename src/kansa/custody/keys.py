@@ -17,7 +17,7 @@ from kansa.custody.bip32 import HARDENED, ExtendedKey, ExtendedKeyError
 from kansa.custody.cursor import Cursor
 from kansa.custody.errors import DescriptorError
 from kansa.custody.hashes import hash160
-from kansa.custody.networks import NETWORKS, SLIP132_PREFIXES, Network
+from kansa.custody.networks import ALL_NETWORKS, SLIP132_PREFIXES, Network
 from kansa.custody.paths import KeyOrigin, PathSpec, parse_origin, parse_steps
 
 KEY_END = ",)}"
@@ -296,7 +296,7 @@ def _wif_key(origin: KeyOrigin | None, body: str, start: int, cur: Cursor) -> Co
         payload = base58.decode_check(body)
     except ValueError:
         raise cur.error(not_a_key, start) from None
-    nets = {net.wif: net for net in NETWORKS.values()}
+    nets = {net.wif: net for net in reversed(ALL_NETWORKS)}  # Bitcoin wins a shared byte
     compressed = len(payload) == 34 and payload[-1] == 1
     if (
         payload[0] not in nets

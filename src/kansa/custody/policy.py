@@ -16,6 +16,7 @@ from kansa.custody.bip32 import ExtendedKey
 from kansa.custody.descriptor import Descriptor, parse_descriptor
 from kansa.custody.errors import DescriptorError
 from kansa.custody.keys import ExtendedKeyExpression
+from kansa.custody.networks import CHAINS, Network, network
 from kansa.custody.records import WalletRecord
 
 _EVM_ADDRESS = re.compile(r"^0x[0-9a-f]{40}$")
@@ -47,10 +48,11 @@ def wallet_policy(wallet: WalletRecord) -> WalletPolicy:
 def _descriptor_policy(wallet: WalletRecord) -> WalletPolicy:
     if not wallet.descriptor:
         return WalletPolicy(None, problem="descriptor wallet without a descriptor")
+    if (wallet.chain or "bitcoin") not in CHAINS:
+        return WalletPolicy(None, problem=f"descriptors on chain {wallet.chain} are not supported")
     try:
         descriptor = parse_descriptor(wallet.descriptor)
-        if wallet.network:
-            descriptor.resolve_network(wallet.network)
+        descriptor.resolve_network(wallet.network or "mainnet", wallet.chain or "bitcoin")
     except DescriptorError as exc:
         return WalletPolicy(None, problem=exc.message)
     policy = descriptor.policy
@@ -63,6 +65,12 @@ def _descriptor_policy(wallet: WalletRecord) -> WalletPolicy:
     }
     ids = tuple(k.fingerprint.hex() for k in policy.signers)
     return WalletPolicy(policy.threshold, ids, descriptor, xpubs)
+
+
+def wallet_network(wallet: WalletRecord) -> Network:
+    """The chain and network a descriptor wallet's addresses are encoded for."""
+    chain = wallet.chain if wallet.chain in CHAINS else "bitcoin"
+    return network(wallet.network or "mainnet", chain or "bitcoin")
 
 
 def _safe_policy(wallet: WalletRecord) -> WalletPolicy:

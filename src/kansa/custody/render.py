@@ -30,7 +30,9 @@ CHECK_LABELS = {
 }
 
 
-def expansion_dict(descriptor: Descriptor, exp: Expansion, network: str) -> dict[str, Any]:
+def expansion_dict(
+    descriptor: Descriptor, exp: Expansion, network: str, chain: str = "bitcoin"
+) -> dict[str, Any]:
     policy = descriptor.policy
     return {
         "index": exp.index,
@@ -41,13 +43,14 @@ def expansion_dict(descriptor: Descriptor, exp: Expansion, network: str) -> dict
         "fingerprints": [k.fingerprint.hex() for k in exp.keys],
         "key_paths": ["m" + format_path(k.path) for k in exp.keys],
         "network": network,
+        "chain": chain,
         "threshold": policy.threshold,
         "key_count": policy.key_count,
     }
 
 
 def derivation_dict(
-    descriptor: Descriptor, outputs: list[Expansion], network: str
+    descriptor: Descriptor, outputs: list[Expansion], network: str, chain: str = "bitcoin"
 ) -> dict[str, Any]:
     """The first output's fields at the top level, plus every output when several were asked."""
     policy = descriptor.policy
@@ -58,10 +61,10 @@ def derivation_dict(
         "branches": descriptor.branches,
         "policy": policy.kind,
         "signer_fingerprints": descriptor.fingerprints,
-        **expansion_dict(descriptor, outputs[0], network),
+        **expansion_dict(descriptor, outputs[0], network, chain),
     }
     if len(outputs) > 1:
-        out["outputs"] = [expansion_dict(descriptor, e, network) for e in outputs]
+        out["outputs"] = [expansion_dict(descriptor, e, network, chain) for e in outputs]
     return out
 
 
@@ -71,6 +74,7 @@ def derivation_table(data: dict[str, Any]) -> Table:
     table.add_column(overflow="fold")
     for key in (
         "descriptor",
+        "chain",
         "network",
         "index",
         "branch",
