@@ -79,6 +79,8 @@ def plan_columns(contract: Contract, mapping: DatasetMapping, source: Source) ->
         if col.name in mapping.casts:
             exprs.append(f"CAST(({mapping.casts[col.name]}) AS VARCHAR) AS {quote_ident(col.name)}")
         elif col.name in mapping.constants:
+            if col.name in present:
+                problems.append(_constant_clash(source, col.name, dataset, header_line))
             exprs.append(
                 f"{_constant_text(mapping.constants[col.name])} AS {quote_ident(col.name)}"
             )
@@ -137,6 +139,22 @@ def _missing(source: Source, name: str, dataset: str, line: int | None) -> Probl
             f"or map it with rename/constants/casts in kansa.toml mappings.{dataset}",
             f"契約 {dataset} の列 {name} がファイルにありません。追加するか、"
             f"kansa.toml mappings.{dataset} の rename/constants/casts で対応付けてください",
+        ),
+    )
+
+
+def _constant_clash(source: Source, name: str, dataset: str, line: int | None) -> Problem:
+    return Problem(
+        source.display_name,
+        line,
+        None,
+        name,
+        None,
+        tr(
+            f"either this column in the file or constants.{name} in kansa.toml mappings.{dataset}, "
+            "not both (which one is right?)",
+            f"ファイルの列と kansa.toml mappings.{dataset} の constants.{name} の両方があります。"
+            "どちらか一方にしてください",
         ),
     )
 

@@ -37,7 +37,7 @@ from kansa.workspace import DatasetMapping, Workspace
 
 def ingest_file(
     workspace: Workspace,
-    dataset: str,
+    dataset: str | Contract,
     path: str | Path,
     *,
     encoding: str | None = None,
@@ -47,11 +47,14 @@ def ingest_file(
 ) -> Snapshot:
     """Validate ``path`` against the contract of ``dataset`` and commit it as a snapshot.
 
+    ``dataset`` is a contract name, or a :class:`~kansa.contracts.Contract` itself (a contract
+    of one's own; the snapshot is filed under its name).
+
     Raises :class:`kansa.ingest.InvalidData` (exit code 1) when the data breaks the contract,
     :class:`kansa.errors.KansaError` for usage problems; in both cases nothing is changed.
     """
-    contract = get_contract(dataset)
-    mapping = workspace.config.mappings.get(dataset, DatasetMapping())
+    contract = get_contract(dataset) if isinstance(dataset, str) else dataset
+    mapping = workspace.config.mappings.get(contract.name, DatasetMapping())
     src = _existing_file(Path(path))
     fmt = detect_format(src, fmt)
     enc = normalize_encoding(encoding or mapping.encoding)
@@ -71,7 +74,7 @@ def ingest_file(
         finally:
             con.close()
         reporter.stage(tr("Committing to the vault", "証跡保管庫に登録中"))
-        return vault.commit_snapshot(dataset, staged, meta)
+        return vault.commit_snapshot(contract.name, staged, meta)
 
 
 def _existing_file(path: Path) -> Path:

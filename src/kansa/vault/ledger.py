@@ -91,11 +91,17 @@ class Ledger:
         self.path = path
 
     def read(self) -> Iterator[LedgerEntry]:
-        """Entries in file order; raises :class:`LedgerCorrupt` on an unreadable line."""
+        """Entries in file order; raises :class:`LedgerCorrupt` on an unreadable line.
+
+        A last line without its newline is skipped: the writer has not finished it (or was
+        killed half way, which :meth:`truncate_torn_tail` cleans up under the lock).
+        """
         if not self.path.exists():
             return
         with self.path.open("rb") as f:
             for no, raw in enumerate(f, start=1):
+                if not raw.endswith(b"\n"):
+                    return  # an append in flight (or cut short by a crash): not committed
                 try:
                     data = json.loads(raw.decode("utf-8"))
                     yield LedgerEntry.from_dict(data)
@@ -123,25 +129,29 @@ class Ledger:
             raise LedgerCorrupt(-1, f"the last entry is not a ledger entry ({exc})") from exc
 
     def _last_line(self) -> bytes | None:
+        """The last complete line; a final line without its newline is an append still in
+        flight (or torn by a crash) and not part of the ledger yet."""
         if not self.path.exists():
             return None
         with self.path.open("rb") as f:
             end = f.seek(0, os.SEEK_END)
-            if end == 0:
-                return None
-            block = 1 << 16
             data = b""
             pos = end
             while pos > 0:
-                step = min(block, pos)
+                step = min(1 << 16, pos)
                 pos -= step
                 f.seek(pos)
                 data = f.read(step) + data
-                body = data.rstrip(b"\n")
+                complete = data[: data.rfind(b"\n") + 1]
+                if not complete:
+                    continue
+                body = complete[:-1]
                 cut = body.rfind(b"\n")
                 if cut >= 0:
                     return body[cut + 1 :]
-            return data.rstrip(b"\n") or None
+                if pos == 0:
+                    return body
+            return None
 
     def truncate_torn_tail(self) -> bool:
         """Drop a last line that was cut short by a crash mid-append (no final newline).

@@ -7,8 +7,9 @@ signature is one canonical JSON line in ``vault/signatures.jsonl``::
     {"algorithm":"ed25519","hash":HEAD_HASH,"key_id":KEY_ID,"public_key":B64,
      "seq":HEAD_SEQ,"signature":B64,"time":ISO8601}
 
-The signed message is ``kansa-ledger-head-v1\\n{seq}\\n{hash}\\n`` (a fixed prefix so that the
-key's signature cannot be replayed as anything else). Ed25519 as in RFC 8032, via the
+The signed message is ``kansa-ledger-head-v1\\n{seq}\\n{hash}\\n{time}\\n`` (a fixed prefix so
+that the key's signature cannot be replayed as anything else); ``key_id`` and ``algorithm`` are
+checked against the public key, so no byte of a record can change unnoticed. Ed25519 as in RFC 8032, via the
 ``cryptography`` package. ``key_id`` is the first 16 hex digits of SHA-256 of the raw public key.
 """
 
@@ -36,8 +37,8 @@ PASSPHRASE_ENV = "KANSA_KEY_PASSPHRASE"
 _FIELDS = ("algorithm", "hash", "key_id", "public_key", "seq", "signature", "time")
 
 
-def message(seq: int, head_hash: str) -> bytes:
-    return f"kansa-ledger-head-v1\n{seq}\n{head_hash}\n".encode("ascii")
+def message(seq: int, head_hash: str, time: str) -> bytes:
+    return f"kansa-ledger-head-v1\n{seq}\n{head_hash}\n{time}\n".encode()
 
 
 def raw_public(key: Ed25519PublicKey) -> bytes:
@@ -151,16 +152,16 @@ def sign_head(vault: Vault, key_path: Path) -> dict[str, Any]:
             raise KansaError(
                 tr("The ledger is empty; nothing to sign.", "台帳が空です。署名対象がありません。")
             )
+        now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        signed = message(report.head_seq, report.head_hash, now)
         record = {
             "algorithm": "ed25519",
             "hash": report.head_hash,
             "key_id": key_id(key.public_key()),
             "public_key": base64.b64encode(raw_public(key.public_key())).decode(),
             "seq": report.head_seq,
-            "signature": base64.b64encode(
-                key.sign(message(report.head_seq, report.head_hash))
-            ).decode(),
-            "time": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "signature": base64.b64encode(key.sign(signed)).decode(),
+            "time": now,
         }
         line = (canonical_json(record) + "\n").encode("utf-8")
         fd = os.open(vault.root / SIGNATURES, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
@@ -202,8 +203,10 @@ def _record_issue(
         pub = Ed25519PublicKey.from_public_bytes(base64.b64decode(rec["public_key"], validate=True))
         pub.verify(
             base64.b64decode(rec["signature"], validate=True),
-            message(int(rec["seq"]), str(rec["hash"])),
+            message(int(rec["seq"]), str(rec["hash"]), str(rec["time"])),
         )
+        if rec["algorithm"] != "ed25519" or rec["key_id"] != key_id(pub):
+            raise ValueError("key id or algorithm does not match the key")
     except (InvalidSignature, ValueError, TypeError):
         return tr("the signature does not verify", "署名が検証できません")
     seq = int(rec["seq"])

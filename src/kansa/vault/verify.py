@@ -291,19 +291,13 @@ def check_files(
 
 
 def _sort_issues(report: VerifyReport) -> None:
-    """Earliest first: by ledger position, then files no entry explains."""
-    order = {
-        k: i
-        for i, k in enumerate(
-            ("ledger-unreadable", "ledger-torn", "ledger-order", "ledger-changed", "ledger-chain")
-        )
-    }
+    """Earliest first: ledger problems by line, file problems by the entry that made the file
+    (at that entry's position), then files no entry explains."""
 
-    def key(i: Issue) -> tuple[int, int, int]:
-        seq = i.seq if i.seq is not None else (1 << 62)
-        if i.kind.startswith("ledger-unreadable"):
-            seq = _line_of(i.where) - 1
-        return (seq, 0 if i.kind.startswith("ledger") else 1, order.get(i.kind, 9))
+    def key(i: Issue) -> tuple[int, int]:
+        if i.kind.startswith("ledger"):
+            return (_line_of(i.where) - 1, 0)
+        return (i.seq if i.seq is not None else 1 << 62, 1)
 
     report.issues.sort(key=key)
 

@@ -1,0 +1,92 @@
+"""``kansa verify``, ``kansa ledger`` and ``kansa keys`` as a user runs them (the real entry
+point, in process: exit codes 0 / 1 / 2 as the shell sees them)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from kansa.cli.app import main
+from kansa.vault import Vault
+from kansa.workspace import Workspace
+
+
+def _kansa(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
+    with pytest.raises(SystemExit) as info:
+        main()
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    code = info.value.code if isinstance(info.value.code, int) else 0
+    return code, out.out, out.err
+
+
+def test_verify_sign_and_tamper(
+    workspace: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vault = Vault(workspace.vault_dir)
+    for i in range(3):
+        vault.commit("note", {"n": i})
+    key = tmp_path / "keys" / "ledger.key"
+    code, out, _ = _kansa(workspace, capsys, monkeypatch, "keys", "generate", "--out", str(key))
+    assert code == 0 and "ledger.key.pub" in out
+    assert os.stat(key).st_mode & 0o777 == 0o600
+
+    code, out, _ = _kansa(
+        workspace, capsys, monkeypatch, "ledger", "sign", "--key", str(key), "--json"
+    )
+    assert code == 0 and json.loads(out)["seq"] == 2
+    vault.commit("note", {"n": 3})
+    code, out, _ = _kansa(
+        workspace, capsys, monkeypatch, "verify", "--public-key", f"{key}.pub", "--json"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert report["ok"] and report["signature"]["signed_seq"] == 2
+    assert report["signature"]["unsigned_entries"] == 1
+
+    code, out, _ = _kansa(workspace, capsys, monkeypatch, "ledger", "head", "--json")
+    assert code == 0 and json.loads(out)["seq"] == 3
+    code, out, _ = _kansa(
+        workspace, capsys, monkeypatch, "ledger", "show", "--kind", "note", "--json"
+    )
+    assert [e["seq"] for e in json.loads(out)] == [0, 1, 2, 3]
+
+    data = bytearray(vault.ledger.path.read_bytes())
+    data[40] ^= 0x01
+    vault.ledger.path.write_bytes(bytes(data))
+    code, out, _ = _kansa(workspace, capsys, monkeypatch, "verify", "--json")
+    assert code == 1
+    assert json.loads(out)["first_issue"]["where"] == "ledger.jsonl line 1"
+    code, _, err = _kansa(workspace, capsys, monkeypatch, "verify")
+    assert code == 1 and "ledger.jsonl line 1" in err
+    vault.ledger.path.write_bytes(b"not json\n" + bytes(data))
+    code, _, err = _kansa(workspace, capsys, monkeypatch, "ledger", "show")
+    assert code == 2 and "damaged" in err
+
+
+def test_verify_recovers_an_interrupted_commit_first(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = Vault(workspace.vault_dir)
+    vault.commit("note", {})
+    # what a process killed between moving its file in and writing its ledger line leaves
+    (vault.root / "runs").mkdir()
+    (vault.root / "runs" / "half.json").write_text("{}")
+    (vault.root / ".pending.json").write_text(json.dumps({"seq": 1, "files": ["runs/half.json"]}))
+    code, out, _ = _kansa(workspace, capsys, monkeypatch, "verify", "--no-recover", "--json")
+    assert code == 1 and {i["kind"] for i in json.loads(out)["issues"]} == {
+        "file-unreferenced",
+        "pending",
+    }
+    code, out, _ = _kansa(workspace, capsys, monkeypatch, "verify", "--json")
+    assert code == 0 and json.loads(out)["recovered"] == ["runs/half.json"]
+    assert not (vault.root / "runs").exists()
