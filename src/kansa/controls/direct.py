@@ -60,7 +60,7 @@ def resolve_logic(reference: str) -> LogicFn:
     fn = getattr(importlib.import_module(module_name), attr)
     if not callable(fn):
         raise TypeError(f"{reference} is not callable")
-    return fn  # type: ignore[no-any-return]
+    return fn
 
 
 def run_control(

@@ -1,0 +1,233 @@
+"""``kansa controls lint``: prove every control can run before any run depends on it.
+
+For each control file: it parses; every framework reference names a known requirement; its
+parameters' defaults fit their types; its SQL renders with the defaults and an as-of date,
+parses with SQLGlot as one read-only query (the engine's guard, when installed, is applied too),
+reads only the datasets it declares, and BINDS in DuckDB against empty tables built from the
+data contracts; the test query returns the key columns; parameters used and declared agree.
+Python-logic controls must name an importable callable. Problems are collected, never raised,
+so one run lists them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+
+from kansa.contracts import load_contracts
+from kansa.controls.direct import resolve_logic
+from kansa.controls.fixtures import contract_database
+from kansa.controls.frameworks import unknown_references
+from kansa.controls.loader import CATALOG_DIR, ControlError, parse_control
+from kansa.controls.model import Control
+from kansa.controls.render import RenderError, placeholders, render_sql
+
+LINT_AS_OF = dt.date(2026, 1, 31)
+_ID_FILE = re.compile(r"^[A-Z]{2,5}-\d{3}$")
+_TYPES: dict[str, tuple[type, ...]] = {
+    "number": (int, float),
+    "integer": (int,),
+    "string": (str,),
+    "boolean": (bool,),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    control: str
+    reason: str
+
+
+@dataclass
+class LintReport:
+    checked: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "controls": len(self.checked),
+            "problems": [p.__dict__ for p in self.problems],
+        }
+
+
+def _guard() -> Any:
+    """The engine's SQL guard, if the engine is installed (it is part of Kansa, but optional here)."""
+    try:
+        from kansa.engine import check_query
+    except ImportError:  # pragma: no cover - the engine ships with Kansa
+        return None
+    return check_query
+
+
+def _referenced_tables(tree: exp.Expr) -> set[str]:
+    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
+    names = set()
+    for table in tree.find_all(exp.Table):
+        if isinstance(table.this, exp.Identifier):
+            names.add(table.name.lower())
+    return names - ctes
+
+
+def _check_parameters(control: Control) -> list[str]:
+    out = []
+    for p in control.parameters.values():
+        ok = isinstance(p.default, _TYPES[p.type])
+        if p.type in ("number", "integer") and isinstance(p.default, bool):
+            ok = False
+        if not ok:
+            out.append(f"parameter {p.name}: default {p.default!r} is not a {p.type}")
+    if control.logic:
+        return out
+    sql = (control.population_sql or "") + "\n" + (control.test_sql or "")
+    used = placeholders(sql) - {"as_of"}
+    declared = set(control.parameters)
+    if used - declared:
+        out.append(f"SQL uses undeclared parameters {sorted(used - declared)}")
+    if declared - used:
+        out.append(f"declared parameters not used by the SQL {sorted(declared - used)}")
+    return out
+
+
+def _check_query(
+    con: duckdb.DuckDBPyConnection, control: Control, block: str, sql: str, values: dict[str, Any]
+) -> list[str]:
+    """Render, parse, guard and bind one block; return its problems."""
+    try:
+        rendered = render_sql(sql, values)
+    except RenderError as exc:
+        return [f"{block}: {exc}"]
+    try:
+        trees = [t for t in sqlglot.parse(rendered, read="duckdb") if t is not None]
+    except sqlglot.errors.ParseError as exc:
+        return [f"{block}: SQLGlot cannot parse it: {str(exc).splitlines()[0]}"]
+    if len(trees) != 1 or not isinstance(trees[0], exp.Query):
+        return [f"{block}: must be exactly one SELECT query"]
+    problems = []
+    undeclared = _referenced_tables(trees[0]) - set(control.datasets)
+    if undeclared:
+        problems.append(f"{block}: reads datasets not listed in 'datasets': {sorted(undeclared)}")
+    guard = _guard()
+    if guard is not None:
+        try:
+            guard(rendered, control.datasets, load_contracts().keys())
+        except ValueError as exc:
+            problems.append(f"{block}: refused by the engine's guard: {exc}")
+    try:
+        columns = con.sql(rendered).columns
+    except duckdb.Error as exc:
+        return [
+            *problems,
+            f"{block}: does not bind against the contracts: {str(exc).splitlines()[0]}",
+        ]
+    if block == "test":
+        missing = [k for k in control.key if k not in columns]
+        if missing:
+            problems.append(f"test: key columns {missing} are not in its output {columns}")
+    return problems
+
+
+def check_control(con: duckdb.DuckDBPyConnection, control: Control) -> list[str]:
+    """Every problem of one parsed control, as sentences."""
+    problems = [
+        f"cites unknown {fw} requirement {ref!r}" for fw, ref in unknown_references(control)
+    ]
+    contracts = load_contracts()
+    unknown = [d for d in control.datasets if d not in contracts]
+    if unknown:
+        problems.append(f"datasets {unknown} have no contract")
+    if len(set(control.key)) != len(control.key):
+        problems.append(f"key {list(control.key)} repeats a column")
+    problems += _check_parameters(control)
+    if control.logic:
+        try:
+            resolve_logic(control.logic)
+        except (ImportError, AttributeError, TypeError) as exc:
+            problems.append(f"logic {control.logic} cannot be loaded: {exc}")
+        return problems
+    values = {**control.resolved_parameters(), "as_of": LINT_AS_OF}
+    for block, sql in (("population", control.population_sql), ("test", control.test_sql)):
+        if sql is None:
+            if block == "population":
+                problems.append("no population block: the engine cannot count what was tested")
+            continue
+        problems += _check_query(con, control, block, sql, values)
+    return problems
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.yaml") if _ID_FILE.match(p.stem))
+
+
+def lint_folders(
+    folders: Iterable[tuple[Path, bool]],
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> LintReport:
+    """Lint every control in ``folders`` ((path, builtin) pairs) and the workspace overrides."""
+    report = LintReport()
+    con = contract_database(timezone="UTC")
+    seen: dict[str, Path] = {}
+    for folder, builtin in folders:
+        if not folder.is_dir():
+            report.problems.append(Problem(str(folder), "-", "control folder does not exist"))
+            continue
+        for path in _yaml_files(folder):
+            _lint_file(con, path, builtin, seen, report)
+    for cid, params in (overrides or {}).items():
+        if cid not in seen:
+            report.problems.append(
+                Problem("kansa.toml", cid, "parameters set for an unknown control")
+            )
+            continue
+        declared = set(parse_control(seen[cid]).parameters)
+        for name in set(params) - declared:
+            report.problems.append(
+                Problem(
+                    "kansa.toml", cid, f"unknown parameter {name!r}; declared: {sorted(declared)}"
+                )
+            )
+    return report
+
+
+def _lint_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    builtin: bool,
+    seen: dict[str, Path],
+    report: LintReport,
+) -> None:
+    try:
+        control = parse_control(path, builtin=builtin)
+    except (ControlError, OSError, ValueError, KeyError, TypeError) as exc:
+        report.problems.append(Problem(str(path), path.stem, str(exc)))
+        return
+    if control.id in seen:
+        report.problems.append(
+            Problem(str(path), control.id, f"id already defined in {seen[control.id]}")
+        )
+        return
+    seen[control.id] = path
+    report.checked.append(control.id)
+    for reason in check_control(con, control):
+        report.problems.append(Problem(str(path), control.id, reason))
+
+
+def lint_catalog(
+    extra_paths: Iterable[Path] = (), overrides: Mapping[str, Mapping[str, Any]] | None = None
+) -> LintReport:
+    """The built-in catalog, then a workspace's own control folders."""
+    folders = [(CATALOG_DIR, True), *((Path(p), False) for p in extra_paths)]
+    return lint_folders(folders, overrides)
