@@ -7,10 +7,6 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -22,7 +18,9 @@ from kansa.i18n import tr
 SUPPORTED = ("sqlite", "postgresql")
 
 
-def _alembic_config() -> Config:
+def _alembic_config() -> Any:
+    from alembic.config import Config  # imported here: keeps `kansa --help` fast
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("kansa.appdb") / "migrations"))
     return cfg
@@ -30,6 +28,8 @@ def _alembic_config() -> Config:
 
 def head_revision() -> str:
     """The newest migration shipped with this version of Kansa."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -72,6 +72,8 @@ def make_engine(url: str) -> Engine:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -93,6 +95,8 @@ def upgrade(url: str) -> str:
     try:
         if current_revision(engine) == head_revision():
             return head_revision()
+        from alembic import command
+
         cfg = _alembic_config()
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
