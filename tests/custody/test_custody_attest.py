@@ -20,7 +20,7 @@ def _attest(world: World, params: AttestParams | None = None) -> dict[str, Walle
 
 
 def _failed(a: WalletAttestation) -> dict[str, list[str]]:
-    return {c.name: c.reasons for c in a.checks if c.status == "fail"}
+    return {c.name: [str(r) for r in c.reasons] for c in a.checks if c.status == "fail"}
 
 
 def test_clean_world_attests_clean() -> None:
@@ -120,6 +120,17 @@ def test_leaving_after_the_as_of_date_is_not_yet_a_failure() -> None:
     world = world_copy()
     row_of(world, "staff", person_id="P-safe2")["left_on"] = "2026-11-21"
     assert _attest(world)["ETH-COLD-SAFE"].passed
+
+
+def test_reasons_are_bilingual_and_evidence_stays_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = world_copy()
+    row_of(world, "staff", person_id="P-safe2")["left_on"] = "2026-10-31"
+    (reason,) = next(
+        c for c in _attest(world)["ETH-COLD-SAFE"].checks if c.name == "leavers"
+    ).reasons
+    monkeypatch.setenv("KANSA_LANG", "ja")
+    assert "退職" in reason.shown()
+    assert str(reason).startswith("P-safe2 left on 2026-10-31")
 
 
 def test_missing_registers_make_their_checks_not_applicable() -> None:

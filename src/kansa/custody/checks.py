@@ -17,20 +17,39 @@ from kansa.custody.address_search import AddressFinder, Location
 from kansa.custody.bip32 import ExtendedKey, ExtendedKeyError
 from kansa.custody.policy import WalletPolicy, wallet_network
 from kansa.custody.records import AddressRecord, CustodyBook, KeyholderRecord, WalletRecord
+from kansa.i18n import tr
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A reason in both languages. Evidence (control rows, JSON) keeps the English text so
+    that a run gives the same bytes whatever the auditor's language; screens show ``shown``."""
+
+    en: str
+    ja: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def shown(self) -> str:
+        return tr(self.en, self.ja)
 
 
 @dataclass
 class CheckResult:
     name: str
     status: str
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Message] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, name: str, reasons: list[str], **figures: Any) -> CheckResult:
+    def of(cls, name: str, reasons: list[Message], **figures: Any) -> CheckResult:
         return cls(name, FAIL if reasons else PASS, reasons, figures)
+
+    def reason_text(self) -> str:
+        return "; ".join(r.en for r in self.reasons)
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,11 @@ class AttestParams:
     min_locations: int = 2
 
 
+def unreadable(problem: str) -> Message:
+    """A policy that could not be read (the parser's detail stays in English: it quotes BIPs)."""
+    return Message(f"the policy cannot be read: {problem}", f"ポリシーを読み取れない: {problem}")
+
+
 def check_policy(wallet: WalletRecord, policy: WalletPolicy) -> CheckResult:
     """KEY-001: the real M-of-N equals the approved M-of-N."""
     figures = {
@@ -51,12 +75,16 @@ def check_policy(wallet: WalletRecord, policy: WalletPolicy) -> CheckResult:
         "actual_keys": policy.key_count,
     }
     if policy.problem:
-        return CheckResult("policy", FAIL, [policy.problem], figures)
+        return CheckResult("policy", FAIL, [unreadable(policy.problem)], figures)
     reasons = []
     if policy.threshold != wallet.approved_threshold or policy.key_count != wallet.approved_keys:
+        real = f"{policy.threshold}-of-{policy.key_count}"
+        approved = f"{wallet.approved_threshold}-of-{wallet.approved_keys}"
         reasons.append(
-            f"real policy {policy.threshold}-of-{policy.key_count} differs from the approved "
-            f"{wallet.approved_threshold}-of-{wallet.approved_keys}"
+            Message(
+                f"real policy {real} differs from the approved {approved}",
+                f"実際のポリシー {real} が承認済みの {approved} と異なる",
+            )
         )
     return CheckResult.of("policy", reasons, **figures)
 
@@ -68,13 +96,18 @@ def check_tier_minimum(
     minimum = params.min_threshold.get(wallet.tier or "")
     figures = {"tier": wallet.tier, "min_threshold": minimum, "actual_threshold": policy.threshold}
     if minimum is None:
-        return CheckResult("tier_minimum", FAIL, [f"unknown tier {wallet.tier!r}"], figures)
+        why = Message(f"unknown tier {wallet.tier!r}", f"不明な階層 {wallet.tier!r}")
+        return CheckResult("tier_minimum", FAIL, [why], figures)
     if policy.threshold is None:
-        return CheckResult("tier_minimum", FAIL, ["the real threshold is unknown"], figures)
+        why = Message("the real threshold is unknown", "実際の閾値が不明")
+        return CheckResult("tier_minimum", FAIL, [why], figures)
     reasons = []
     if policy.threshold < minimum:
         reasons.append(
-            f"threshold {policy.threshold} is below the {wallet.tier} minimum of {minimum}"
+            Message(
+                f"threshold {policy.threshold} is below the {wallet.tier} minimum of {minimum}",
+                f"閾値 {policy.threshold} が {wallet.tier} の最低値 {minimum} を下回る",
+            )
         )
     return CheckResult.of("tier_minimum", reasons, **figures)
 
@@ -84,7 +117,7 @@ class AddressVerdict:
     record: AddressRecord
     found: Location | None
     expected_at_declared: str | None
-    reason: str | None
+    reason: Message | None
 
     @property
     def address(self) -> str:
@@ -98,7 +131,7 @@ def address_verdicts(
     if wallet.policy_type == "safe":
         return [_safe_address_verdict(wallet, a) for a in addresses]
     if policy.descriptor is None:
-        why = f"the descriptor cannot be read: {policy.problem}"
+        why = unreadable(policy.problem or "")
         return [AddressVerdict(a, None, None, why) for a in addresses]
     net = wallet_network(wallet)
     finder = AddressFinder(policy.descriptor, net, gap_limit)
@@ -110,13 +143,17 @@ def address_verdicts(
         try:
             found = finder.locate(a.address, a.derivation_index)
         except ValueError as exc:
-            out.append(AddressVerdict(a, None, expected, str(exc)))
+            out.append(
+                AddressVerdict(a, None, expected, Message(str(exc), f"アドレスが不正: {exc}"))
+            )
             continue
         reason = None
         if found is None:
-            reason = (
+            reason = Message(
                 f"not derived by the descriptor at its declared index {a.derivation_index} "
-                f"nor at any index below {finder.gap_limit}"
+                f"nor at any index below {finder.gap_limit}",
+                f"登録インデックス {a.derivation_index} でも {finder.gap_limit} 未満のどの"
+                "インデックスでもディスクリプタから導出されない",
             )
         out.append(AddressVerdict(a, found, expected, reason))
     return out
@@ -126,14 +163,24 @@ def _safe_address_verdict(wallet: WalletRecord, a: AddressRecord) -> AddressVerd
     """A Safe has one address: the contract's own (EVM addresses compare case-insensitively)."""
     safe = (wallet.safe_address or "").strip().lower()
     ok = bool(safe) and a.address.strip().lower() == safe
-    reason = None if ok else f"not the Safe's address {wallet.safe_address}"
+    reason = None
+    if not ok:
+        reason = Message(
+            f"not the Safe's address {wallet.safe_address}",
+            f"Safe のアドレス {wallet.safe_address} ではない",
+        )
     return AddressVerdict(a, Location(0, 0) if ok else None, wallet.safe_address, reason)
 
 
 def check_addresses(verdicts: list[AddressVerdict], gap_limit: int) -> CheckResult:
     if not verdicts:
-        return CheckResult("addresses", NOT_APPLICABLE, ["no addresses declared"])
-    reasons = [f"{v.address}: {v.reason}" for v in verdicts if v.reason]
+        why = Message("no addresses declared", "登録アドレスなし")
+        return CheckResult("addresses", NOT_APPLICABLE, [why])
+    reasons = [
+        Message(f"{v.address}: {v.reason.en}", f"{v.address}: {v.reason.ja}")
+        for v in verdicts
+        if v.reason
+    ]
     return CheckResult.of(
         "addresses",
         reasons,
@@ -147,9 +194,10 @@ def check_keyholders(wallet: WalletRecord, policy: WalletPolicy, book: CustodyBo
     """KEY-009: every key of the policy has exactly one active keyholder of this wallet, whose
     registered xpub (when given, at the same depth) is the key in the descriptor."""
     if "keyholders" in book.missing:
-        return CheckResult("keyholders", NOT_APPLICABLE, ["no keyholders dataset"])
+        why = Message("no keyholders dataset", "keyholders データセットなし")
+        return CheckResult("keyholders", NOT_APPLICABLE, [why])
     if policy.problem:
-        return CheckResult("keyholders", FAIL, [f"policy unreadable: {policy.problem}"])
+        return CheckResult("keyholders", FAIL, [unreadable(policy.problem)])
     reasons = []
     for key_id in policy.key_ids:
         records = [k for k in book.keyholders if k.key_fingerprint.strip().lower() == key_id]
@@ -159,25 +207,37 @@ def check_keyholders(wallet: WalletRecord, policy: WalletPolicy, book: CustodyBo
                 {str(k.wallet_id) for k in records if k.wallet_id != wallet.wallet_id}
             )
             note = f" (registered to {', '.join(elsewhere)})" if elsewhere else ""
-            reasons.append(f"key {key_id} has {len(active)} active keyholders{note}")
+            note_ja = f"（登録先: {', '.join(elsewhere)}）" if elsewhere else ""
+            reasons.append(
+                Message(
+                    f"key {key_id} has {len(active)} active keyholders{note}",
+                    f"鍵 {key_id} の有効な保管者が {len(active)} 名{note_ja}",
+                )
+            )
             continue
         mismatch = _xpub_mismatch(active[0], policy.xpubs.get(key_id))
         if mismatch:
-            reasons.append(f"key {key_id}: {mismatch}")
+            reasons.append(Message(f"key {key_id}: {mismatch.en}", f"鍵 {key_id}: {mismatch.ja}"))
     return CheckResult.of("keyholders", reasons, policy_keys=len(policy.key_ids))
 
 
-def _xpub_mismatch(holder: KeyholderRecord, policy_key: ExtendedKey | None) -> str | None:
+def _xpub_mismatch(holder: KeyholderRecord, policy_key: ExtendedKey | None) -> Message | None:
     if not holder.xpub or policy_key is None:
         return None
     try:
         registered = ExtendedKey.decode(holder.xpub.strip()).neutered()
     except ExtendedKeyError:
-        return "the keyholder's registered xpub is not a valid extended key"
+        return Message(
+            "the keyholder's registered xpub is not a valid extended key",
+            "保管者の登録 xpub が拡張鍵として不正",
+        )
     if registered.depth != policy_key.depth:
         return None  # registered at another level of the path: nothing to compare
     if (registered.key, registered.chain_code) != (policy_key.key, policy_key.chain_code):
-        return "the keyholder's registered xpub is not the key in the descriptor"
+        return Message(
+            "the keyholder's registered xpub is not the key in the descriptor",
+            "保管者の登録 xpub がディスクリプタの鍵と一致しない",
+        )
     return None
 
 
@@ -192,20 +252,29 @@ def check_separation(
 ) -> CheckResult:
     """KEY-005/006/007: no person or device holds two keys; keys spread over locations."""
     if not holders:
-        return CheckResult("separation", NOT_APPLICABLE, ["no active keyholders"])
+        why = Message("no active keyholders", "有効な保管者なし")
+        return CheckResult("separation", NOT_APPLICABLE, [why])
     reasons = []
-    for what, values in (
-        ("person", [k.person_id for k in holders]),
-        ("device", [k.device_id for k in holders]),
+    for what, what_ja, values in (
+        ("person", "担当者", [k.person_id for k in holders]),
+        ("device", "端末", [k.device_id for k in holders]),
     ):
         for value, n in sorted(Counter(values).items(), key=lambda kv: str(kv[0])):
             if n > 1:
-                reasons.append(f"{what} {value} holds {n} keys of this wallet")
+                reasons.append(
+                    Message(
+                        f"{what} {value} holds {n} keys of this wallet",
+                        f"{what_ja} {value} がこのウォレットの鍵を {n} 本保有",
+                    )
+                )
     locations = len({k.location for k in holders})
     needed = len(holders) if wallet.tier == "cold" else min(params.min_locations, len(holders))
     if locations < needed:
         reasons.append(
-            f"keys in {locations} location(s); {needed} required for a {wallet.tier} wallet"
+            Message(
+                f"keys in {locations} location(s); {needed} required for a {wallet.tier} wallet",
+                f"鍵の保管場所が {locations} か所（{wallet.tier} ウォレットは {needed} か所必要）",
+            )
         )
     return CheckResult.of("separation", reasons, active_keys=len(holders), locations=locations)
 
@@ -230,27 +299,39 @@ def check_cross_tier(
     tiers: dict[str, set[str]],
 ) -> CheckResult:
     keys = set(policy.key_ids) | {k.key_fingerprint.strip().lower() for k in holders}
-    reasons = [
-        f"key {key} is also used in a {', '.join(sorted(tiers[key] - {wallet.tier or '?'}))} wallet"
-        for key in sorted(keys)
-        if len(tiers.get(key, set())) > 1
-    ]
+    reasons = []
+    for key in sorted(keys):
+        others = ", ".join(sorted(tiers.get(key, set()) - {wallet.tier or "?"}))
+        if others:
+            reasons.append(
+                Message(
+                    f"key {key} is also used in a {others} wallet",
+                    f"鍵 {key} が {others} ウォレットでも使われている",
+                )
+            )
     return CheckResult.of("cross_tier", reasons)
 
 
 def check_leavers(holders: list[KeyholderRecord], book: CustodyBook) -> CheckResult:
     """No active key is held by a person who left on or before the as-of date."""
     if "staff" in book.missing:
-        return CheckResult("leavers", NOT_APPLICABLE, ["no staff dataset"])
+        why = Message("no staff dataset", "staff データセットなし")
+        return CheckResult("leavers", NOT_APPLICABLE, [why])
     reasons = []
     for k in holders:
         left = book.left_on.get(str(k.person_id))
         if k.person_id not in book.left_on and k.person_id is not None:
             reasons.append(
-                f"keyholder {k.person_id} of key {k.key_fingerprint} is not on the staff roster"
+                Message(
+                    f"keyholder {k.person_id} of key {k.key_fingerprint} is not on the staff roster",
+                    f"鍵 {k.key_fingerprint} の保管者 {k.person_id} が職員名簿にない",
+                )
             )
         elif left is not None and left <= book.as_of:
             reasons.append(
-                f"{k.person_id} left on {left} but key {k.key_fingerprint} is still active"
+                Message(
+                    f"{k.person_id} left on {left} but key {k.key_fingerprint} is still active",
+                    f"{k.person_id} は {left} に退職したが鍵 {k.key_fingerprint} が有効なまま",
+                )
             )
     return CheckResult.of("leavers", reasons)

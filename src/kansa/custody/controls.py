@@ -59,7 +59,7 @@ def key_001(
                     "policy_type": wallet.policy_type,
                     "tier": wallet.tier,
                     **result.figures,
-                    "reason": "; ".join(result.reasons),
+                    "reason": result.reason_text(),
                 }
             )
     return len(wallets), pa.Table.from_pylist(rows, schema=KEY_001_SCHEMA)
@@ -88,7 +88,7 @@ def key_003(
         policy = wallet_policy(wallet)
         for v in checks.address_verdicts(wallet, policy, declared, gap_limit):
             if v.reason:
-                rows.append(_row(v.record, v.expected_at_declared, gap_limit, v.reason))
+                rows.append(_row(v.record, v.expected_at_declared, gap_limit, v.reason.en))
     return len(addresses), pa.Table.from_pylist(rows, schema=KEY_003_SCHEMA)
 
 

@@ -104,7 +104,13 @@ def attestation_dict(a: WalletAttestation) -> dict[str, Any]:
         "key_count": a.policy.key_count,
         "passed": a.passed,
         "checks": [
-            {"name": c.name, "status": c.status, "reasons": c.reasons, "figures": c.figures}
+            {
+                "name": c.name,
+                "status": c.status,
+                "reasons": [r.en for r in c.reasons],
+                "reasons_ja": [r.ja for r in c.reasons],
+                "figures": c.figures,
+            }
             for c in a.checks
         ],
     }
@@ -125,5 +131,7 @@ def attestation_table(a: WalletAttestation) -> Table:
     for c in a.checks:
         en, ja = CHECK_LABELS[c.name]
         style = {PASS: "green", FAIL: "red"}.get(c.status, "dim")
-        table.add_row(tr(en, ja), f"[{style}]{c.status}[/]", escape("\n".join(c.reasons)))
+        table.add_row(
+            tr(en, ja), f"[{style}]{c.status}[/]", escape("\n".join(r.shown() for r in c.reasons))
+        )
     return table
