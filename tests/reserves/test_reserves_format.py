@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from reserves_support import DAY, balance_rows, commit_rows
 
 from kansa.reserves import TreeArtifact, build_reserves, find_tree, verify_proof
 from kansa.reserves.encoding import FormatError, enc, leaf_hash, node_hash, parse_amount
 from kansa.vault import Vault
 from kansa.workspace import Workspace
-
-from conftest import DAY, balance_rows, commit_rows
 
 # Test vector published in docs/reserves.md ("Test vector"): two customers, fixed nonces.
 VECTOR_ASSETS = ["BTC", "ETH"]
@@ -52,7 +51,7 @@ def test_leaf_and_node_hash_match_the_spelled_out_bytes(reference) -> None:
     message = (
         b"\x00"
         + nonce
-        + sha("alice".encode())
+        + sha(b"alice")
         + (150_000_000).to_bytes(16, "big")
         + (2 * 10**18).to_bytes(16, "big")
     )

@@ -44,6 +44,7 @@ MANIFEST = "tree.json"
 LEAVES = "leaves.parquet"
 NODES = "nodes.bin"
 IDS = "ids.bin"
+LEAF_COMPRESSION = "zstd"
 
 
 def _fixed(values: np.ndarray) -> pa.FixedSizeBinaryArray:
@@ -71,7 +72,7 @@ def write_leaves(
 ) -> None:
     """Leaves in leaf order, one row group at a time (bounded extra memory)."""
     schema = _leaf_schema(len(built.assets))
-    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+    with pq.ParquetWriter(path, schema, compression=LEAF_COMPRESSION) as writer:
         for a in range(0, built.leaf_count, ROW_GROUP):
             rows = built.order[a : a + ROW_GROUP]
             table = pa.table(
@@ -106,7 +107,7 @@ def write_ids(path: Path, built: BuiltTree, id_hashes: np.ndarray) -> None:
     positions = np.empty(built.leaf_count, dtype=np.uint64)
     positions[built.order] = np.arange(built.leaf_count, dtype=np.uint64)
     keys = id_keys(id_hashes)
-    by_key = np.argsort(keys, kind="stable")
+    by_key = np.argsort(keys)
     with path.open("wb") as f:
         f.write(keys[by_key].astype("<u8").tobytes())
         f.write(positions[by_key].astype("<u8").tobytes())
