@@ -19,6 +19,7 @@ from kansa.contracts import Contract, get_contract
 from kansa.errors import ConfigError, KansaError
 from kansa.i18n import tr
 from kansa.ingest import engine
+from kansa.ingest.checks import typed_sql
 from kansa.ingest.encoding import SourceDigest, hash_file, transcode_to_utf8
 from kansa.ingest.engine import quote_ident, quote_literal
 from kansa.ingest.formats import (
@@ -112,13 +113,16 @@ def _stage(
             digest = pool.submit(hash_file, src)  # overlaps with DuckDB's first pass
             if fmt != "parquet":
                 enc = "utf-8-sig" if has_utf8_bom(src) else "utf-8"
-        source = _open_source(con, fmt, text, name, delimiter, staging, reporter)
+        source = _open_source(con, fmt, text, name, delimiter, reporter)
         tz = _checked_timezone(con, contract.name, mapping.timezone)
         plan = plan_columns(contract, mapping, source)
         _probe(con, plan.mapped_sql, contract.name)
-        rows = validate(con, contract, plan.mapped_sql, source, tz, reporter)
         staged = staging / "snapshot.parquet"
-        _write_snapshot(con, contract, plan.mapped_sql, tz, staged, reporter)
+        try:
+            rows = validate(con, contract, plan.mapped_sql, source, tz, reporter)
+            _write_snapshot(con, contract, plan.mapped_sql, tz, staged, reporter)
+        except duckdb.Error as exc:  # the file itself is unreadable somewhere past the header
+            raise source.failure(exc) from None
         final = digest.result() if isinstance(digest, Future) else digest
     meta: dict[str, Any] = {
         "rows": rows,
@@ -140,14 +144,13 @@ def _open_source(
     text: Path,
     name: str,
     delimiter: str | None,
-    staging: Path,
     reporter: Reporter,
 ) -> Source:
     if fmt == "csv":
         assert delimiter is not None
-        return csv_source(con, text, name, delimiter, staging, reporter)
+        return csv_source(text, name, delimiter)
     if fmt == "jsonl":
-        return jsonl_source(con, text, name, staging, reporter)
+        return jsonl_source(con, text, name, reporter)
     return parquet_source(con, text, name)
 
 
@@ -187,8 +190,6 @@ def _write_snapshot(
     dest: Path,
     reporter: Reporter,
 ) -> None:
-    from kansa.ingest.checks import typed_sql
-
     cols = ", ".join(
         f"{typed_sql(c, quote_ident(c.name), tz)} AS {quote_ident(c.name)}"
         for c in contract.columns
@@ -198,17 +199,9 @@ def _write_snapshot(
         f"'kansa.contract_version': {quote_literal(contract.version_id)}}}"
     )
     reporter.stage(tr("Writing snapshot", "スナップショットを書き込み中"))
-    try:
-        engine.run(
-            con,
-            f"COPY (SELECT {cols} FROM ({mapped_sql})) TO {quote_literal(str(dest))} "
-            f"(FORMAT parquet, COMPRESSION zstd, {meta})",
-            reporter,
-        )
-    except duckdb.Error as exc:
-        raise KansaError(
-            tr(
-                f"Writing the snapshot failed: {str(exc).splitlines()[0]}",
-                f"スナップショットの書き込みに失敗しました: {str(exc).splitlines()[0]}",
-            )
-        ) from None
+    engine.run(
+        con,
+        f"COPY (SELECT {cols} FROM ({mapped_sql})) TO {quote_literal(str(dest))} "
+        f"(FORMAT parquet, COMPRESSION zstd, {meta})",
+        reporter,
+    )

@@ -1,13 +1,16 @@
 """Turn an input file into one relation of text columns plus a record number.
 
-* CSV: the header is read in Python (exact names, duplicates caught); DuckDB then streams the
-  rows, every column as VARCHAR, strict RFC 4180 quoting, into a staged Parquet file whose
-  ``file_row_number`` is the record number used in error messages.
-* JSON Lines: the set of keys is collected in one pass, then each key is extracted as text into
-  a staged Parquet file the same way (large integers keep every digit).
-* Parquet: read in place; its columns keep their types until mapped.
+* CSV: the header is read in Python (exact names, duplicates caught); DuckDB streams the rows,
+  every column as VARCHAR, strict RFC 4180 quoting, numbered by ``row_number() OVER ()`` (a
+  streaming window that the optimizer drops from every query that does not use it, so a valid
+  file never pays for numbering).
+* JSON Lines: the set of keys is collected in one pass; each key is then read as text (large
+  integers keep every digit).
+* Parquet: read in place, numbered by ``file_row_number``; columns keep their types until mapped.
 
-A structural problem (malformed CSV, wrong field count, bad JSON, undecodable bytes) becomes an
+Nothing is copied: each later pass (check, key check, write) streams the file again. A
+structural problem (malformed CSV, wrong field count, bad JSON, undecodable bytes) surfaces in
+the first pass as a DuckDB error, which :meth:`Source.failure` turns into an
 :class:`~kansa.ingest.problems.InvalidData` naming the physical line.
 """
 
@@ -45,6 +48,20 @@ class Source:
     typed: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
+    def failure(self, exc: duckdb.Error) -> InvalidData:
+        """The user-facing problem behind a DuckDB error raised while reading this source."""
+        if self.fmt == "csv":
+            assert self.text_path is not None and self.delimiter is not None
+            return _csv_failure(exc, self.text_path, self.delimiter, self.display_name)
+        if self.fmt == "jsonl":
+            assert self.text_path is not None
+            return _jsonl_failure(exc, self.text_path, self.display_name)
+        return file_problem(
+            self.display_name,
+            tr("a readable Parquet file: ", "読み取り可能な Parquet ファイル: ")
+            + str(exc).split("\n")[0],
+        )
+
     def lines_for(self, records: Iterable[int]) -> dict[int, int]:
         """Physical line of each 0-based record (empty for Parquet, which has no lines)."""
         if self.text_path is None:
@@ -55,12 +72,9 @@ class Source:
         return locate.jsonl_record_lines(self.text_path, records)
 
 
-def _raw_relation(raw: Path, names: list[str]) -> str:
-    cols = ", ".join(f"c{i} AS {quote_ident(n)}" for i, n in enumerate(names))
-    return (
-        f"SELECT file_row_number AS {REC}, {cols} "
-        f"FROM read_parquet({quote_literal(str(raw))}, file_row_number = true)"
-    )
+def _numbered(scan: str, columns: list[str]) -> str:
+    """``SELECT __kansa_rec, <columns> FROM scan``; ``columns`` are SQL expressions with names."""
+    return f"SELECT row_number() OVER () - 1 AS {REC}, {', '.join(columns)} FROM {scan}"
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -134,37 +148,24 @@ def _check_names(names: list[str], display_name: str, line: int | None) -> None:
         raise InvalidData(display_name, problems)
 
 
-def csv_source(
-    con: duckdb.DuckDBPyConnection,
-    text: Path,
-    display_name: str,
-    delimiter: str,
-    staging: Path,
-    reporter: Reporter,
-) -> Source:
-    """Stage a UTF-8 CSV as all-text Parquet; errors name the physical line."""
+def csv_source(text: Path, display_name: str, delimiter: str) -> Source:
+    """A UTF-8 CSV as a relation of text columns; errors name the physical line."""
     names, header_lines = read_csv_header(text, delimiter, display_name)
-    raw = staging / "raw.parquet"
     columns = (
         "{" + ", ".join(f"{quote_literal(f'c{i}')}: 'VARCHAR'" for i in range(len(names))) + "}"
     )
-    sql = (
-        f"COPY (SELECT * FROM read_csv({quote_literal(str(text))}, columns = {columns}, "
+    scan = (
+        f"read_csv({quote_literal(str(text))}, columns = {columns}, "
         f"auto_detect = false, header = true, "
         f"delim = {quote_literal(delimiter)}, quote = '\"', escape = '\"', strict_mode = true, "
-        f"max_line_size = 67108864)) "
-        f"TO {quote_literal(str(raw))} (FORMAT parquet, COMPRESSION snappy)"
+        f"max_line_size = 67108864)"
     )
-    reporter.stage(tr("Reading CSV", "CSV を読み込み中"))
-    try:
-        engine.run(con, sql, reporter)
-    except duckdb.Error as exc:
-        raise _csv_failure(exc, text, delimiter, display_name) from None
+    exprs = [f"c{i} AS {quote_ident(n)}" for i, n in enumerate(names)]
     return Source(
         "csv",
         display_name,
         tuple(names),
-        _raw_relation(raw, names),
+        _numbered(scan, exprs),
         text_path=text,
         delimiter=delimiter,
         header_lines=header_lines,
@@ -190,13 +191,9 @@ def _csv_failure(exc: duckdb.Error, text: Path, delimiter: str, display_name: st
 
 
 def jsonl_source(
-    con: duckdb.DuckDBPyConnection,
-    text: Path,
-    display_name: str,
-    staging: Path,
-    reporter: Reporter,
+    con: duckdb.DuckDBPyConnection, text: Path, display_name: str, reporter: Reporter
 ) -> Source:
-    """Stage JSON Lines as all-text Parquet, one column per key seen anywhere in the file."""
+    """JSON Lines as a relation of text columns, one per key seen anywhere in the file."""
     objects = f"read_json_objects({quote_literal(str(text))}, format = 'newline_delimited')"
     reporter.stage(tr("Scanning JSON keys", "JSON のキーを走査中"))
     try:
@@ -213,26 +210,11 @@ def jsonl_source(
             InvalidData(display_name, [bad]) if bad else file_problem(display_name, "JSON objects")
         )
     _check_names(keys, display_name, line=None)
-    raw = staging / "raw.parquet"
-    cols = (
-        ", ".join(
-            f"json_extract_string(json, {quote_literal(_json_path(k))}) AS c{i}"
-            for i, k in enumerate(keys)
-        )
-        or "NULL AS c0"
-    )
-    reporter.stage(tr("Reading JSON Lines", "JSON Lines を読み込み中"))
-    try:
-        engine.run(
-            con,
-            f"COPY (SELECT {cols} FROM {objects}) TO {quote_literal(str(raw))} (FORMAT parquet, COMPRESSION snappy)",
-            reporter,
-        )
-    except duckdb.Error as exc:
-        raise _jsonl_failure(exc, text, display_name) from None
-    return Source(
-        "jsonl", display_name, tuple(keys), _raw_relation(raw, keys or [""]), text_path=text
-    )
+    exprs = [
+        f"json_extract_string(json, {quote_literal(_json_path(k))}) AS {quote_ident(k)}"
+        for k in keys
+    ] or ["NULL AS __kansa_empty"]
+    return Source("jsonl", display_name, tuple(keys), _numbered(objects, exprs), text_path=text)
 
 
 def _json_path(key: str) -> str:

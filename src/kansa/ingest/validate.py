@@ -126,19 +126,23 @@ def _duplicates(
         f"{checks.typed_sql(contract.column(k), quote_ident(k), tz, safe=True)} AS k{i}"
         for i, k in enumerate(key)
     ]
-    shown = " || ', ' || ".join(f"coalesce({quote_ident(k)}, '')" for k in key)
     knames = [f"k{i}" for i in range(len(key))]
     not_null = " AND ".join(f"{k} IS NOT NULL" for k in knames)
-    keyed = f"SELECT {REC} AS r, {shown} AS shown, {', '.join(typed)} FROM ({mapped_sql})"
-    groups = (
-        f"SELECT {', '.join(knames)}, min(r) AS first, count(*) AS n "
-        f"FROM ({keyed}) WHERE {not_null} GROUP BY ALL HAVING count(*) > 1"
+    keys_only = f"SELECT {', '.join(typed)} FROM ({mapped_sql})"
+    count_sql = (
+        f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM ({keys_only}) "
+        f"WHERE {not_null} GROUP BY {', '.join(knames)} HAVING count(*) > 1)"
     )
-    extra = engine.run(con, f"SELECT coalesce(sum(n - 1), 0) FROM ({groups})", reporter)[0][0]
+    extra = engine.run(con, count_sql, reporter)[0][0]
     if not extra:
         return 0, []
+    # only now number the records (the happy path above never does)
+    shown = " || ', ' || ".join(f"coalesce({quote_ident(k)}, '')" for k in key)
+    keyed = f"SELECT {REC} AS r, {shown} AS shown, {', '.join(typed)} FROM ({mapped_sql})"
     sql = (
-        f"WITH k AS ({keyed}), d AS ({groups}) "
+        f"WITH k AS MATERIALIZED ({keyed}), "
+        f"d AS (SELECT {', '.join(knames)}, min(r) AS first FROM k WHERE {not_null} "
+        f"GROUP BY {', '.join(knames)} HAVING count(*) > 1) "
         f"SELECT k.r, d.first, left(k.shown, 200) FROM k JOIN d USING ({', '.join(knames)}) "
         f"WHERE k.r > d.first ORDER BY k.r LIMIT {MAX_REPORTED}"
     )
