@@ -1,0 +1,42 @@
+"""Catalog-wide invariants: ids, areas, bilingual texts, and a fixture test for every control."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from kansa.controls import load_catalog
+
+HERE = Path(__file__).parent
+FIXTURE_FILES = [p for p in HERE.glob("test_controls_*.py") if p.name not in {
+    "test_controls_catalog.py", "test_controls_cli.py", "test_controls_lint.py",
+    "test_controls_demo_truth.py", "test_controls_frameworks.py", "test_controls_scoring.py",
+}]  # fmt: skip
+AREA_PREFIX = {"CUS": "custody", "KEY": "keys", "WDR": "withdrawals", "ACC": "access",
+               "PPL": "people", "OPS": "operations"}  # fmt: skip
+
+
+def test_catalog_size_and_areas() -> None:
+    catalog = load_catalog()
+    per_area = Counter(c.area for c in catalog.values())
+    assert len(catalog) >= 45 and set(per_area) == set(AREA_PREFIX.values())
+    for cid, c in catalog.items():
+        assert AREA_PREFIX[cid[:3]] == c.area, cid
+        assert c.source.parent.name == c.area, cid
+
+
+def test_texts_are_bilingual_and_japanese_has_no_folded_spaces() -> None:
+    for c in load_catalog().values():
+        for text in (c.title, c.objective, c.rule, *(p.description for p in c.parameters.values())):
+            assert text.en.strip() and text.ja.strip(), c.id
+            # a space between two Japanese characters is an artefact of YAML line folding
+            assert not re.search(
+                r"[\u3040-\u30ff\u4e00-\u9fff] [\u3040-\u30ff\u4e00-\u9fff]", text.ja
+            ), c.id
+
+
+def test_every_control_has_a_fixture_test() -> None:
+    source = "\n".join(p.read_text(encoding="utf-8") for p in FIXTURE_FILES)
+    untested = [cid for cid in load_catalog() if f'"{cid}"' not in source]
+    assert untested == []
