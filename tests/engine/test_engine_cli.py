@@ -61,6 +61,7 @@ def test_results_pages_exports_and_checks_the_hash(custody_ws: Workspace, tmp_pa
     run = kansa_json(custody_ws, "run", "--controls", "CUS-001")
     shown = kansa_json(custody_ws, "results", "CUS-001")
     assert shown["run_id"] == run["run_id"] and shown["evidence_intact"] is True
+    assert shown["ledger"] == run["ledger"]
     assert [(r["asset"], r["as_of"]) for r in shown["rows"]] == [("BTC", "2026-11-20")]
     assert set(shown["snapshots"]) == {"customer_balances", "wallet_balances", "wallets"}
     assert kansa_json(custody_ws, "results", "CUS-001", "--page", "2")["rows"] == []

@@ -194,6 +194,8 @@ def _find_result(db: Database, ws: Workspace, control_id: str, run_id: str | Non
         query = query.where(Run.id == run_id)
     with db.session() as s:
         found = s.scalars(query).one_or_none()
+        if found is not None:
+            s.refresh(found, ["run"])  # the ledger entry is shown beside the result
     if found is None:
         where = tr(f" in run {run_id}", f"（実行 {run_id}）") if run_id else ""
         raise KansaError(
@@ -250,6 +252,7 @@ def results(
             "error": r.error, "parameters": r.parameters, "snapshots": r.snapshots,
             "control_version_hash": r.version_hash, "engine": r.engine,
             "exceptions_file": r.exceptions_file, "exceptions_sha256": r.exceptions_sha256,
+            "ledger": {"seq": r.run.ledger_seq, "hash": r.run.ledger_hash},
             "evidence_intact": intact, "unreadable": unreadable, "page": page,
             "page_size": page_size,
             "rows": [dict(zip(columns, row, strict=True)) for row in rows],
@@ -287,6 +290,7 @@ def _print_result(
     console.print(f"{tr('control version', 'コントロール版')}: {r.version_hash}  ({r.engine})")
     for dataset, sha in sorted(r.snapshots.items()):
         console.print(f"  {tr('snapshot', 'スナップショット')} {dataset}: {sha}")
+    console.print(f"{tr('ledger entry', '台帳エントリ')}: #{r.run.ledger_seq} {r.run.ledger_hash}")
     if r.exceptions_file:
         mark = (
             tr("[green]intact[/]", "[green]改ざんなし[/]")
