@@ -67,7 +67,7 @@ def test_every_proof_verifies_and_sums_are_totals(
     tree_input = _input(balances, ids)
     built = build_tree(tree_input, seed=5)
     payload = commit_tree(
-        vault, built, tree_input, _ids_array(ids), as_of=DAY, source=source, seeded=True
+        vault, built, tree_input, _ids_array(ids), as_of=DAY, source=source, seeded=True, workers=1
     )
     totals = [sum(col) for col in zip(*balances, strict=True)]
     assert payload["root"]["sums"] == [str(t) for t in totals]
@@ -145,3 +145,34 @@ def test_leaf_order_settles_prefix_ties_on_the_full_hash() -> None:
     hashes[2] = hashes[0]
     with pytest.raises(ValueError, match="same hash"):
         tree_module.leaf_order(hashes)
+
+
+def test_tree_across_several_leaf_files(tmp_path: Path) -> None:
+    """70,000 customers: two leaf files, forked workers, proofs on both sides of the seam."""
+    n = 70_000
+    ws = create_workspace(tmp_path / "ws")
+    vault = Vault(ws.vault_dir)
+    source = commit_rows(ws, "customer_balances", balance_rows({"x": {"BTC": 1}}))
+    rng = np.random.default_rng(8)
+    balances = rng.integers(0, 10**15, size=(n, len(ASSETS)), dtype=np.int64).tolist()
+    ids = [f"u{i}" for i in range(n)]
+    tree_input = _input(balances, ids)
+    built = build_tree(tree_input, seed=2, workers=2)
+    payload = commit_tree(
+        vault, built, tree_input, _ids_array(ids), as_of=DAY, source=source, seeded=True, workers=2
+    )
+    art = TreeArtifact(find_tree(vault, DAY).manifest)
+    assert len(art.leaf_files) == 2
+    out = tmp_path / "proofs"
+    index = export_proofs(art.folder / "tree.json", out, workers=2)
+    assert index["proofs"] == n
+    lines = [
+        line
+        for shard in index["shards"]
+        for line in (out / shard["file"]).read_text(encoding="utf-8").splitlines()
+    ]
+    for position in (0, 1, 65_535, 65_536, 65_537, n - 1, *range(7, n, 4999)):
+        proof = json.loads(lines[position])
+        assert verify_proof(proof, payload["root"]["hash"]).ok
+        assert art.position(proof["customer_id"]) == position
+        assert proof_line(art.proof(proof["customer_id"])) == lines[position]

@@ -1,11 +1,12 @@
 """The tree artifact in the vault: what it takes to hand any customer their proof later.
 
-``reserves/AS_OF/ROOT_HASH/`` holds three files, committed as one ledger entry (kind
+``reserves/AS_OF/ROOT_HASH/`` holds these files, committed as one ledger entry (kind
 ``reserves``):
 
-* ``leaves.parquet``: one row per leaf in leaf order (by hash): ``customer_id``, ``nonce``
-  (16 bytes), ``balances`` (``enc(balances)``, 16 bytes per asset). Row groups hold
-  :data:`ROW_GROUP` leaves, a multiple of the stored block, so a block never straddles two.
+* ``leaves/NNNNN.parquet``: one row per leaf in leaf order (by hash): ``customer_id``,
+  ``nonce`` (16 bytes), ``balances`` (``enc(balances)``, 16 bytes per asset); file ``k`` holds
+  leaves ``k * 65536`` up to ``(k + 1) * 65536`` (a multiple of the stored block, so a block
+  never straddles two files). One file per slice lets every core compress its own.
 * ``nodes.bin``: the levels from ``stored_from`` to the root, level after level, each node its
   record ``hash || enc(sums)``; the lower levels are recomputed per block from the leaves.
 * ``ids.bin``: a lookup index, customer -> leaf position, so that one proof costs
@@ -34,6 +35,7 @@ from kansa.i18n import tr
 from kansa.reserves import levels as lv
 from kansa.reserves import u128
 from kansa.reserves.encoding import AMOUNT_BYTES, FORMAT_VERSION, HASH_BYTES, NONCE_BYTES
+from kansa.reserves.parallel import default_workers, run_tasks, state
 from kansa.reserves.tree import BuiltTree, TreeInput
 from kansa.vault import Snapshot, Vault
 
@@ -41,7 +43,7 @@ KIND = "reserves"
 ARTIFACT_FORMAT = "kansa-reserves-tree"
 ROW_GROUP = 1 << 16
 MANIFEST = "tree.json"
-LEAVES = "leaves.parquet"
+LEAVES = "leaves"
 NODES = "nodes.bin"
 IDS = "ids.bin"
 LEAF_COMPRESSION = "zstd"
@@ -64,26 +66,57 @@ def _leaf_schema(width: int) -> pa.Schema:
     )
 
 
-def write_leaves(
-    path: Path,
-    built: BuiltTree,
-    customer_ids: pa.Array,
-    balances: np.ndarray,
-) -> None:
-    """Leaves in leaf order, one row group at a time (bounded extra memory)."""
-    schema = _leaf_schema(len(built.assets))
-    with pq.ParquetWriter(path, schema, compression=LEAF_COMPRESSION) as writer:
-        for a in range(0, built.leaf_count, ROW_GROUP):
-            rows = built.order[a : a + ROW_GROUP]
-            table = pa.table(
-                [
-                    customer_ids.take(pa.array(rows)),
-                    _fixed(built.nonces[rows]),
-                    _fixed(balances[rows]),
-                ],
-                schema=schema,
-            )
-            writer.write_table(table, row_group_size=ROW_GROUP)
+def leaf_file(index: int) -> str:
+    return f"{LEAVES}/{index:05d}.parquet"
+
+
+def _leaf_file_task(index: int) -> None:
+    """Write one slice of leaves (a worker: arrays come from the forked parent)."""
+    s = state()
+    rows = s["order"][index * ROW_GROUP : (index + 1) * ROW_GROUP]
+    table = pa.table(
+        [
+            s["customer_ids"].take(pa.array(rows)),
+            _fixed(s["nonces"][rows]),
+            _fixed(s["balances"][rows]),
+        ],
+        schema=_leaf_schema(s["balances"].shape[1] // AMOUNT_BYTES),
+    )
+    pq.write_table(
+        table,
+        s["folder"] / leaf_file(index),
+        compression=LEAF_COMPRESSION,
+        row_group_size=ROW_GROUP,
+    )
+
+
+def _artifact_task(task: tuple[str, int]) -> None:
+    kind, index = task
+    if kind == "ids":
+        s = state()
+        write_ids(s["folder"] / IDS, s["order"], s["id_hashes"])
+    else:
+        _leaf_file_task(index)
+
+
+def write_leaves_and_ids(
+    folder: Path, built: BuiltTree, tree_input: TreeInput, customer_ids: pa.Array, workers: int
+) -> list[str]:
+    """The leaf files and the id index, in parallel; returns the leaf files written."""
+    (folder / LEAVES).mkdir()
+    files = -(-built.leaf_count // ROW_GROUP)
+    tasks = [("ids", 0)] + [("leaves", k) for k in range(files)]
+    shared = {
+        "folder": folder,
+        "order": built.order,
+        "nonces": built.nonces,
+        "balances": tree_input.balances,
+        "id_hashes": tree_input.id_hashes,
+        "customer_ids": customer_ids,
+    }
+    for _ in run_tasks(_artifact_task, tasks, shared, workers=workers):
+        pass
+    return [leaf_file(k) for k in range(files)]
 
 
 def write_nodes(path: Path, built: BuiltTree) -> list[dict[str, int]]:
@@ -102,10 +135,10 @@ def id_keys(id_hashes: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(id_hashes[:, :8]).view(">u8").ravel().astype(np.uint64)
 
 
-def write_ids(path: Path, built: BuiltTree, id_hashes: np.ndarray) -> None:
+def write_ids(path: Path, order: np.ndarray, id_hashes: np.ndarray) -> None:
     """Keys ascending, then the leaf position of each (see the module docstring)."""
-    positions = np.empty(built.leaf_count, dtype=np.uint64)
-    positions[built.order] = np.arange(built.leaf_count, dtype=np.uint64)
+    positions = np.empty(len(order), dtype=np.uint64)
+    positions[order] = np.arange(len(order), dtype=np.uint64)
     keys = id_keys(id_hashes)
     by_key = np.argsort(keys)
     with path.open("wb") as f:
@@ -129,11 +162,12 @@ def commit_tree(
     as_of: dt.date,
     source: Snapshot,
     seeded: bool,
+    workers: int | None = None,
 ) -> dict[str, Any]:
-    """Stage the three files, commit them as one ``reserves`` ledger entry; return its payload."""
+    """Stage the files, commit them as one ``reserves`` ledger entry; return its payload."""
     staging = vault.staging_dir()
-    write_leaves(staging / LEAVES, built, customer_ids, tree_input.balances)
-    write_ids(staging / IDS, built, tree_input.id_hashes)
+    workers = default_workers() if workers is None else workers
+    leaf_files = write_leaves_and_ids(staging, built, tree_input, customer_ids, workers)
     level_index = write_nodes(staging / NODES, built)
     root = root_json(built.root)
     folder = f"reserves/{as_of.isoformat()}/{root['hash']}"
@@ -151,7 +185,7 @@ def commit_tree(
         "root": root,
         "nonces": "seeded-test" if seeded else "random",
         "source": {"dataset": source.dataset, "sha256": source.sha256, "seq": source.seq},
-        "files": {"leaves": LEAVES, "nodes": NODES, "ids": IDS},
+        "files": {"leaves": leaf_files, "nodes": NODES, "ids": IDS},
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     payload = {
@@ -163,8 +197,9 @@ def commit_tree(
         "source": manifest["source"],
         "tree": f"{folder}/{MANIFEST}",
     }
-    files = {f"{folder}/{name}": staging / name for name in (MANIFEST, LEAVES, NODES, IDS)}
-    vault.commit(KIND, payload, files)
+    names = [MANIFEST, NODES, IDS, *leaf_files]
+    vault.commit(KIND, payload, {f"{folder}/{name}": staging / name for name in names})
+    (staging / LEAVES).rmdir()
     staging.rmdir()
     return payload
 

@@ -66,4 +66,5 @@ def build_reserves(
         as_of=rows.as_of,
         source=snapshot,
         seeded=seed is not None,
+        workers=workers,
     )

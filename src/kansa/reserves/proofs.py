@@ -57,7 +57,7 @@ def _fixed_values(column: pa.ChunkedArray | pa.Array, size: int) -> np.ndarray:
 
 
 class TreeArtifact:
-    """A committed tree, opened read-only (nodes memory-mapped, leaves read per row group)."""
+    """A committed tree, opened read-only (nodes memory-mapped, leaves read per file)."""
 
     def __init__(self, manifest_path: Path) -> None:
         self.folder = manifest_path.parent
@@ -78,7 +78,7 @@ class TreeArtifact:
             )
             for e in m["levels"]
         }
-        self.leaves = pq.ParquetFile(self.folder / m["files"]["leaves"])
+        self.leaf_files: list[str] = list(m["files"]["leaves"])
         self._group: tuple[int, pa.Table] | None = None
         ids = np.memmap(self.folder / m["files"]["ids"], dtype="<u8", mode="r")
         self._id_keys = ids[: self.leaf_count]
@@ -100,10 +100,10 @@ class TreeArtifact:
         return None
 
     def read_leaves(self, start: int, stop: int) -> LeafRows:
-        """Leaves [start, stop), which must lie in one row group."""
+        """Leaves [start, stop), which must lie in one leaf file."""
         group = start // self.row_group
         if self._group is None or self._group[0] != group:
-            self._group = (group, self.leaves.read_row_group(group))
+            self._group = (group, pq.read_table(self.folder / self.leaf_files[group]))
         table = self._group[1].slice(start - group * self.row_group, stop - start)
         width = len(self.assets)
         return LeafRows(
