@@ -38,14 +38,16 @@ class Signer:
     xpub: str  # account xpub (what the keyholder registers)
 
 
-def signer(name: str, network: str = "mainnet") -> Signer:
-    """A signer whose seed is derived from its name (deterministic, no randomness)."""
+def signer(name: str, network: str = "mainnet", account: int = 0) -> Signer:
+    """A signer whose seed is derived from its name (deterministic, no randomness); its key is
+    the BIP 48 account ``account`` of that seed."""
     seed = hashlib.sha256(f"kansa-test-signer:{name}".encode()).digest()
     root = bip32.HDKey.from_seed(seed, version=EMBIT_NET[network]["xprv"])
     coin = {"mainnet": "0h", "testnet": "1h", "litecoin": "2h"}[network]
-    account = root.derive(f"m/48h/{coin}/0h/2h").to_public().to_base58()
+    path = f"48h/{coin}/{account}h/2h"
+    xpub = root.derive(f"m/{path}").to_public().to_base58()
     fp = root.my_fingerprint.hex()
-    return Signer(name, fp, f"[{fp}/48h/{coin}/0h/2h]{account}/<0;1>/*", account)
+    return Signer(name, fp, f"[{fp}/{path}]{xpub}/<0;1>/*", xpub)
 
 
 def multisig(k: int, signers: list[Signer]) -> str:

@@ -116,10 +116,33 @@ def test_leaver_still_holding_a_key_fails() -> None:
     }
 
 
-def test_leaving_after_the_as_of_date_is_not_yet_a_failure() -> None:
+@pytest.mark.parametrize("left_on", ["2026-11-20", "2026-11-21"])
+def test_last_working_day_on_or_after_the_as_of_date_is_not_yet_a_failure(left_on: str) -> None:
     world = world_copy()
-    row_of(world, "staff", person_id="P-safe2")["left_on"] = "2026-11-21"
+    row_of(world, "staff", person_id="P-safe2")["left_on"] = left_on
     assert _attest(world)["ETH-COLD-SAFE"].passed
+
+
+def test_one_master_key_holding_two_keys_of_a_wallet_fails() -> None:
+    """Two account keys from one seed share the origin fingerprint: one person, two keys."""
+    world = world_copy()
+    warm = row_of(world, "wallets", wallet_id="BTC-WARM-1")
+    first, second = signer("warm0"), signer("warm0", account=1)
+    assert first.fingerprint == second.fingerprint and first.xpub != second.xpub
+    warm["descriptor"] = multisig(2, [first, second, signer("warm2")])
+    failed = _failed(_attest(world)["BTC-WARM-1"])
+    assert (
+        f"key {first.fingerprint} appears 2 times in the policy (one master key, several keys)"
+        in failed["keyholders"]
+    )
+
+
+def test_wallet_filter_still_sees_keys_shared_with_other_tiers() -> None:
+    world = world_copy()
+    warm = row_of(world, "wallets", wallet_id="BTC-WARM-1")
+    warm["descriptor"] = multisig(2, [signer("cold0"), signer("warm1"), signer("warm2")])
+    (only,) = attest(load_book(database(world), AS_OF), only={"BTC-WARM-1"})
+    assert "cross_tier" in _failed(only)
 
 
 def test_reasons_are_bilingual_and_evidence_stays_english(monkeypatch: pytest.MonkeyPatch) -> None:

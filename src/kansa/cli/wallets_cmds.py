@@ -156,10 +156,10 @@ def attest_cmd(
                     f"{day} 時点で存在しないウォレット: {', '.join(unknown)}",
                 )
             )
-        book.wallets = [w for w in book.wallets if w.wallet_id in wallet]
+    only = set(wallet) if wallet else None
     results: list[WalletAttestation] = []
-    with _progress(len(book.wallets), not as_json) as step:
-        for result in attest_iter(book, _params(ws, gap_limit)):
+    with _progress(len(only or book.wallets), not as_json) as step:
+        for result in attest_iter(book, _params(ws, gap_limit), only):
             results.append(result)
             step()
     passed = all(r.passed for r in results)

@@ -23,14 +23,17 @@ class WalletAttestation:
         return all(c.status != checks.FAIL for c in self.checks)
 
 
-def attest(book: CustodyBook, params: AttestParams | None = None) -> list[WalletAttestation]:
-    return list(attest_iter(book, params))
+def attest(
+    book: CustodyBook, params: AttestParams | None = None, only: set[str] | None = None
+) -> list[WalletAttestation]:
+    return list(attest_iter(book, params, only))
 
 
 def attest_iter(
-    book: CustodyBook, params: AttestParams | None = None
+    book: CustodyBook, params: AttestParams | None = None, only: set[str] | None = None
 ) -> Iterator[WalletAttestation]:
-    """One attestation per wallet, as each is done (address scans can take a moment)."""
+    """One attestation per wallet (or per wallet in ``only``), as each is done; keys shared
+    across tiers are looked for in every wallet of the book all the same."""
     params = params or AttestParams()
     policies = {w.wallet_id: wallet_policy(w) for w in book.wallets}
     tiers = checks.tiers_by_key(book, policies)
@@ -38,6 +41,8 @@ def attest_iter(
     for a in book.addresses:
         by_wallet[a.wallet_id].append(a)
     for wallet in book.wallets:
+        if only is not None and wallet.wallet_id not in only:
+            continue
         policy = policies[wallet.wallet_id]
         holders = checks.active_keyholders(wallet, book)
         verdicts = checks.address_verdicts(

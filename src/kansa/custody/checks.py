@@ -199,7 +199,15 @@ def check_keyholders(wallet: WalletRecord, policy: WalletPolicy, book: CustodyBo
     if policy.problem:
         return CheckResult("keyholders", FAIL, [unreadable(policy.problem)])
     reasons = []
-    for key_id in policy.key_ids:
+    for key_id, n in sorted(Counter(policy.key_ids).items()):
+        if n > 1:
+            reasons.append(
+                Message(
+                    f"key {key_id} appears {n} times in the policy (one master key, several keys)",
+                    f"鍵 {key_id} がポリシーに {n} 回現れる（一つのマスター鍵から複数の鍵）",
+                )
+            )
+    for key_id in dict.fromkeys(policy.key_ids):
         records = [k for k in book.keyholders if k.key_fingerprint.strip().lower() == key_id]
         active = [k for k in records if k.wallet_id == wallet.wallet_id and k.active_on(book.as_of)]
         if len(active) != 1:
@@ -313,7 +321,8 @@ def check_cross_tier(
 
 
 def check_leavers(holders: list[KeyholderRecord], book: CustodyBook) -> CheckResult:
-    """No active key is held by a person who left on or before the as-of date."""
+    """No active key is held by a person who had left by the as-of date (``left_on`` is the
+    last day of employment, so a key still active on that day is not yet a leaver's)."""
     if "staff" in book.missing:
         why = Message("no staff dataset", "staff データセットなし")
         return CheckResult("leavers", NOT_APPLICABLE, [why])
@@ -327,7 +336,7 @@ def check_leavers(holders: list[KeyholderRecord], book: CustodyBook) -> CheckRes
                     f"鍵 {k.key_fingerprint} の保管者 {k.person_id} が職員名簿にない",
                 )
             )
-        elif left is not None and left <= book.as_of:
+        elif left is not None and left < book.as_of:  # left_on is the last working day
             reasons.append(
                 Message(
                     f"{k.person_id} left on {left} but key {k.key_fingerprint} is still active",
