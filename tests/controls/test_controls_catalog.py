@@ -40,3 +40,12 @@ def test_every_control_has_a_fixture_test() -> None:
     source = "\n".join(p.read_text(encoding="utf-8") for p in FIXTURE_FILES)
     untested = [cid for cid in load_catalog() if f'"{cid}"' not in source]
     assert untested == []
+
+
+def test_docs_reference_is_generated_from_the_catalog() -> None:
+    from kansa.controls.reference import render_reference
+
+    committed = (HERE.parents[1] / "docs" / "controls.md").read_text(encoding="utf-8")
+    assert committed == render_reference(), (
+        "run: python -m kansa.controls.reference > docs/controls.md"
+    )
