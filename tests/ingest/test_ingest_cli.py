@@ -1,18 +1,17 @@
-"""``kansa ingest`` as a user runs it: exit codes 0 / 1 / 2 and machine-readable output."""
+"""``kansa ingest`` as a user runs it (the real entry point, in process): exit codes 0 / 1 / 2
+and machine-readable output."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+import pytest
 from ingest_testlib import tree_digest
 
+from kansa.cli.app import main
 from kansa.contracts import get_contract
 from kansa.workspace import Workspace
-
-KANSA = [sys.executable, "-m", "kansa.cli.app"]
 
 
 def _staff_csv(path: Path, rows: list[str]) -> Path:
@@ -21,34 +20,61 @@ def _staff_csv(path: Path, rows: list[str]) -> Path:
     return path
 
 
-def _kansa(ws: Workspace, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*KANSA, "-w", str(ws.root), *args], capture_output=True, text=True, check=False
-    )
+def _kansa(
+    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
+    with pytest.raises(SystemExit) as info:
+        main()
+        raise SystemExit(0)
+    out = capsys.readouterr()
+    return int(info.value.code or 0), out.out, out.err
 
 
-def test_ingest_ok_then_invalid_then_usage_error(workspace: Workspace, tmp_path: Path) -> None:
+def test_ingest_ok_then_invalid_then_usage_error(
+    workspace: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     ok = _staff_csv(tmp_path / "staff.csv", ["S1,Aki,IT,employee,,2020-04-01,,"])
-    done = _kansa(workspace, "ingest", "staff", str(ok), "--json")
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout)
-    assert out["ok"] and out["rows"] == 1 and out["dataset"] == "staff" and out["seq"] == 0
+    code, out, _ = _kansa(workspace, capsys, monkeypatch, "ingest", "staff", str(ok), "--json")
+    assert code == 0
+    done = json.loads(out)
+    assert done["ok"] and done["rows"] == 1 and done["dataset"] == "staff" and done["seq"] == 0
 
     before = tree_digest(workspace.root)
     bad = _staff_csv(
         tmp_path / "bad.csv", ["S1,Aki,IT,boss,,2020-04-01,,", "S1,Aki,IT,employee,,x,,"]
     )
-    refused = _kansa(workspace, "ingest", "staff", str(bad), "--json")
-    assert refused.returncode == 1
-    report = json.loads(refused.stdout)
+    code, out, _ = _kansa(workspace, capsys, monkeypatch, "ingest", "staff", str(bad), "--json")
+    assert code == 1
+    report = json.loads(out)
     assert report["ok"] is False and report["total"] == 3
     assert {(p["line"], p["column"]) for p in report["problems"]} == {
         (2, "employment_type"),
         (3, "hired_on"),
         (3, "person_id"),
     }
-    table = _kansa(workspace, "ingest", "staff", str(bad))
-    assert table.returncode == 1 and "employment_type" in table.stderr
-    usage = _kansa(workspace, "ingest", "staff", str(tmp_path / "nope.csv"))
-    assert usage.returncode == 2 and "No such file" in usage.stderr
+    code, _, err = _kansa(
+        workspace, capsys, monkeypatch, "ingest", "staff", str(bad), "--no-progress"
+    )
+    assert code == 1 and "employment_type" in err and "nothing was ingested" in err
+    code, _, err = _kansa(
+        workspace, capsys, monkeypatch, "ingest", "staff", str(tmp_path / "no.csv")
+    )
+    assert code == 2 and "No such file" in err
     assert tree_digest(workspace.root) == before
+
+
+def test_user_data_is_never_read_as_markup(
+    workspace: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bad = _staff_csv(tmp_path / "bad.csv", ["S1,Aki,IT,[bold]boss[/bold],,2020-04-01,,"])
+    code, _, err = _kansa(
+        workspace, capsys, monkeypatch, "ingest", "staff", str(bad), "--no-progress"
+    )
+    assert code == 1 and "[bold]boss[/bold]" in err

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from ingest_testlib import HEADER, csv_text, good_row, payments, tree_digest, write_csv
 
+from kansa.contracts.loader import parse_contract
 from kansa.errors import KansaError
 from kansa.ingest import MAX_REPORTED, InvalidData, Problem, ingest_file
 from kansa.workspace import Workspace
@@ -144,10 +145,7 @@ def test_duplicate_in_a_unique_column(workspace: Workspace, tmp_path: Path) -> N
 
 
 def test_keys_compare_as_values_not_text(workspace: Workspace, tmp_path: Path) -> None:
-    contract_yaml = payments()
-    # the same instant written two ways is the same key when the key is a timestamp
-    from kansa.contracts.loader import parse_contract
-
+    """The same instant written two ways is the same key when the key is a timestamp."""
     yaml = (
         "name: t_events\nversion: 1\ntitle: {en: x, ja: x}\ndescription: {en: x, ja: x}\n"
         "primary_key: [at]\ncolumns:\n"
@@ -158,7 +156,6 @@ def test_keys_compare_as_values_not_text(workspace: Workspace, tmp_path: Path) -
     with pytest.raises(InvalidData) as info:
         ingest_file(workspace, events, src, progress=False)
     assert _only(info.value).line == 3
-    assert contract_yaml.name == "t_payments"
 
 
 def test_many_errors_show_the_first_fifty_and_count_the_rest(

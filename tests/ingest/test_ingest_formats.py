@@ -139,3 +139,22 @@ def test_same_file_twice_gives_same_content_address(workspace: Workspace, tmp_pa
 def test_empty_data_file_is_a_zero_row_snapshot(workspace: Workspace, tmp_path: Path) -> None:
     snap = ingest_file(workspace, payments(), write_csv(tmp_path / "none.csv", []), progress=False)
     assert snap.rows == 0 and rows_of(snap) == []
+
+
+def test_progress_bar_shows_each_stage(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from kansa.ingest import progress
+
+    out = io.StringIO()
+    monkeypatch.setattr(progress, "SHOW_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(progress, "Console", lambda **_: Console(file=out, width=100))
+    src = write_csv(tmp_path / "pay.csv", [good_row(i) for i in range(50)], encoding="cp932")
+    ingest_file(workspace, payments(), src, encoding="cp932", progress=True)
+    shown = out.getvalue()
+    for stage in ("Transcoding cp932", "Checking rows", "Writing snapshot", "Committing"):
+        assert stage in shown
