@@ -208,7 +208,7 @@ def check_keyholders(wallet: WalletRecord, policy: WalletPolicy, book: CustodyBo
                 )
             )
     for key_id in dict.fromkeys(policy.key_ids):
-        records = [k for k in book.keyholders if k.key_fingerprint.strip().lower() == key_id]
+        records = book.holders_of(key_id)
         active = [k for k in records if k.wallet_id == wallet.wallet_id and k.active_on(book.as_of)]
         if len(active) != 1:
             elsewhere = sorted(

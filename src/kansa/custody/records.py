@@ -68,6 +68,15 @@ class CustodyBook:
     keyholders: list[KeyholderRecord] = field(default_factory=list)
     left_on: dict[str, dt.date | None] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # datasets not present
+    _by_key: dict[str, list[KeyholderRecord]] | None = field(default=None, repr=False)
+
+    def holders_of(self, key_fingerprint: str) -> list[KeyholderRecord]:
+        """Keyholder records of one key (fingerprints compared in lower case)."""
+        if self._by_key is None:
+            self._by_key = {}
+            for k in self.keyholders:
+                self._by_key.setdefault(k.key_fingerprint.strip().lower(), []).append(k)
+        return self._by_key.get(key_fingerprint.strip().lower(), [])
 
 
 def _utc_day(column: str) -> str:
