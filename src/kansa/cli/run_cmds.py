@@ -24,6 +24,7 @@ from kansa.findings import LABELS, Change, apply_run, configured_scopes, list_fi
 from kansa.i18n import lang, tr
 from kansa.workspace import Workspace
 
+_KIND_JA = {"opened": "新規", "updated": "更新", "closed": "解消", "error": "エラー（継続）"}
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "error": "bold magenta"}
 
 
@@ -105,7 +106,7 @@ def _print_run(run: RunResult, catalog: dict[str, Control], changes: list[Change
         scope = f" [{c.scope}]" if c.scope else ""
         console.print(
             f"  {tr('finding', '指摘')} #{c.finding_id} {c.control_id}{scope}: "
-            f"{c.kind}{repeat}, {label}",
+            f"{_KIND_JA.get(c.kind, c.kind) if lang() == 'ja' else c.kind}{repeat}, {label}",
             highlight=False,
         )
 
@@ -302,15 +303,30 @@ def _print_result(
         )
     if rows:
         pages = -(-(r.exception_count or 0) // size)
-        table = Table(
-            title=tr(f"exception rows, page {page}/{pages}", f"例外行 {page}/{pages} ページ"),
-            title_justify="left",
-        )
+        title = tr(f"exception rows, page {page}/{pages}", f"例外行 {page}/{pages} ページ")
+        console.print(_rows_table(title, columns, rows))
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _rows_table(title: str, columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
+    """One row per line when it fits the terminal, else one record per block (column: value):
+    exception rows carry hashes and addresses that must stay readable in full."""
+    table = Table(title=title, title_justify="left", show_lines=True)
+    if sum(max(len(c), 8) + 3 for c in columns) <= console.width:
         for c in columns:
             table.add_column(c)
         for row in rows:
-            table.add_row(*["" if v is None else str(v) for v in row])
-        console.print(table)
+            table.add_row(*map(_text, row))
+        return table
+    table.add_column("#", justify="right")
+    table.add_column(tr("column", "列"), no_wrap=True)
+    table.add_column(tr("value", "値"), overflow="fold")
+    for i, row in enumerate(rows, start=1):
+        table.add_row(str(i), "\n".join(columns), "\n".join(map(_text, row)))
+    return table
 
 
 def runs(
