@@ -18,6 +18,7 @@ from kansa.controls.frameworks import coverage, load_frameworks
 from kansa.controls.lint import lint_catalog
 from kansa.controls.score_inputs import exceptions_direct, exceptions_from_run, only_controls
 from kansa.controls.scoring import Score, score
+from kansa.engine.truth import ground_truth_path
 from kansa.errors import KansaError, WorkspaceNotFound
 from kansa.i18n import lang, tr
 from kansa.workspace import Workspace
@@ -283,11 +284,30 @@ def _print_score(result: Score, source: str) -> None:
     )
 
 
+def _truth_file(ws: Workspace, given: Path | None) -> Path:
+    path = given or ground_truth_path(ws)
+    if not path.is_file():
+        raise KansaError(
+            tr(f"No ground truth at {path}.", f"正解データ {path} がありません。"),
+            hint=tr(
+                "Pass --ground-truth FILE, or run `kansa demo`.",
+                "--ground-truth FILE を指定するか `kansa demo` を実行してください。",
+            ),
+        )
+    return path
+
+
 def score_cmd(
     ctx: typer.Context,
     ground_truth: Annotated[
-        Path, typer.Option("--ground-truth", exists=True, dir_okay=False, help="ground_truth.json")
-    ],
+        Path | None,
+        typer.Option(
+            "--ground-truth",
+            exists=True,
+            dir_okay=False,
+            help="ground_truth.json (default: the workspace demo's).",
+        ),
+    ] = None,
     run_id: Annotated[
         str | None, typer.Option("--run", help="Run id (default: the workspace's latest run).")
     ] = None,
@@ -303,7 +323,7 @@ def score_cmd(
     """Precision and recall of a run's exceptions against a demo's ground truth."""
     ws = workspace(ctx)
     catalog = _catalog(ws)
-    truth = json.loads(ground_truth.read_text(encoding="utf-8"))
+    truth = json.loads(_truth_file(ws, ground_truth).read_text(encoding="utf-8"))
     if direct:
         day = dt.date.fromisoformat(as_of) if as_of else None
         with console.status(tr("Running the catalog...", "カタログを実行中...")):
