@@ -171,7 +171,7 @@ def test_cli_show_json_schema_and_json() -> None:
 
 
 def test_cli_show_table_names_every_column() -> None:
-    out = runner.invoke(app, ["datasets", "show", "keyholders"], env={"COLUMNS": "250"})
+    out = runner.invoke(app, ["datasets", "show", "keyholders"])
     assert out.exit_code == 0, out.output
     for name in get_contract("keyholders").column_names:
         assert name in out.output

@@ -94,10 +94,11 @@ def contract_table(c: Contract) -> Table:
         tr("description", "説明"),
     ):
         table.add_column(head, overflow="fold")
+    table.columns[0].no_wrap = True  # a column name is what users copy: never break it
     for col in c.columns:
         table.add_row(
             col.name,
-            f"{col.type} ({col.duckdb_type})",
+            col.type,
             tr("yes", "可") if col.nullable else "",
             "PK" if col.name in c.primary_key else "",
             col.unit or "",
