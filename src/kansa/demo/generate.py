@@ -10,16 +10,19 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
+
+import pyarrow as pa
 
 from kansa.contracts import load_contracts
 from kansa.demo import activity, custody, customer_flows, org, phishing, treasury
 from kansa.demo.columns import epoch_us
-from kansa.demo.ledger import simulate
+from kansa.demo.ledger import Book, simulate
 from kansa.demo.params import DemoParams
 from kansa.demo.sanctions import load_ofac
-from kansa.demo.scenarios import build_scenarios
+from kansa.demo.scenarios import Scenario, build_scenarios
 from kansa.demo.world import World
 from kansa.demo.writer import TableSink, write_rows
 
@@ -50,10 +53,28 @@ def generate(
     ofac_dir: Path | None = None,
     progress: Progress = _no_progress,
 ) -> DemoResult:
+    """Write every dataset and the ground truth into ``folder``; see the module docstring."""
     folder.mkdir(parents=True, exist_ok=True)
     world = World(params)
     scenarios = build_scenarios(world, ofac_dir)
     progress("organisation", 0.0)
+    _organisation(world, scenarios)
+    progress("organisation", 1.0)
+    rows: dict[str, int] = {}
+    books = _ledger(world, folder, rows, progress)
+    big = _transfers(world, scenarios, books, ofac_dir)
+    progress("transfers", 1.0)
+    _write_all(world, folder, big, rows, progress)
+    truth = folder / GROUND_TRUTH
+    truth.write_text(
+        json.dumps(ground_truth(world), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    files = {n: folder / f"{n}.{params.file_format}" for n in load_contracts()}
+    return DemoResult(folder, files, rows, truth, list(world.notes))
+
+
+def _organisation(world: World, scenarios: list[Scenario]) -> None:
+    """People, access, custody, training, sessions and operations, with scenario hooks."""
     org.build_org(world)
     for s in scenarios:
         s.after_org(world)
@@ -67,28 +88,35 @@ def generate(
         s.after_sessions(world)
     activity.admin_actions(world)
     activity.deployments(world)
-    progress("organisation", 1.0)
 
-    fmt = params.file_format
-    with TableSink(folder, "customer_balances", fmt) as balances:
-        first_day = (params.start - params.start.replace(year=1970, month=1, day=1)).days
+
+def _ledger(world: World, folder: Path, rows: dict[str, int], progress: Progress) -> list[Book]:
+    """Stream the customer ledger to its file; return the books (totals and withdrawal draws)."""
+    p = world.params
+    with TableSink(folder, "customer_balances", p.file_format) as balances:
         books = simulate(
-            params.seed,
-            params.customers,
-            params.days,
-            first_day,
+            p.seed,
+            p.customers,
+            p.days,
+            (p.start - date(1970, 1, 1)).days,
             balances,
-            on_day=lambda d: progress("customer ledger", (d + 1) / params.days),
+            on_day=lambda d: progress("customer ledger", (d + 1) / p.days),
         )
-    rows = {"customer_balances": balances.rows}
+    rows["customer_balances"] = balances.rows
+    return books
 
-    flows = customer_flows.collect(books, epoch_us(params.at(0)), params.seed)
+
+def _transfers(
+    world: World, scenarios: list[Scenario], books: list[Book], ofac_dir: Path | None
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Customer and internal transfers, wallet balances, logs numbered, sanctions loaded."""
+    p = world.params
+    flows = customer_flows.collect(books, epoch_us(p.at(0)), p.seed)
     for s in scenarios:
         s.on_customer_flows(world, flows)
     hot = [treasury.wallet(world, b.asset.code, "HOT-1") for b in books]
-    approvers = [p for p in world.team("approver") if p.person_id not in world.bystanders]
-    progress("transfers", 0.3)
-    big = customer_flows.tables(flows, hot, approvers, params.seed)
+    approvers = [x for x in world.team("approver") if x.person_id not in world.bystanders]
+    big = customer_flows.tables(flows, hot, approvers, p.seed)
     treasury.routine_transfers(world, books)
     for s in scenarios:
         s.after_ledger(world, books)
@@ -99,11 +127,20 @@ def generate(
     activity.finish_logs(world)
     if ofac_dir is not None and ofac_dir.is_dir():
         world.tables["sanctioned_addresses"] = load_ofac(ofac_dir)
-    progress("transfers", 1.0)
+    return big
 
-    for name, table in zip(
-        ("withdrawals", "withdrawal_approvals", "signed_transactions"), big, strict=True
-    ):
+
+def _write_all(
+    world: World,
+    folder: Path,
+    big: tuple[pa.Table, pa.Table, pa.Table],
+    rows: dict[str, int],
+    progress: Progress,
+) -> None:
+    """The three transfer tables (customer part in Arrow, internal rows after it), then the rest."""
+    fmt = world.params.file_format
+    names = ("withdrawals", "withdrawal_approvals", "signed_transactions")
+    for name, table in zip(names, big, strict=True):
         with TableSink(folder, name, fmt) as sink:
             sink.write(table)
             sink.write(world.tables[name])
@@ -112,12 +149,6 @@ def generate(
     for i, name in enumerate(small):
         rows[name] = write_rows(folder, name, fmt, world.tables[name])
         progress("files", (i + 1) / len(small))
-    files = {n: folder / f"{n}.{fmt}" for n in load_contracts()}
-    truth = folder / GROUND_TRUTH
-    truth.write_text(
-        json.dumps(ground_truth(world), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    return DemoResult(folder, files, rows, truth, list(world.notes))
 
 
 def ground_truth(world: World) -> dict[str, Any]:

@@ -34,7 +34,7 @@ def wallet(world: World, asset: str, suffix: str) -> Wallet:
     return world.shared["wallets"][f"{asset}-{suffix}"]
 
 
-def earliest_hired(world: World, team: str, exclude: set[str] = frozenset()) -> Person:  # type: ignore[assignment]
+def earliest_hired(world: World, team: str, exclude: frozenset[str] = frozenset()) -> Person:
     staff = [p for p in world.team(team) if p.person_id not in exclude]
     return min(staff, key=lambda p: (p.hired_on, p.person_id))
 
