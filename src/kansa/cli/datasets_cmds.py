@@ -95,6 +95,7 @@ def contract_table(c: Contract) -> Table:
     ):
         table.add_column(head, overflow="fold")
     table.columns[0].no_wrap = True  # a column name is what users copy: never break it
+    table.columns[-1].min_width = 28  # the description is what users read
     for col in c.columns:
         table.add_row(
             col.name,
