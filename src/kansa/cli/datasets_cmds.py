@@ -82,6 +82,7 @@ def contract_table(c: Contract) -> Table:
         caption=c.description.get(ui),
         title_justify="left",
         caption_justify="left",
+        expand=True,
     )
     for head in (
         tr("column", "列"),
@@ -95,7 +96,8 @@ def contract_table(c: Contract) -> Table:
     ):
         table.add_column(head, overflow="fold")
     table.columns[0].no_wrap = True  # a column name is what users copy: never break it
-    table.columns[-1].min_width = 28  # the description is what users read
+    for col, ratio in zip(table.columns[4:], (1, 2, 1, 3), strict=True):
+        col.ratio = ratio  # spare width goes to the description first
     for col in c.columns:
         table.add_row(
             col.name,
