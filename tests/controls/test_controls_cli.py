@@ -39,12 +39,15 @@ def test_catalog_json_and_area_filter() -> None:
     assert {r["id"][:3] for r in json.loads(out)} == {"KEY"}
     code, out = kansa("controls")
     assert code == 0 and "WDR-001" in out
+    assert kansa("controls", "--area", "treasury")[0] == 2
 
 
 def test_framework_coverage_with_gaps() -> None:
     code, out = kansa("controls", "--framework", "ccss", "--json")
-    rows = {r["requirement"]: r for r in json.loads(out)["requirements"]}
+    data = json.loads(out)
+    rows = {r["requirement"]: r for r in data["requirements"]}
     assert code == 0 and "KEY-006" in rows["1.04"]["controls"]
+    assert "2.02" in data["gaps"] and data["covered"] == len(rows) - len(data["gaps"])
     assert rows["2.02"]["covered"] is False  # data sanitisation: no data, no test
     code, out = kansa("controls", "--framework", "iso27001_2022")
     assert code == 0 and "gaps" in out

@@ -13,7 +13,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from kansa.cli.context import console, workspace
-from kansa.controls import FRAMEWORKS, Control, load_catalog
+from kansa.controls import AREAS, FRAMEWORKS, Control, load_catalog
 from kansa.controls.frameworks import coverage, load_frameworks
 from kansa.controls.lint import lint_catalog
 from kansa.controls.score_inputs import exceptions_direct, exceptions_from_run, only_controls
@@ -121,6 +121,11 @@ def catalog(
         return
     controls = list(_catalog(_optional_workspace(ctx)).values())
     if area:
+        if area not in AREAS:
+            raise KansaError(
+                tr(f"Unknown area {area!r}.", f"領域 {area!r} はありません。"),
+                hint=tr("Known: ", "既知: ") + ", ".join(AREAS),
+            )
         controls = [c for c in controls if c.area == area]
     if framework:
         if framework not in FRAMEWORKS:
@@ -132,9 +137,12 @@ def catalog(
                 hint=tr("Known: ", "既知: ") + ", ".join(FRAMEWORKS),
             )
         rows = _coverage_rows(framework, controls)
-        _dump({"framework": framework, "requirements": rows}) if json_out else _print_coverage(
-            framework, rows
-        )
+        if json_out:
+            gaps = [r["requirement"] for r in rows if not r["covered"]]
+            _dump({"framework": framework, "covered": len(rows) - len(gaps), "gaps": gaps,
+                   "requirements": rows})  # fmt: skip
+        else:
+            _print_coverage(framework, rows)
         return
     _dump([_summary(c) for c in controls]) if json_out else _print_catalog(controls)
 
