@@ -36,6 +36,19 @@ class ControlRow:
 
 
 @dataclass
+class FindingRow:
+    finding_id: int
+    control_id: str
+    title: str
+    rating: str
+    repeat: bool
+    first_seen_at: str
+    last_seen_at: str
+    occurrences: int
+    exceptions: int
+
+
+@dataclass
 class ReportData:
     workspace: str
     generated_at: str
@@ -45,6 +58,7 @@ class ReportData:
     run: LedgerEntry | None
     controls: list[ControlRow]
     score: dict[str, Any] | None
+    findings: list[FindingRow] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -66,18 +80,47 @@ def _sample(path: Path) -> tuple[list[str], list[list[str]]]:
         con.close()
 
 
-def _control_rows(vault: Vault, run: LedgerEntry) -> list[ControlRow]:
+def _titles(language: str) -> dict[str, str]:
+    from kansa.controls import load_catalog
+
+    return {cid: c.title.get(language) for cid, c in load_catalog().items()}
+
+
+def _open_findings(ws: Workspace, titles: dict[str, str]) -> list[FindingRow]:
+    """Open findings from the app database, worst rating first."""
+    from kansa.appdb import Database
+    from kansa.findings import RATINGS, list_findings
+
+    with Database(ws.database_url) as db:
+        found = list_findings(db, ws.config.name, status="open")
+    rows = [
+        FindingRow(
+            finding_id=f.id,
+            control_id=f.control_id,
+            title=titles.get(f.control_id, f.control_id),
+            rating=f.rating,
+            repeat=f.repeat,
+            first_seen_at=f.first_seen_at.isoformat(timespec="seconds"),
+            last_seen_at=f.last_seen_at.isoformat(timespec="seconds"),
+            occurrences=f.occurrences,
+            exceptions=f.exception_count,
+        )
+        for f in found
+    ]
+    order = {r: i for i, r in enumerate(reversed(RATINGS))}
+    return sorted(rows, key=lambda r: (order.get(r.rating, 99), r.control_id))
+
+
+def _control_rows(vault: Vault, run: LedgerEntry, titles: dict[str, str]) -> list[ControlRow]:
     from kansa.controls import load_catalog
 
     catalog = load_catalog()
-    lang_title = {cid: c.title for cid, c in catalog.items()}
     rows = []
     for r in run.payload.get("results", []):
         cid = str(r.get("control_id"))
-        title = lang_title.get(cid)
         row = ControlRow(
             control_id=cid,
-            title=title.en if title else cid,
+            title=titles.get(cid, cid),
             area=str(r.get("area", catalog[cid].area if cid in catalog else "")),
             severity=str(r.get("severity", catalog[cid].severity if cid in catalog else "")),
             status=str(r.get("status")),
@@ -92,7 +135,8 @@ def _control_rows(vault: Vault, run: LedgerEntry) -> list[ControlRow]:
     return rows
 
 
-def gather(ws: Workspace) -> ReportData:
+def gather(ws: Workspace, language: str = "en") -> ReportData:
+    titles = _titles(language)
     vault = Vault(ws.vault_dir)
     entries = vault.ledger.entries()
     runs = [e for e in entries if e.kind == "run"]
@@ -105,6 +149,7 @@ def gather(ws: Workspace) -> ReportData:
         ledger_head=entries[-1].hash if entries else None,
         snapshots=sorted(vault.latest_all().values(), key=lambda s: s.dataset),
         run=run,
-        controls=_control_rows(vault, run) if run else [],
+        controls=_control_rows(vault, run, titles) if run else [],
         score=json.loads(score_file.read_text()) if score_file.exists() else None,
+        findings=_open_findings(ws, titles),
     )

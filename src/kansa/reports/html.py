@@ -38,6 +38,19 @@ LABELS = {
         "precision": "Precision",
         "recall": "Recall",
         "verify": "Verify this report's evidence with `kansa verify`.",
+        "findings": "Open findings",
+        "nofindings": "No open findings.",
+        "rating": "Rating",
+        "first": "First seen",
+        "last": "Last seen",
+        "occ": "Runs",
+        "repeat": "repeat",
+        "statuses": {"pass": "pass", "fail": "fail", "error": "error"},
+        "ratings": {
+            "deficiency": "deficiency",
+            "significant_deficiency": "significant deficiency",
+            "material_weakness": "material weakness",
+        },
     },
     "ja": {
         "title": "Kansa 監査報告書",
@@ -65,6 +78,19 @@ LABELS = {
         "precision": "適合率",
         "recall": "再現率",
         "verify": "証跡は `kansa verify` で検証できます。",
+        "findings": "未解決の指摘事項",
+        "nofindings": "未解決の指摘事項はありません。",
+        "rating": "評価",
+        "first": "初回検出",
+        "last": "最終検出",
+        "occ": "回数",
+        "repeat": "再発",
+        "statuses": {"pass": "有効", "fail": "不備", "error": "エラー"},
+        "ratings": {
+            "deficiency": "不備",
+            "significant_deficiency": "重要な不備",
+            "material_weakness": "開示すべき重要な不備",
+        },
     },
 }
 
@@ -80,7 +106,8 @@ def render_html(data: ReportData, language: str | None = None) -> str:
 
 def write_report(ws: Workspace, out: Path, language: str | None = None) -> Path:
     """Write the report to ``out`` and commit a copy to the vault (one ledger entry)."""
-    data = gather(ws)
+    language = language or lang()
+    data = gather(ws, language)
     html = render_html(data, language)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
@@ -92,7 +119,7 @@ def write_report(ws: Workspace, out: Path, language: str | None = None) -> Path:
         "report",
         {
             "format": "html",
-            "language": language or lang(),
+            "language": language,
             "run_seq": data.run.seq if data.run else None,
             "ledger_head": data.ledger_head,
         },
