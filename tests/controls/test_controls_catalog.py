@@ -49,3 +49,16 @@ def test_docs_reference_is_generated_from_the_catalog() -> None:
     assert committed == render_reference(), (
         "run: python -m kansa.controls.reference > docs/controls.md"
     )
+
+
+def test_empty_data_means_empty_population_and_no_exceptions() -> None:
+    import datetime as dt
+
+    from kansa.controls.direct import run_control
+    from kansa.controls.fixtures import contract_database
+
+    con = contract_database()
+    for control in load_catalog().values():
+        result = run_control(con, control, dt.date(2026, 11, 20))
+        assert (result.population, result.exceptions.num_rows) == (0, 0), control.id
+        assert set(control.key) <= set(result.exceptions.column_names), control.id
