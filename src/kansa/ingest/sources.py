@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.ingest import engine, locate
 from kansa.ingest.encoding import first_invalid_utf8
@@ -48,8 +49,12 @@ class Source:
     typed: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
-    def failure(self, exc: duckdb.Error) -> InvalidData:
-        """The user-facing problem behind a DuckDB error raised while reading this source."""
+    def failure(self, exc: duckdb.Error) -> KansaError:
+        """The user-facing problem behind a DuckDB error raised while reading this source:
+        :class:`InvalidData` naming a line when the file is at fault, else a plain error
+        (out of memory, disk full...) that says nothing about the data."""
+        if not _about_the_data(exc):
+            return _resource_failure(exc, self.display_name)
         if self.fmt == "csv":
             assert self.text_path is not None and self.delimiter is not None
             return _csv_failure(exc, self.text_path, self.delimiter, self.display_name)
@@ -157,8 +162,7 @@ def csv_source(text: Path, display_name: str, delimiter: str) -> Source:
     scan = (
         f"read_csv({quote_literal(str(text))}, columns = {columns}, "
         f"auto_detect = false, header = true, "
-        f"delim = {quote_literal(delimiter)}, quote = '\"', escape = '\"', strict_mode = true, "
-        f"max_line_size = 67108864)"
+        f"delim = {quote_literal(delimiter)}, quote = '\"', escape = '\"', strict_mode = true)"
     )
     exprs = [f"c{i} AS {quote_ident(n)}" for i, n in enumerate(names)]
     return Source(
@@ -172,7 +176,29 @@ def csv_source(text: Path, display_name: str, delimiter: str) -> Source:
     )
 
 
-def _csv_failure(exc: duckdb.Error, text: Path, delimiter: str, display_name: str) -> InvalidData:
+def _about_the_data(exc: duckdb.Error) -> bool:
+    return not isinstance(
+        exc, duckdb.OutOfMemoryException | duckdb.IOException | duckdb.InterruptException
+    )
+
+
+def _resource_failure(exc: duckdb.Error, display_name: str) -> KansaError:
+    first = str(exc).split("\n")[0]
+    return KansaError(
+        tr(
+            f"Reading {display_name} failed: {first}",
+            f"{display_name} の読み込みに失敗しました: {first}",
+        ),
+        hint=tr(
+            "Nothing was ingested. If memory ran out, raise memory_limit in kansa.toml; "
+            "if the disk is full, free space next to the vault.",
+            "取り込みは行っていません。メモリ不足なら kansa.toml の memory_limit を上げ、"
+            "ディスク不足なら保管庫のあるディスクを空けてください。",
+        ),
+    )
+
+
+def _csv_failure(exc: duckdb.Error, text: Path, delimiter: str, display_name: str) -> KansaError:
     message = str(exc)
     if "unicode" in message.lower() or "utf-8" in message.lower():
         bad = first_invalid_utf8(text, display_name)
@@ -181,10 +207,9 @@ def _csv_failure(exc: duckdb.Error, text: Path, delimiter: str, display_name: st
     problem = locate.csv_first_structural_error(text, delimiter, display_name)
     if problem is not None:
         return InvalidData(display_name, [problem])
-    first = message.split("\n", 2)
-    return file_problem(
-        display_name, tr("readable CSV: ", "読み取り可能な CSV: ") + " ".join(first[:2])
-    )
+    # DuckDB refused a record the Python reader accepts: pass DuckDB's own words on
+    first = " ".join(message.split("\n", 2)[:2])
+    return file_problem(display_name, tr("readable CSV: ", "読み取り可能な CSV: ") + first)
 
 
 # -- JSON Lines -------------------------------------------------------------------------------
@@ -203,6 +228,8 @@ def jsonl_source(
         )
         keys = sorted(str(r[0]) for r in engine.run(con, keys_sql, reporter))
     except duckdb.Error as exc:
+        if not _about_the_data(exc):
+            raise _resource_failure(exc, display_name) from None
         raise _jsonl_failure(exc, text, display_name) from None
     if _NOT_OBJECT in keys:
         bad = locate.jsonl_first_bad_line(text, display_name)
@@ -221,7 +248,7 @@ def _json_path(key: str) -> str:
     return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _jsonl_failure(exc: duckdb.Error, text: Path, display_name: str) -> InvalidData:
+def _jsonl_failure(exc: duckdb.Error, text: Path, display_name: str) -> KansaError:
     bad = first_invalid_utf8(text, display_name)
     if bad is not None:
         return bad
