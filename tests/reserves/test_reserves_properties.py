@@ -176,3 +176,10 @@ def test_tree_across_several_leaf_files(tmp_path: Path) -> None:
         assert verify_proof(proof, payload["root"]["hash"]).ok
         assert art.position(proof["customer_id"]) == position
         assert proof_line(art.proof(proof["customer_id"])) == lines[position]
+
+
+@given(text=st.text())
+def test_bulk_lines_spell_customer_ids_as_json_does(text: str) -> None:
+    from kansa.reserves.export import json_string
+
+    assert json_string(text) == json.dumps(text, ensure_ascii=False)

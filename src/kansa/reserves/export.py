@@ -9,7 +9,9 @@ one string), which is what makes millions of proofs affordable.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from kansa.reserves.parallel import default_workers, run_tasks, state
 from kansa.reserves.proofs import TreeArtifact
 
 SHARD_GROUPS = 4
+_WRITE_LINES = 4096
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 _LEFT = '{"side":"left",'
 _RIGHT = '{"side":"right",'
 
@@ -37,13 +41,19 @@ def sums_json(amounts: np.ndarray) -> list[str]:
     return ['["' + '","'.join(row) + '"]' for row in u128.decimal_strings(amounts)]
 
 
-def node_bodies(records: np.ndarray) -> list[str]:
-    """``"hash":"..","sums":[..]}`` for each record: the part of a path step after its side."""
+def node_bodies(records: np.ndarray) -> tuple[list[str], list[str]]:
+    """For each record: ``"hash":"..","sums":[..]}`` (a path step after its side), and the sums
+    alone."""
     hexes = records[:, :HASH_BYTES].tobytes().hex()
-    return [
-        f'"hash":"{hexes[64 * k : 64 * k + 64]}","sums":{sums}}}'
-        for k, sums in enumerate(sums_json(records[:, HASH_BYTES:]))
-    ]
+    sums = sums_json(records[:, HASH_BYTES:])
+    bodies = [f'"hash":"{hexes[64 * k : 64 * k + 64]}","sums":{v}}}' for k, v in enumerate(sums)]
+    return bodies, sums
+
+
+def json_string(text: str) -> str:
+    """``json.dumps(text, ensure_ascii=False)``, without the call when nothing needs escaping
+    (that function escapes only quotes, backslashes and control characters)."""
+    return _dumps(text) if _NEEDS_ESCAPE.search(text) else f'"{text}"'
 
 
 class _Fragments:
@@ -61,7 +71,7 @@ class _Fragments:
             return self.padding
         key = (level, index)
         if key not in self._cache:
-            self._cache[key] = node_bodies(np.asarray(nodes[index : index + 1]))[0]
+            self._cache[key] = node_bodies(np.asarray(nodes[index : index + 1]))[0][0]
         return self._cache[key]
 
     def upper_path(self, block: int) -> str:
@@ -75,35 +85,56 @@ class _Fragments:
         return ",".join(steps)
 
 
+def _block_paths(
+    bodies: list[list[str]], sizes: list[int], first: int, upper: str, padding: str
+) -> list[str]:
+    """The whole path of each leaf of one block (leaves ``first`` onwards of the group).
+
+    Built top-down: a node's path is its sibling step then its parent's path, so each step's
+    text is made once per node, not once per leaf beneath it.
+    """
+    paths = [upper]
+    for level in range(len(bodies) - 1, -1, -1):
+        lo = first >> level
+        hi = min(lo + 2 * len(paths), sizes[level])
+        nodes = bodies[level]
+        below = []
+        for j in range(lo, hi):
+            sibling = j ^ 1
+            step = (_LEFT if sibling < j else _RIGHT) + (
+                nodes[sibling] if sibling < len(nodes) else padding
+            )
+            above = paths[(j - lo) >> 1]
+            below.append(step + "," + above if above else step)
+        paths = below
+    return paths
+
+
 def group_lines(art: TreeArtifact, frags: _Fragments, group: int) -> Iterator[str]:
-    """The proof lines of one row group of leaves, in leaf order."""
+    """The proof lines of one leaf file, in leaf order."""
     start = group * art.row_group
     rows = art.read_leaves(start, min(start + art.row_group, art.leaf_count))
     lower = art.lower_levels(rows)
-    bodies = [node_bodies(level) for level in lower[: art.stored_from]]
-    leaf_sums = sums_json(rows.balances)
+    sf = art.stored_from
+    made = [node_bodies(level) for level in lower[: max(sf, 1)]]
+    bodies = [b for b, _ in made][:sf]
+    leaf_sums = made[0][1]
+    sizes = [len(level) for level in lower]
     nonces = rows.nonces.tobytes().hex()
     head = '{"version":' + str(FORMAT_VERSION) + ',"assets":' + _dumps(art.assets)
     tail = '],"root":' + _dumps(art.root) + "}"
-    sf = art.stored_from
-    upper: dict[int, str] = {}
-    for i, cid in enumerate(rows.customer_ids):
-        steps = []
-        for level in range(sf):
-            index = i >> level
-            sibling = index ^ 1
-            nodes = bodies[level]
-            body = nodes[sibling] if sibling < len(nodes) else frags.padding
-            steps.append((_LEFT if sibling < index else _RIGHT) + body)
-        block = (start + i) >> sf
-        if block not in upper:
-            upper[block] = frags.upper_path(block)
-        if upper[block]:
-            steps.append(upper[block])
-        yield (
-            f'{head},"customer_id":{_dumps(cid)},"nonce":"{nonces[32 * i : 32 * i + 32]}",'
-            f'"balances":{leaf_sums[i]},"path":[' + ",".join(steps) + tail
-        )
+    block = 1 << sf
+    ids = rows.customer_ids
+    for first in range(0, len(ids), block):
+        upper = frags.upper_path((start + first) >> sf)
+        paths = _block_paths(bodies, sizes, first, upper, frags.padding)
+        for k, path in enumerate(paths):
+            i = first + k
+            yield (
+                f'{head},"customer_id":{json_string(ids[i])},'
+                f'"nonce":"{nonces[32 * i : 32 * i + 32]}",'
+                f'"balances":{leaf_sums[i]},"path":[{path}{tail}'
+            )
 
 
 def _shard_task(task: tuple[int, int, int]) -> dict[str, Any]:
@@ -116,10 +147,12 @@ def _shard_task(task: tuple[int, int, int]) -> dict[str, Any]:
     count = 0
     with (Path(s["out"]) / name).open("wb") as f:
         for group in range(first_group, last_group):
-            chunk = "".join(line + "\n" for line in group_lines(art, frags, group)).encode("utf-8")
-            digest.update(chunk)
-            f.write(chunk)
-            count += chunk.count(b"\n")
+            lines = group_lines(art, frags, group)
+            while batch := list(itertools.islice(lines, _WRITE_LINES)):
+                chunk = ("\n".join(batch) + "\n").encode("utf-8")
+                digest.update(chunk)
+                f.write(chunk)
+                count += len(batch)
     return {"file": name, "proofs": count, "sha256": digest.hexdigest()}
 
 

@@ -81,9 +81,18 @@ def negative_rows(be: np.ndarray) -> np.ndarray:
 
 
 def decimal_strings(be: np.ndarray) -> list[list[str]]:
-    """Amount vectors as canonical decimal strings, fast when the high halves are zero."""
+    """Amount vectors as canonical decimal strings.
+
+    The low 64-bit halves go through ``tolist`` and ``str`` in bulk (faster than numpy's own
+    string conversion); only the rare amounts past 64 bits take the long way.
+    """
+    n = be.shape[0]
+    if n == 0:
+        return []
     hi, lo = _halves(be)
-    small = lo.astype(str).tolist()
+    width = lo.shape[1]
+    flat = list(map(str, lo.ravel().tolist()))
+    rows = [flat[k : k + width] for k in range(0, n * width, width)]
     for r, c in zip(*np.nonzero(hi), strict=True):
-        small[r][c] = str((int(hi[r, c]) << 64) | int(lo[r, c]))
-    return small
+        rows[r][c] = str((int(hi[r, c]) << 64) | int(lo[r, c]))
+    return rows
