@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import resource
 import shutil
@@ -88,6 +89,20 @@ def openssl_blocks_per_second() -> tuple[float, float]:
     return out[16384] / 64, out[64] / 64
 
 
+class Phase:
+    """Wall and CPU seconds (this process and its finished workers) of one phase."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        t = os.times()
+        self.cpu = t.user + t.system + t.children_user + t.children_system
+
+    def done(self) -> tuple[float, float]:
+        t = os.times()
+        cpu = t.user + t.system + t.children_user + t.children_system
+        return time.perf_counter() - self.wall, cpu - self.cpu
+
+
 def peak_rss_mib() -> tuple[float, float]:
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -115,44 +130,53 @@ def main() -> None:
     )
     snap = vault.commit_snapshot("customer_balances", staged, {"rows": rows})
 
-    phases: dict[str, float] = {}
-    t0 = time.perf_counter()
-    con = connect("4GB", vault.staging_dir())
+    load_before = os.getloadavg()[0]
+    phases: dict[str, tuple[float, float]] = {}
+    total = Phase()
+    phase = Phase()
+    con = connect("2GB", vault.staging_dir())
     data = read_customer_rows(con, snap.path, AS_OF)
     con.close()
-    phases["read + pivot + H(id) (DuckDB)"] = time.perf_counter() - t0
-    t = time.perf_counter()
+    phases["read + pivot + H(id) (DuckDB)"] = phase.done()
+    phase = Phase()
     built = build_tree(data.tree_input, workers=args.workers)
-    phases["tree: leaves, sort, levels"] = time.perf_counter() - t
-    t = time.perf_counter()
+    phases["tree: leaves, sort, levels"] = phase.done()
+    phase = Phase()
     payload = commit_tree(
         vault,
         built,
         data.tree_input,
         data.customer_ids,
+        workers=args.workers,
         as_of=AS_OF,
         source=snap,
         seeded=False,
     )
-    phases["artifact write + commit"] = time.perf_counter() - t
-    total = time.perf_counter() - t0
+    phases["artifact write + commit"] = phase.done()
+    phases["total build"] = total.done()
     me, kids = peak_rss_mib()
 
     n = data.tree_input.size
     need = tree_blocks(n, args.assets, len("C0000000000"))
     big, small = openssl_blocks_per_second()
     floor_1 = need / big
-    print(f"\ncustomers {n:,} x assets {args.assets}, workers {args.workers}")
-    for name, secs in phases.items():
-        print(f"  {name:<34} {secs:7.2f} s")
-    print(f"  {'total build':<34} {total:7.2f} s   ({n / total:,.0f} customers/s)")
+    print(
+        f"\ncustomers {n:,} x assets {args.assets}, workers {args.workers}, "
+        f"load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after"
+    )
+    print(f"  {'phase':<34} {'wall s':>7} {'cpu s':>7}")
+    for name, (wall, cpu) in phases.items():
+        print(f"  {name:<34} {wall:7.2f} {cpu:7.2f}")
+    wall_total = phases["total build"][0]
+    print(f"  {n / wall_total:,.0f} customers/s")
     print(f"  peak RSS parent {me:,.0f} MiB, largest worker {kids:,.0f} MiB")
     print(f"\nSHA-256 blocks the tree needs: {need:,} ({need / n:.1f} per customer)")
     print(f"openssl speed, one core: {big:,.0f} blocks/s (16 KiB msgs), {small:,.0f} (64 B msgs)")
     print(f"hashing floor: {floor_1:.2f} s on one core, {floor_1 / 2:.2f} s on two")
+    _, tree_cpu = phases["tree: leaves, sort, levels"]
     print(
-        f"ratio build / floor(2 cores): {total / (floor_1 / 2):.1f}x; "
-        f"tree phase / floor: {phases['tree: leaves, sort, levels'] / (floor_1 / 2):.1f}x"
+        f"build wall / floor(2 cores): {wall_total / (floor_1 / 2):.1f}x; "
+        f"tree cpu / floor(1 core): {tree_cpu / floor_1:.1f}x"
     )
 
     art = TreeArtifact(find_tree(vault, AS_OF).manifest)
@@ -165,13 +189,13 @@ def main() -> None:
 
     if args.export:
         out = work / "proofs"
-        t = time.perf_counter()
+        phase = Phase()
         index = export_proofs(art.folder / "tree.json", out, workers=args.workers)
-        secs = time.perf_counter() - t
+        secs, cpu = phase.done()
         size = sum(p.stat().st_size for p in out.iterdir())
         print(
             f"bulk export: {index['proofs']:,} proofs, {size / 2**30:.2f} GiB in {secs:.1f} s "
-            f"({index['proofs'] / secs:,.0f} proofs/s)"
+            f"wall, {cpu:.1f} s cpu ({index['proofs'] / secs:,.0f} proofs/s)"
         )
     if args.dir is None:
         shutil.rmtree(work, ignore_errors=True)
