@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from kansa import __version__
 from kansa.cli import (
@@ -76,29 +77,19 @@ for module in (
 
 
 def main() -> None:
-    """Entry point: a :class:`KansaError` becomes one clear message and its exit code."""
-    try:
-        app(standalone_mode=False)
-    except KansaError as exc:
-        err_console.print(f"[bold red]{tr('error', 'エラー')}:[/] {exc.message}", highlight=False)
-        if exc.hint:
-            err_console.print(f"[dim]{exc.hint}[/]", highlight=False)
-        sys.exit(exc.exit_code)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print(tr("Aborted.", "中断しました。"))
-        sys.exit(130)
-    except KeyboardInterrupt:
-        err_console.print(tr("Interrupted.", "中断しました。"))
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        import click
+    """Entry point: a :class:`KansaError` becomes one clear message and its exit code.
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    Usage errors, ``--help`` and exit codes are handled by Typer's standalone mode.
+    """
+    try:
+        app()
+    except KansaError as exc:
+        err_console.print(
+            f"[bold red]{tr('error', 'エラー')}:[/] {escape(exc.message)}", highlight=False
+        )
+        if exc.hint:
+            err_console.print(f"[dim]{escape(exc.hint)}[/]", highlight=False)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,53 @@
+"""The `kansa` entry point: clean errors and faithful exit codes (scripts depend on them)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+KANSA = [sys.executable, "-c", "from kansa.cli.app import main; main()"]
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KANSA_LANG": "en", "COLUMNS": "200"}
+    env.pop("KANSA_WORKSPACE", None)
+    return subprocess.run([*KANSA, *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    r = _run("no-such-command")
+    assert r.returncode == 2
+    assert "No such command" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_missing_workspace_is_one_clear_message_even_with_markup_characters(
+    tmp_path: Path,
+) -> None:
+    odd = tmp_path / "[/odd]"
+    r = _run("-w", str(odd), "datasets")
+    r = _run("-w", str(odd), "verify")
+    assert r.returncode == 2
+    assert f"No Kansa workspace at {odd}" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_init_then_init_again_refuses(tmp_path: Path) -> None:
+    assert _run("init", str(tmp_path / "ws")).returncode == 0
+    r = _run("init", str(tmp_path / "ws"))
+    assert r.returncode == 2 and "already a workspace" in r.stderr
+
+
+def test_workspace_found_from_current_folder_and_env(tmp_path: Path) -> None:
+    assert _run("init", str(tmp_path / "ws")).returncode == 0
+    assert _run("verify", cwd=tmp_path / "ws").returncode == 0
+    env = {**os.environ, "KANSA_WORKSPACE": str(tmp_path / "ws")}
+    r = subprocess.run([*KANSA, "verify"], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stderr
+
+
+def test_version() -> None:
+    r = _run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("kansa ")
