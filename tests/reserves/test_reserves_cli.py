@@ -204,3 +204,11 @@ def test_check_without_a_tree_uses_the_ledger(ws: Workspace, capsys) -> None:
     _wallets(ws, TOTALS)
     code, doc = _check(ws, capsys)
     assert code == 0 and doc["tree_root"] is None
+
+
+def test_build_refuses_totals_that_do_not_fit_16_bytes(workspace: Workspace, capsys) -> None:
+    biggest = 10**38 - 1  # DECIMAL(38,0) maximum; four of them exceed 2**128 - 1
+    rows = balance_rows({f"whale{i}": {"ETH": biggest} for i in range(4)})
+    commit_rows(workspace, "customer_balances", rows)
+    code, _, err = kansa(capsys, "-w", str(workspace.root), "reserves", "build")
+    assert code == 2 and "2**128-1" in err

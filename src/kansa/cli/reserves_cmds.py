@@ -67,10 +67,16 @@ def _bar(enabled: bool = True) -> Iterator[Callable[[str, int, int], None]]:
         disable=not enabled,
     )
     tasks: dict[str, Any] = {}
+    labels = {
+        "read": tr("reading balances", "残高の読み込み"),
+        "leaves": tr("hashing leaves", "葉のハッシュ計算"),
+        "tree": tr("building levels", "木の構築"),
+        "write": tr("writing to the vault", "保管庫への書き込み"),
+    }
 
     def update(stage: str, done: int, total: int) -> None:
         if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
+            tasks[stage] = bar.add_task(labels.get(stage, stage), total=total)
         bar.update(tasks[stage], completed=done, total=total)
 
     with bar:

@@ -40,6 +40,8 @@ def build_reserves(
                 "Ingest customer_balances first.", "先に customer_balances を取り込んでください。"
             ),
         )
+    report = progress or (lambda stage, done, total: None)
+    report("read", 0, 1)
     spill = vault.staging_dir()
     try:
         con = connect(memory_limit, spill)
@@ -49,6 +51,7 @@ def build_reserves(
             con.close()
     finally:
         shutil.rmtree(spill, ignore_errors=True)
+    report("read", 1, 1)
     try:
         built = build_tree(rows.tree_input, seed=seed, workers=workers, progress=progress)
     except OverflowError as exc:
@@ -58,7 +61,8 @@ def build_reserves(
                 "ある資産の顧客残高合計が 2**128-1 を超え、符号化できません。",
             )
         ) from exc
-    return commit_tree(
+    report("write", 0, 1)
+    payload = commit_tree(
         vault,
         built,
         rows.tree_input,
@@ -68,3 +72,5 @@ def build_reserves(
         seeded=seed is not None,
         workers=workers,
     )
+    report("write", 1, 1)
+    return payload
