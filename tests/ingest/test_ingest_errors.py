@@ -225,3 +225,40 @@ def test_usage_errors_change_nothing(
         call(workspace, src)
     assert not isinstance(info.value, InvalidData) and info.value.exit_code == 2
     assert tree_digest(workspace.root) == before
+
+
+def test_running_out_of_memory_is_not_blamed_on_the_data(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    cfg = workspace.root / "kansa.toml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace('"2GB"', '"2MB"'), encoding="utf-8")
+    from kansa.workspace import find_workspace
+
+    tiny = find_workspace(workspace.root)
+    src = write_csv(tmp_path / "ok.csv", [good_row(i) for i in range(20_000)])
+    before = tree_digest(workspace.root)
+    with pytest.raises(KansaError, match="Out of Memory") as info:
+        ingest_file(tiny, payments(), src, progress=False)
+    assert not isinstance(info.value, InvalidData) and "memory_limit" in (info.value.hint or "")
+    assert tree_digest(workspace.root) == before
+
+
+def test_file_changed_during_ingest_is_refused(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kansa.ingest import pipeline
+
+    src = write_csv(tmp_path / "growing.csv", [good_row(1)])
+    real_validate = pipeline.validate
+
+    def validate_then_append(*args: object, **kwargs: object) -> int:
+        rows = real_validate(*args, **kwargs)  # type: ignore[arg-type]
+        with src.open("a", encoding="utf-8") as f:  # the exporter is still writing
+            f.write(csv_text([good_row(2)]).split("\n", 1)[1])
+        return rows
+
+    monkeypatch.setattr(pipeline, "validate", validate_then_append)
+    before = tree_digest(workspace.root)
+    with pytest.raises(KansaError, match="changed while it was being ingested"):
+        ingest_file(workspace, payments(), src, progress=False)
+    assert tree_digest(workspace.root) == before

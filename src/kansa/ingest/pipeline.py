@@ -97,6 +97,7 @@ def _stage(
 ) -> tuple[Path, dict[str, Any]]:
     """Everything up to a finished snapshot file in staging, plus its ledger metadata."""
     name = src.name
+    seen = _fingerprint(src)
     link = staging / f"source{''.join(src.suffixes[-1:])}"
     link.symlink_to(src)  # DuckDB treats * [ ? in a path as a glob; the link's name has none
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -124,6 +125,16 @@ def _stage(
         except duckdb.Error as exc:  # the file itself is unreadable somewhere past the header
             raise source.failure(exc) from None
         final = digest.result() if isinstance(digest, Future) else digest
+    if _fingerprint(src) != seen or final.size != seen[0]:
+        raise KansaError(
+            tr(
+                f"{name} changed while it was being ingested; nothing was ingested.",
+                f"取り込み中に {name} が変更されました。取り込みは行っていません。",
+            ),
+            hint=tr(
+                "Ingest a finished export.", "書き込みが完了したファイルを取り込んでください。"
+            ),
+        )
     meta: dict[str, Any] = {
         "rows": rows,
         "contract": contract.name,
@@ -136,6 +147,13 @@ def _stage(
     if fmt == "csv":
         meta["delimiter"] = delimiter
     return staged, meta
+
+
+def _fingerprint(path: Path) -> tuple[int, int, int]:
+    """Size, modification time and inode: if any moves during the ingest, the hash recorded
+    and the rows checked might not be of the same bytes."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _open_source(
