@@ -20,6 +20,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -130,6 +131,46 @@ def _block_steps(n: int, stored_from: int) -> int:
     return min(lv.height(n), max(stored_from, BLOCK_STEPS))
 
 
+def _hash_leaves(
+    tree_input: TreeInput, seed: int | None, workers: int, report: Progress
+) -> dict[str, Any]:
+    """Pass 1: nonces and leaf hashes in input order, in shared memory."""
+    n = tree_input.size
+    nonces = shared_array((n, NONCE_BYTES))
+    if seed is None:
+        random = secrets.token_bytes(n * NONCE_BYTES)
+        nonces[:] = np.frombuffer(random, dtype=np.uint8).reshape(n, NONCE_BYTES)
+    shared = {
+        "seed": seed,
+        "nonces": nonces,
+        "id_hashes": tree_input.id_hashes,
+        "balances": tree_input.balances,
+        "leaf_hashes": shared_array((n, HASH_BYTES)),
+    }
+    chunks = _chunks(n, LEAF_CHUNK)
+    for done, _ in enumerate(run_tasks(_leaf_task, chunks, shared, workers=workers), start=1):
+        report("leaves", done, len(chunks))
+    return shared
+
+
+def _build_levels(
+    shared: dict[str, Any], n: int, workers: int, report: Progress
+) -> tuple[int, list[np.ndarray]]:
+    """Pass 3: blocks in parallel, then the levels above them; returns the stored levels."""
+    stored_from = min(STORED_FROM, lv.height(n))
+    steps = _block_steps(n, stored_from)
+    blocks = [(i, 1 << steps) for i in range(-(-n // (1 << steps)))]
+    shared.update(block_steps=steps, stored_from=stored_from)
+    parts: list[list[np.ndarray]] = [[] for _ in blocks]
+    tasks = run_tasks(_block_task, blocks, shared, workers=workers)
+    for done, (i, part) in enumerate(tasks, start=1):
+        parts[i] = part
+        report("tree", done, len(blocks))
+    stored = [np.concatenate([p[k] for p in parts]) for k in range(len(parts[0]))]
+    stored.extend(lv.build_levels(stored[-1], lv.height(n) - steps)[1:])
+    return stored_from, stored
+
+
 def build_tree(
     tree_input: TreeInput,
     *,
@@ -145,42 +186,14 @@ def build_tree(
     if n < SERIAL_BELOW:
         workers = 1
     report = progress or (lambda stage, done, total: None)
-    nonces = shared_array((n, NONCE_BYTES))
-    if seed is None:
-        nonces[:] = np.frombuffer(secrets.token_bytes(n * NONCE_BYTES), dtype=np.uint8).reshape(
-            n, NONCE_BYTES
-        )
-    leaf_hashes = shared_array((n, HASH_BYTES))
-    shared = {
-        "seed": seed,
-        "nonces": nonces,
-        "id_hashes": tree_input.id_hashes,
-        "balances": tree_input.balances,
-        "leaf_hashes": leaf_hashes,
-    }
-    chunks = _chunks(n, LEAF_CHUNK)
-    for done, _ in enumerate(run_tasks(_leaf_task, chunks, shared, workers=workers), start=1):
-        report("leaves", done, len(chunks))
-    order = leaf_order(leaf_hashes)
-    stored_from = min(STORED_FROM, lv.height(n))
-    steps = _block_steps(n, stored_from)
-    size = 1 << steps
-    blocks = [(i, size) for i in range(-(-n // size))]
-    shared.update(order=order, block_steps=steps, stored_from=stored_from)
-    parts: list[list[np.ndarray]] = [[] for _ in blocks]
-    for done, (i, part) in enumerate(
-        run_tasks(_block_task, blocks, shared, workers=workers), start=1
-    ):
-        parts[i] = part
-        report("tree", done, len(blocks))
-    stored = [np.concatenate([p[k] for p in parts]) for k in range(len(parts[0]))]
-    top = lv.build_levels(stored[-1], lv.height(n) - steps)
-    stored.extend(top[1:])
+    shared = _hash_leaves(tree_input, seed, workers, report)
+    shared["order"] = leaf_order(shared["leaf_hashes"])  # pass 2
+    stored_from, stored = _build_levels(shared, n, workers, report)
     return BuiltTree(
         assets=tree_input.assets,
         leaf_count=n,
-        order=order,
-        nonces=np.array(nonces),
+        order=shared["order"],
+        nonces=np.array(shared["nonces"]),
         stored_from=stored_from,
         stored=stored,
     )
