@@ -149,3 +149,38 @@ def test_unknown_column_names_the_columns(tmp_path: Path, ws: Workspace) -> None
     with open_population(ws, "withdrawals") as pop, pytest.raises(KansaError) as err:
         run_benford(pop, "amnt", "first")
     assert err.value.hint is not None and "amount" in err.value.hint
+
+
+def _edge_values() -> list[int]:
+    """Values where a double's digits go wrong: next to every power of ten and digit boundary."""
+    out = []
+    for k in range(2, 38):
+        for lead in (1, 2, 5, 9, 10):
+            base = lead * 10 ** (k - 1)
+            out += [base - 1, base, base + 1]
+    out += [999_999_999_999_999_999, 10**38 - 1, 123456789012345678901234567890123456]
+    return [v for v in out if 10 <= v < 10**38]
+
+
+@pytest.mark.parametrize("test", list(TESTS))
+def test_digits_are_exact_next_to_boundaries_beyond_64_bits(tmp_path: Path, test: str) -> None:
+    from kansa.analytics.digits import digits_relation
+
+    values = _edge_values()
+    w = workspace_at(tmp_path / "ws")
+    commit_dataset(w, "edges", amounts_table(values))
+    pick = {
+        "first": lambda s: s[0],
+        "second": lambda s: s[1],
+        "first-two": lambda s: s[:2],
+        "last-two": lambda s: s[-2:],
+    }[test]
+    with open_population(w, "edges") as pop:
+        rel = digits_relation(pop, "amount", test, TESTS[test].min_digits)
+        got = dict(pop.rows(f"SELECT _row, __digit FROM ({rel}) WHERE __class = 0"))
+    want = {
+        i: int(pick(str(v)))
+        for i, v in enumerate(values)
+        if v >= (100 if test == "last-two" else 10)
+    }
+    assert got == want

@@ -24,7 +24,8 @@ from typing import Any
 
 from scipy import stats
 
-from kansa.analytics.population import Population, decimal_scale, is_numeric, quote
+from kansa.analytics.digits import digits_relation
+from kansa.analytics.population import Population, is_numeric, quote
 from kansa.analytics.result import Analysis, Chart, Table
 from kansa.errors import KansaError
 from kansa.i18n import tr
@@ -45,14 +46,9 @@ class DigitTest:
     # upper bounds of close / acceptable / marginally acceptable conformity (Nigrini 2012, Table 7.1)
     mad_ranges: tuple[float, float, float] | None
 
-    def digit_sql(self, s: str) -> str:
-        """SQL that takes this test's digits from the digit string ``s``."""
-        return {
-            "first": f"substr({s}, 1, 1)",
-            "second": f"substr({s}, 2, 1)",
-            "first-two": f"substr({s}, 1, 2)",
-            "last-two": f"right({s}, 2)",
-        }[self.name]
+    def key(self, digit: int) -> str:
+        """The digit's label: ``'07'`` for the last-two test, ``'7'`` otherwise."""
+        return f"{digit:02d}" if self.name == "last-two" else str(digit)
 
 
 def _first() -> dict[str, float]:
@@ -100,45 +96,6 @@ CONFORMITY = {
 
 
 @dataclass(frozen=True)
-class DigitSource:
-    """SQL for the digit string and the number of integer digits of an eligible value."""
-
-    eligible: str
-    digits: str
-    magnitude: str
-
-
-def digit_source(pop: Population, column: str, test: DigitTest) -> DigitSource:
-    """Digit string per value: exact decimal text for integers and decimals, scientific
-    notation with 15 significant digits for floating point (first digits only)."""
-    col = pop.column(column, numeric=True)
-    kind = pop.columns[column]
-    scale = decimal_scale(kind)
-    if scale is None and test.name == "last-two":
-        raise KansaError(
-            tr(
-                f"The last-two digits test needs exact values; {column} is {kind} (floating point).",
-                f"末尾2桁検定には正確な値が必要です。{column} は {kind}（浮動小数点）です。",
-            )
-        )
-    floor_value = 10 ** (test.min_digits - 1)
-    if scale is None:  # DOUBLE: d.dddddddddddddde+XX
-        sci = f"printf('%.14e', {col})"
-        return DigitSource(
-            eligible=f"{col} >= {floor_value}",
-            digits=f"(substr({sci}, 1, 1) || substr({sci}, 3, 14))",
-            magnitude=f"(CAST(split_part({sci}, 'e', 2) AS INTEGER) + 1)",
-        )
-    text = f"CAST({col} AS VARCHAR)"
-    if scale == 0:
-        digits, magnitude = text, f"length({text})"
-    else:  # value >= 10, so no leading zeros once the point is removed
-        digits = f"replace({text}, '.', '')"
-        magnitude = f"(length({text}) - {scale + 1})"
-    return DigitSource(eligible=f"{col} >= {floor_value}", digits=digits, magnitude=magnitude)
-
-
-@dataclass(frozen=True)
 class Counts:
     by_digit: dict[str, int]
     by_magnitude: dict[int, int]
@@ -154,29 +111,20 @@ class Counts:
 
 def count_digits(pop: Population, column: str, test: DigitTest) -> Counts:
     """One pass over the population: counts per (digit, magnitude) and per exclusion reason."""
-    src = digit_source(pop, column, test)
-    col = quote(column)
-    sql = f"""
-        SELECT
-          CASE WHEN {col} IS NULL THEN '~null' WHEN {col} <= 0 THEN '~nonpositive'
-               WHEN NOT ({src.eligible}) THEN '~small' ELSE {test.digit_sql(src.digits)} END AS d,
-          CASE WHEN {col} IS NOT NULL AND {src.eligible} THEN {src.magnitude} END AS m,
-          count(*) AS c
-        FROM population GROUP BY ALL
-    """
-    by_digit: dict[str, int] = {k: 0 for k in test.expected}
+    rel = digits_relation(pop, column, test.name, test.min_digits)
+    sql = f"SELECT __class, __digit, __magnitude, count(*) FROM ({rel}) GROUP BY ALL"
+    by_digit: dict[str, int] = dict.fromkeys(test.expected, 0)
     by_mag: dict[int, int] = {}
-    special = {"~null": 0, "~nonpositive": 0, "~small": 0}
-    for d, m, c in pop.rows(sql):
-        if d in special:
-            special[d] += int(c)
+    special = {-3: 0, -2: 0, -1: 0}
+    for cls, d, m, c in pop.rows(sql):
+        if cls != 0:
+            special[int(cls)] += int(c)
             continue
-        by_digit[str(d)] = by_digit.get(str(d), 0) + int(c)
+        key = test.key(int(d))
+        by_digit[key] = by_digit.get(key, 0) + int(c)
         by_mag[int(m)] = by_mag.get(int(m), 0) + int(c)
     total = sum(by_digit.values()) + sum(special.values())
-    return Counts(
-        by_digit, by_mag, total, special["~null"], special["~nonpositive"], special["~small"]
-    )
+    return Counts(by_digit, by_mag, total, special[-3], special[-2], special[-1])
 
 
 def magnitude_span(by_magnitude: dict[int, int], lower: float = 0.01, upper: float = 0.99) -> int:
@@ -312,24 +260,21 @@ def top_overrepresented(st: BenfordStats, top: int) -> list[DigitRow]:
 
 
 def flagged_records(
-    pop: Population, column: str, test: DigitTest, digits: list[str], limit: int
+    pop: Population, column: str, test: DigitTest, over: list[DigitRow], limit: int
 ) -> Table:
-    src = digit_source(pop, column, test)
-    col = quote(column)
-    digit_expr = test.digit_sql(src.digits)
-    where = f"{col} > 0 AND {src.eligible} AND {digit_expr} IN ({', '.join('?' * len(digits))})"
-    total = (
-        int(pop.one(f"SELECT count(*) FROM population WHERE {where}", list(digits))[0])
-        if digits
-        else 0
-    )
+    """The records whose digits are ``over``, first ``limit`` by position in the file."""
     cols = ["_row", "digit", *pop.columns]
-    rows: list[list[Any]] = []
-    if digits:
-        select = ", ".join(["_row", f"{digit_expr} AS digit", *(quote(c) for c in pop.columns)])
-        sql = f"SELECT {select} FROM population WHERE {where} ORDER BY digit, {col} DESC, _row LIMIT {int(limit)}"
-        rows = [list(r) for r in pop.rows(sql, list(digits))]
-    return Table("records", cols, rows, total=total)
+    if not over:
+        return Table("records", cols, [], total=0)
+    rel = digits_relation(pop, column, test.name, test.min_digits)
+    wanted = ", ".join(str(int(r.digit)) for r in over)
+    select = ", ".join(["_row", "__digit", *(quote(c) for c in pop.columns)])
+    sql = (
+        f"SELECT {select} FROM ({rel}) WHERE __class = 0 AND __digit IN ({wanted}) "
+        f"ORDER BY _row LIMIT {int(limit)}"
+    )
+    rows = [[r[0], test.key(int(r[1])), *r[2:]] for r in pop.rows(sql)]
+    return Table("records", cols, rows, total=sum(r.actual for r in over))
 
 
 def run_benford(
@@ -354,7 +299,7 @@ def run_benford(
     check_suitable(test, counts, min_records, min_orders)
     st = digit_statistics(test, counts.by_digit)
     over = top_overrepresented(st, top)
-    records = flagged_records(pop, column, test, [r.digit for r in over], limit)
+    records = flagged_records(pop, column, test, over, limit)
     return _analysis(pop, column, test, counts, st, over, records, min_records, min_orders, top)
 
 

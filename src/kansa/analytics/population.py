@@ -156,7 +156,9 @@ def connect(memory_limit: str, threads: int | None, temp_dir: Path) -> duckdb.Du
     }
     if threads:
         config["threads"] = threads
-    return duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")  # stdout belongs to the CLI (--json)
+    return con
 
 
 def latest_snapshot(ws: Workspace, dataset: str) -> Snapshot:

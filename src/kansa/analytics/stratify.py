@@ -3,8 +3,9 @@
 Bands (``scheme``):
 
 * ``equal``: ``bands`` bands of equal width over [min, max]. For integer and DECIMAL(p,0)
-  columns (wei) the arithmetic is exact 128-bit integer arithmetic: width =
-  ceil((max - min + 1) / bands), band = (x - min) // width.
+  columns (wei) the bounds are exact integers: width = ceil((max - min + 1) / bands), band i
+  starts at min + i * width. Rows are banded by comparing the column with the bounds typed as
+  the column itself (no cast of the column, no floating point: exact beyond 64 bits, and fast).
 * ``quantile``: bands holding (about) equal counts; bounds are exact quantiles
   (``quantile_disc``) of the column.
 * ``bounds``: the user's own upper bounds (IDEA-style): x < b1, b1 <= x < b2, ..., x >= bn.
@@ -12,24 +13,16 @@ Bands (``scheme``):
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Iterable
+from decimal import Decimal, localcontext
 from typing import Any
 
-from kansa.analytics.population import Population, decimal_scale
+from kansa.analytics.population import Population
 from kansa.analytics.result import Analysis, Chart, Table
 from kansa.errors import KansaError
 from kansa.i18n import tr
 
 SCHEMES = ("equal", "quantile", "bounds")
-
-
-def _exact_sql(pop: Population, column: str) -> tuple[str, int | None]:
-    """The column as an exact integer (HUGEINT) when it is integral, with its scale."""
-    col = pop.column(column, numeric=True)
-    scale = decimal_scale(pop.columns[column])
-    if scale == 0:
-        return f"CAST({col} AS HUGEINT)", 0
-    return col, scale
 
 
 def equal_width_bounds(lo: int, hi: int, bands: int) -> list[int]:
@@ -38,18 +31,32 @@ def equal_width_bounds(lo: int, hi: int, bands: int) -> list[int]:
     return [lo + i * width for i in range(bands) if lo + i * width <= hi]
 
 
-def case_band(x: str, uppers: list[Any]) -> str:
+def case_band(x: str, uppers: list[Any], sql_type: str = "HUGEINT") -> str:
     """SQL: band index 0..len(uppers) for x against ascending exclusive upper bounds."""
-    whens = " ".join(f"WHEN {x} < {_lit(u)} THEN {i}" for i, u in enumerate(uppers))
+    whens = " ".join(f"WHEN {x} < {_lit(u, sql_type)} THEN {i}" for i, u in enumerate(uppers))
     return f"CASE {whens} ELSE {len(uppers)} END" if uppers else "0"
 
 
-def _lit(v: Any) -> str:
-    if isinstance(v, int):
-        return f"{v}::HUGEINT"
-    if isinstance(v, Decimal):
-        return format(v, "f")
-    return repr(float(v))
+def _lit(v: Any, sql_type: str) -> str:
+    """A bound as a literal of the column's own type (so the column is never cast)."""
+    if isinstance(v, float):
+        return repr(v)
+    text = format(v, "f") if isinstance(v, Decimal) else str(int(v))
+    return f"CAST('{text}' AS {sql_type})"
+
+
+def exact_sum(values: Iterable[Any]) -> Any:
+    """Sum without rounding: integral decimals as int, others at 80 significant digits."""
+    with localcontext() as ctx:
+        ctx.prec = 80
+        total = sum((v if v is not None else 0 for v in values), start=Decimal(0))
+    return int(total) if _integral(total) else total
+
+
+def _integral(v: Any) -> bool:
+    """An integer, or a DECIMAL of scale 0 (e.g. wei), whatever its size."""
+    exponent = v.as_tuple().exponent if isinstance(v, Decimal) else None
+    return isinstance(v, int) or (isinstance(exponent, int) and exponent >= 0)
 
 
 def _bounds_for(
@@ -72,8 +79,8 @@ def _bounds_for(
     lo, hi = pop.one(f"SELECT min({x}), max({x}) FROM population")
     if lo is None:
         return []
-    if isinstance(lo, int) and isinstance(hi, int):
-        return equal_width_bounds(lo, hi, bands)[1:]
+    if _integral(lo) and _integral(hi):
+        return equal_width_bounds(int(lo), int(hi), bands)[1:]
     width = (hi - lo) / bands
     return [lo + width * i for i in range(1, bands)]
 
@@ -93,17 +100,18 @@ def run_stratify(
         )
     if bands < 1:
         raise KansaError(tr("--bands must be at least 1.", "--bands は 1 以上にしてください。"))
-    x, _scale = _exact_sql(pop, column)
+    x = pop.column(column, numeric=True)
     uppers = _bounds_for(pop, x, scheme, bands, bounds)
+    band = f"CASE WHEN {x} IS NULL THEN -1 ELSE {case_band(x, uppers, pop.columns[column])} END"
     sql = f"""
-        SELECT {case_band(x, uppers)} AS band, count(*) AS n, sum({x}) AS total, min({x}) AS lo, max({x}) AS hi
-        FROM population WHERE {x} IS NOT NULL GROUP BY band ORDER BY band
+        SELECT {band} AS band, count(*) AS n, sum({x}) AS total, min({x}) AS lo, max({x}) AS hi
+        FROM population GROUP BY band ORDER BY band
     """
     got = {int(r[0]): r[1:] for r in pop.rows(sql)}
-    empty = int(pop.one(f"SELECT count(*) FROM population WHERE {x} IS NULL")[0])
+    empty = int(got.pop(-1, (0,))[0])
     table = _strata_table(uppers, got)
     n_all = sum(int(r[0]) for r in got.values())
-    total_all = sum((r[1] for r in got.values()), start=0)
+    total_all = exact_sum(r[1] for r in got.values())
     return Analysis(
         analysis="stratify",
         title={"en": "Stratification by value", "ja": "金額による階層化"},
@@ -128,7 +136,7 @@ def run_stratify(
 
 def _strata_table(uppers: list[Any], got: dict[int, tuple[Any, ...]]) -> Table:
     n_all = sum(int(r[0]) for r in got.values()) or 1
-    total_all = sum((r[1] for r in got.values()), start=0) or 1
+    total_all = exact_sum(r[1] for r in got.values()) or 1
     rows: list[list[Any]] = []
     for band in range(len(uppers) + 1):
         n, total, lo, hi = got.get(band, (0, 0, None, None))

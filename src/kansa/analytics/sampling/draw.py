@@ -126,10 +126,9 @@ def _stratum_sql(pop: Population, spec: DrawSpec) -> str:
     col = pop.column(spec.strata, numeric=spec.strata_bands is not None)
     if spec.strata_bands is None:
         return f"CAST({col} AS VARCHAR)"
-    x = f"CAST({col} AS HUGEINT)"
-    lo, hi = pop.one(f"SELECT min({x}), max({x}) FROM population")
+    lo, hi = pop.one(f"SELECT min({col}), max({col}) FROM population")
     uppers = equal_width_bounds(int(lo), int(hi), spec.strata_bands)[1:] if lo is not None else []
-    return f"CAST({case_band(x, uppers)} + 1 AS VARCHAR)"
+    return f"CAST({case_band(col, uppers, pop.columns[spec.strata])} + 1 AS VARCHAR)"
 
 
 def draw_stratified(pop: Population, spec: DrawSpec) -> tuple[Table, dict[str, Any]]:
