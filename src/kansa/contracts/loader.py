@@ -9,11 +9,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kansa.contracts.model import COLUMN_TYPES, Column, Contract, Text
 from kansa.errors import KansaError
 from kansa.i18n import tr
+from kansa.yamlio import load_yaml
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _COLUMN_KEYS = {
@@ -94,7 +93,7 @@ def _references(raw: Any, names: list[str], source: str) -> dict[str, str]:
 
 def parse_contract(text: str, source: str) -> Contract:
     """Parse one contract; every problem is a :class:`ContractError` naming the file and key."""
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if not isinstance(data, dict):
         raise ContractError(f"{source}: a contract must be a mapping")
     name = data.get("name")

@@ -15,10 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kansa.contracts.model import Text
 from kansa.controls.model import FRAMEWORKS, Control
+from kansa.yamlio import load_yaml
 
 DATA_DIR = Path(__file__).parent / "framework_data"
 
@@ -59,7 +58,7 @@ def _title(raw: Any) -> Text:
 
 
 def _parse(path: Path) -> Framework:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     reqs = tuple(Requirement(id=str(k), title=_title(v)) for k, v in data["requirements"].items())
     return Framework(
         key=str(data["key"]),

@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kansa.contracts.model import Text
 from kansa.controls.model import (
     AREAS,
@@ -20,6 +18,7 @@ from kansa.controls.model import (
     Parameter,
 )
 from kansa.errors import KansaError
+from kansa.yamlio import load_yaml
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 _ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
@@ -93,7 +92,7 @@ def parse_control(yaml_path: Path, *, builtin: bool = True) -> Control:
     """Parse ``ID.yaml`` and its ``ID.sql``; any problem is a :class:`ControlError`."""
     where = str(yaml_path)
     text = yaml_path.read_bytes()
-    data = yaml.safe_load(text)
+    data = load_yaml(text)
     if not isinstance(data, dict):
         raise ControlError(f"{where}: a control must be a mapping")
     unknown = set(data) - _KEYS
