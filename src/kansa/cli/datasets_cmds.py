@@ -96,18 +96,18 @@ def contract_table(c: Contract) -> Table:
     ):
         table.add_column(head, overflow="fold")
     table.columns[0].no_wrap = True  # a column name is what users copy: never break it
-    for col, ratio in zip(table.columns[4:], (1, 2, 1, 3), strict=True):
-        col.ratio = ratio  # spare width goes to the description first
-    for col in c.columns:
+    for shown, ratio in zip(table.columns[4:], (1, 2, 1, 3), strict=True):
+        shown.ratio = ratio  # spare width goes to the description first
+    for field in c.columns:
         table.add_row(
-            col.name,
-            col.type,
-            tr("yes", "可") if col.nullable else "",
-            "PK" if col.name in c.primary_key else "",
-            col.unit or "",
-            _rule(col),
-            c.references.get(col.name, ""),
-            col.description.get(ui),
+            field.name,
+            field.type,
+            tr("yes", "可") if field.nullable else "",
+            "PK" if field.name in c.primary_key else "",
+            field.unit or "",
+            _rule(field),
+            c.references.get(field.name, ""),
+            field.description.get(ui),
         )
     return table
 
