@@ -2,18 +2,20 @@
 
 Formulas (docs/analytics.md gives each with its source):
 
-* Expected proportions (Benford 1938; Nigrini 2012, ch. 5): first digit d:
+* Expected proportions (Benford 1938; Hill 1995; Nigrini 2012, *Benford's Law: Applications
+  for Forensic Accounting, Auditing, and Fraud Detection*, Wiley): first digit d:
   ``log10(1 + 1/d)``; second digit d: ``sum_{k=1..9} log10(1 + 1/(10k + d))``; first two dd:
-  ``log10(1 + 1/dd)``; last two: uniform, 1/100 (Nigrini 2012, ch. 8).
-* Z statistic per digit with continuity correction (Nigrini 2012, eq. 5.?; Nigrini & Mittermaier
-  1997): ``z = (|AP - EP| - 1/(2N)) / sqrt(EP(1 - EP)/N)``, the 1/(2N) term only when it is
-  smaller than ``|AP - EP|``.
-* Chi-square: ``sum (AC - EC)^2 / EC`` with k - 1 degrees of freedom (Pearson).
-* MAD: ``mean |AP - EP|`` over the k digits, read against Nigrini's conformity ranges
-  (Nigrini 2012, Table 7.1).
+  ``log10(1 + 1/dd)``; last two: uniform, 1/100 (Nigrini's last-two digits test).
+* Z statistic per digit with continuity correction (Nigrini & Mittermaier 1997, *Auditing: A
+  Journal of Practice & Theory* 16(2); Nigrini 2012): ``z = (|AP - EP| - 1/(2N)) /
+  sqrt(EP(1 - EP)/N)``, the 1/(2N) term only when it is smaller than ``|AP - EP|``.
+* Chi-square: ``sum (AC - EC)^2 / EC`` with k - 1 degrees of freedom (Pearson), every expected
+  count at least 5 (Cochran 1954).
+* MAD: ``mean |AP - EP|`` over the k digits, read against Nigrini's (2012) conformity ranges
+  (first 0.006/0.012/0.015, second 0.008/0.010/0.012, first-two 0.0012/0.0018/0.0022; none
+  are published for the last-two digits).
 
-Digits come from the decimal string of the value, never from a float: amounts are
-DECIMAL(38,0) (wei), wider than 64 bits.
+Digits are exact for DECIMAL(38,0) amounts (wei, wider than 64 bits): see ``digits.py``.
 """
 
 from __future__ import annotations

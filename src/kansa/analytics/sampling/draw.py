@@ -25,7 +25,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from kansa.analytics.population import Population, quote
+from kansa.analytics.population import Population, decimal_scale, quote
 from kansa.analytics.result import Analysis, Table
 from kansa.analytics.stratify import case_band, equal_width_bounds
 from kansa.errors import KansaError
@@ -186,7 +186,15 @@ def draw_mus(pop: Population, spec: DrawSpec) -> tuple[Table, dict[str, Any]]:
                 "MUS には --amount 列（帳簿価額）が必要です。",
             )
         )
-    amt = f"CAST({pop.column(spec.amount, numeric=True)} AS HUGEINT)"
+    amt = pop.column(spec.amount, numeric=True)
+    if decimal_scale(pop.columns[spec.amount]) != 0:
+        raise KansaError(
+            tr(
+                f"MUS counts whole monetary units: {spec.amount} must be an integer amount "
+                "(smallest unit, e.g. wei), not a fraction.",
+                f"MUS は金額単位（最小単位、例: wei）で数えます。{spec.amount} は整数の金額にしてください。",
+            )
+        )
     value, positive, excluded, excluded_value = pop.one(
         f"SELECT coalesce(sum({amt}) FILTER ({amt} > 0), 0), count(*) FILTER ({amt} > 0), count(*) FILTER ({amt} IS NULL OR {amt} <= 0), coalesce(sum({amt}) FILTER ({amt} < 0), 0) FROM population"
     )
@@ -202,7 +210,7 @@ def draw_mus(pop: Population, spec: DrawSpec) -> tuple[Table, dict[str, Any]]:
         )
     points = mus_points(spec.seed, value, interval, spec.size, spec.selection)
     pop.con.execute(
-        "CREATE OR REPLACE TEMP TABLE mus_points AS SELECT CAST(unnest(?::VARCHAR[]) AS HUGEINT) AS point",
+        "CREATE OR REPLACE TEMP TABLE mus_points AS SELECT CAST(unnest(?::VARCHAR[]) AS DECIMAL(38,0)) AS point",
         [[str(p) for p in points]],
     )
     sel = f"""
@@ -210,7 +218,7 @@ def draw_mus(pop: Population, spec: DrawSpec) -> tuple[Table, dict[str, Any]]:
           SELECT _row, {amt} AS book, sum({amt}) OVER (ORDER BY _row ROWS UNBOUNDED PRECEDING) AS cum_to
           FROM population WHERE {amt} > 0)
         SELECT i._row, i.cum_to - i.book + 1 AS units_from, i.cum_to AS units_to, count(*) AS hits,
-               min(p.point) AS first_unit, i.book >= {interval}::HUGEINT AS top_stratum
+               min(p.point) AS first_unit, i.book >= CAST('{interval}' AS DECIMAL(38,0)) AS top_stratum
         FROM items i JOIN mus_points p ON p.point > i.cum_to - i.book AND p.point <= i.cum_to
         GROUP BY i._row, i.book, i.cum_to
     """
