@@ -1,7 +1,7 @@
 """``ingest_file``: one input file -> one immutable, validated snapshot in the vault, or nothing.
 
 Stages (each in the private staging folder, invisible to readers): hash the source; transcode
-CP932 to UTF-8 if needed; stage the rows as text; map columns; check every row; cast and write
+CP932 to UTF-8 if needed; read the rows as text; map columns; check every row; cast and write
 the snapshot Parquet (zstd); commit it with one ledger entry. Any failure, or a kill at any
 point, leaves the vault as it was (:meth:`kansa.vault.Vault.recover` removes the leftovers of a
 killed run; a failed run removes its own).
@@ -10,6 +10,7 @@ killed run; a failed run removes its own).
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,18 @@ from kansa.vault import Snapshot, Vault
 from kansa.workspace import DatasetMapping, Workspace
 
 
+@dataclass(frozen=True)
+class Request:
+    """One ingest, resolved: what to read, how, and against which contract."""
+
+    contract: Contract
+    mapping: DatasetMapping
+    src: Path
+    fmt: str
+    encoding: str | None
+    delimiter: str | None
+
+
 def ingest_file(
     workspace: Workspace,
     dataset: str | Contract,
@@ -54,99 +67,112 @@ def ingest_file(
     Raises :class:`kansa.ingest.InvalidData` (exit code 1) when the data breaks the contract,
     :class:`kansa.errors.KansaError` for usage problems; in both cases nothing is changed.
     """
+    req = _resolve(workspace, dataset, Path(path), encoding, fmt, delimiter)
+    vault = Vault(workspace.vault_dir)
+    with vault.staging() as staging, Reporter(progress) as reporter:
+        con = engine.connect(workspace, staging)
+        try:
+            staged, meta = _stage(con, req, staging, reporter)
+        finally:
+            con.close()
+        reporter.stage(tr("Committing to the vault", "証跡保管庫に登録中"))
+        return vault.commit_snapshot(req.contract.name, staged, meta)
+
+
+def _resolve(
+    workspace: Workspace,
+    dataset: str | Contract,
+    path: Path,
+    encoding: str | None,
+    fmt: str | None,
+    delimiter: str | None,
+) -> Request:
+    """Arguments, then the workspace mapping, then defaults; usage errors before any work."""
     contract = get_contract(dataset) if isinstance(dataset, str) else dataset
     mapping = workspace.config.mappings.get(contract.name, DatasetMapping())
-    src = _existing_file(Path(path))
+    if not path.is_file():
+        raise KansaError(tr(f"No such file: {path}", f"ファイルがありません: {path}"))
+    src = path.resolve()
     fmt = detect_format(src, fmt)
-    enc = normalize_encoding(encoding or mapping.encoding)
     if fmt == "csv":
         delimiter = delimiter or mapping.delimiter or default_delimiter(src)
         if len(delimiter) != 1:
             raise KansaError(
                 tr("The delimiter must be one character.", "区切り文字は 1 文字です。")
             )
-    vault = Vault(workspace.vault_dir)
-    with vault.staging() as staging, Reporter(progress) as reporter:
-        con = engine.connect(workspace, staging)
-        try:
-            staged, meta = _stage(
-                con, contract, mapping, src, fmt, enc, delimiter, staging, reporter
-            )
-        finally:
-            con.close()
-        reporter.stage(tr("Committing to the vault", "証跡保管庫に登録中"))
-        return vault.commit_snapshot(contract.name, staged, meta)
-
-
-def _existing_file(path: Path) -> Path:
-    if not path.is_file():
-        raise KansaError(tr(f"No such file: {path}", f"ファイルがありません: {path}"))
-    return path.resolve()
+    enc = normalize_encoding(encoding or mapping.encoding)
+    return Request(contract, mapping, src, fmt, enc, delimiter if fmt == "csv" else None)
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    mapping: DatasetMapping,
-    src: Path,
-    fmt: str,
-    enc: str | None,
-    delimiter: str | None,
-    staging: Path,
-    reporter: Reporter,
+    con: duckdb.DuckDBPyConnection, req: Request, staging: Path, reporter: Reporter
 ) -> tuple[Path, dict[str, Any]]:
     """Everything up to a finished snapshot file in staging, plus its ledger metadata."""
-    name = src.name
-    seen = _fingerprint(src)
-    link = staging / f"source{''.join(src.suffixes[-1:])}"
-    link.symlink_to(src)  # DuckDB treats * [ ? in a path as a glob; the link's name has none
+    seen = _fingerprint(req.src)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        digest: Future[SourceDigest] | SourceDigest
-        if fmt != "parquet" and enc in ("cp932", "shift_jis"):
-            reporter.stage(
-                tr(f"Transcoding {enc} to UTF-8", f"{enc} を UTF-8 に変換中"),
-                total=src.stat().st_size,
-            )
-            text = staging / "source-utf8.txt"
-            digest = transcode_to_utf8(src, text, enc, name, reporter.update)
-        else:
-            text = link
-            digest = pool.submit(hash_file, src)  # overlaps with DuckDB's first pass
-            if fmt != "parquet":
-                enc = "utf-8-sig" if has_utf8_bom(src) else "utf-8"
-        source = _open_source(con, fmt, text, name, delimiter, reporter)
-        tz = _checked_timezone(con, contract.name, mapping.timezone)
-        plan = plan_columns(contract, mapping, source)
-        _probe(con, plan.mapped_sql, contract.name)
+        text, encoding, digest = _readable_text(req, staging, pool, reporter)
+        source = _open_source(con, req, text, reporter)
+        tz = _checked_timezone(con, req.contract.name, req.mapping.timezone)
+        plan = plan_columns(req.contract, req.mapping, source)
+        _probe(con, plan.mapped_sql, req.contract.name)
         staged = staging / "snapshot.parquet"
         try:
-            rows = validate(con, contract, plan.mapped_sql, source, tz, reporter)
-            _write_snapshot(con, contract, plan.mapped_sql, tz, staged, reporter)
+            rows = validate(con, req.contract, plan.mapped_sql, source, tz, reporter)
+            _write_snapshot(con, req.contract, plan.mapped_sql, tz, staged, reporter)
         except duckdb.Error as exc:  # the file itself is unreadable somewhere past the header
             raise source.failure(exc) from None
         final = digest.result() if isinstance(digest, Future) else digest
-    if _fingerprint(src) != seen or final.size != seen[0]:
+    _unchanged(req.src, seen, final)
+    meta: dict[str, Any] = {
+        "rows": rows,
+        "contract": req.contract.name,
+        "contract_version": req.contract.version_id,
+        "source": {"name": req.src.name, "sha256": final.sha256, "size": final.size},
+        "format": req.fmt,
+        "encoding": encoding,
+        "mapping": plan.mapping,
+    }
+    if req.delimiter is not None:
+        meta["delimiter"] = req.delimiter
+    return staged, meta
+
+
+def _readable_text(
+    req: Request, staging: Path, pool: ThreadPoolExecutor, reporter: Reporter
+) -> tuple[Path, str | None, Future[SourceDigest] | SourceDigest]:
+    """The path DuckDB reads, the encoding recorded, and the source's SHA-256 (CP932 is
+    transcoded to UTF-8 and hashed in the same pass; otherwise hashing runs in a thread while
+    DuckDB reads)."""
+    if req.fmt != "parquet" and req.encoding in ("cp932", "shift_jis"):
+        reporter.stage(
+            tr(f"Transcoding {req.encoding} to UTF-8", f"{req.encoding} を UTF-8 に変換中"),
+            total=req.src.stat().st_size,
+        )
+        text = staging / "source-utf8.txt"
+        return (
+            text,
+            req.encoding,
+            transcode_to_utf8(req.src, text, req.encoding, req.src.name, reporter.update),
+        )
+    link = staging / f"source{''.join(req.src.suffixes[-1:])}"
+    link.symlink_to(req.src)  # DuckDB treats * [ ? in a path as a glob; the link's name has none
+    encoding = None
+    if req.fmt != "parquet":
+        encoding = "utf-8-sig" if has_utf8_bom(req.src) else "utf-8"
+    return link, encoding, pool.submit(hash_file, req.src)
+
+
+def _unchanged(src: Path, seen: tuple[int, int, int], digest: SourceDigest) -> None:
+    if _fingerprint(src) != seen or digest.size != seen[0]:
         raise KansaError(
             tr(
-                f"{name} changed while it was being ingested; nothing was ingested.",
-                f"取り込み中に {name} が変更されました。取り込みは行っていません。",
+                f"{src.name} changed while it was being ingested; nothing was ingested.",
+                f"取り込み中に {src.name} が変更されました。取り込みは行っていません。",
             ),
             hint=tr(
                 "Ingest a finished export.", "書き込みが完了したファイルを取り込んでください。"
             ),
         )
-    meta: dict[str, Any] = {
-        "rows": rows,
-        "contract": contract.name,
-        "contract_version": contract.version_id,
-        "source": {"name": name, "sha256": final.sha256, "size": final.size},
-        "format": fmt,
-        "encoding": enc,
-        "mapping": plan.mapping,
-    }
-    if fmt == "csv":
-        meta["delimiter"] = delimiter
-    return staged, meta
 
 
 def _fingerprint(path: Path) -> tuple[int, int, int]:
@@ -157,19 +183,14 @@ def _fingerprint(path: Path) -> tuple[int, int, int]:
 
 
 def _open_source(
-    con: duckdb.DuckDBPyConnection,
-    fmt: str,
-    text: Path,
-    name: str,
-    delimiter: str | None,
-    reporter: Reporter,
+    con: duckdb.DuckDBPyConnection, req: Request, text: Path, reporter: Reporter
 ) -> Source:
-    if fmt == "csv":
-        assert delimiter is not None
-        return csv_source(text, name, delimiter)
-    if fmt == "jsonl":
-        return jsonl_source(con, text, name, reporter)
-    return parquet_source(con, text, name)
+    if req.fmt == "csv":
+        assert req.delimiter is not None
+        return csv_source(text, req.src.name, req.delimiter)
+    if req.fmt == "jsonl":
+        return jsonl_source(con, text, req.src.name, reporter)
+    return parquet_source(con, text, req.src.name)
 
 
 def _checked_timezone(con: duckdb.DuckDBPyConnection, dataset: str, tz: str | None) -> str | None:
