@@ -135,10 +135,9 @@ def _fixed_binary(column: pa.Array, size: int) -> np.ndarray:
 def _batch_arrays(batch: pa.RecordBatch, width: int) -> tuple[np.ndarray, np.ndarray]:
     n = batch.num_rows
     balances = np.empty((n, AMOUNT_BYTES * width), dtype=np.uint8)
+    words = balances.view(">u8")
     for k in range(width):
-        balances[:, AMOUNT_BYTES * k : AMOUNT_BYTES * (k + 1)] = u128.decimal_column_be(
-            batch.column(3 + k)
-        )
+        u128.decimal_into(batch.column(3 + k), words[:, 2 * k : 2 * k + 2])
     return _fixed_binary(batch.column(1), HASH_BYTES).copy(), balances
 
 

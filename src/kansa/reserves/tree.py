@@ -86,8 +86,9 @@ def _leaf_task(bounds: tuple[int, int]) -> None:
     a, b = bounds
     if s["seed"] is not None:
         s["nonces"][a:b] = seeded_nonces(s["seed"], s["id_hashes"][a:b])
-    records = lv.leaf_records(s["nonces"][a:b], s["id_hashes"][a:b], s["balances"][a:b])
-    s["leaf_hashes"][a:b] = records[:, :HASH_BYTES]
+    s["leaf_hashes"][a:b] = lv.leaf_hashes(
+        s["nonces"][a:b], s["id_hashes"][a:b], s["balances"][a:b]
+    )
 
 
 def _block_task(block: tuple[int, int]) -> list[np.ndarray]:
