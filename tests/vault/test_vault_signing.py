@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kansa.errors import KansaError
 from kansa.vault import Vault, generate_keypair, load_public_key, sign_head, verify_vault
@@ -95,16 +99,29 @@ def test_forged_chain_signed_by_another_key_is_not_trusted(tmp_path: Path, key: 
     assert not verify_vault(vault, public_key=trusted).ok  # ...but not by the trusted key
 
 
-@pytest.mark.parametrize("position", [0, 10, 60, 100, -5, -1])
-def test_tampered_signature_file_is_detected(tmp_path: Path, key: Path, position: int) -> None:
-    vault = _vault(tmp_path)
-    sign_head(vault, key)
-    sig = vault.root / "signatures.jsonl"
-    data = bytearray(sig.read_bytes())
-    data[position] = (data[position] + 1) % 256 if data[position] != ord("\n") else ord(" ")
-    sig.write_bytes(bytes(data))
-    pub = load_public_key(Path(str(key) + ".pub"))
-    assert not verify_vault(vault, public_key=pub).ok
+@pytest.fixture(scope="module")
+def signed_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("signed")
+    generate_keypair(tmp / "k.key")
+    vault = _vault(tmp)
+    sign_head(vault, tmp / "k.key")
+    return vault.root, tmp / "k.key.pub"
+
+
+@settings(max_examples=60, deadline=None)
+@given(pos=st.integers(min_value=0), new=st.integers(0, 255))
+def test_any_byte_change_in_the_signatures_file_is_detected(
+    signed_template: tuple[Path, Path], pos: int, new: int
+) -> None:
+    root, pub_path = signed_template
+    with tempfile.TemporaryDirectory() as tmp:
+        vault = Vault(Path(shutil.copytree(root, Path(tmp) / "vault")))
+        sig = vault.root / "signatures.jsonl"
+        data = bytearray(sig.read_bytes())
+        i = pos % len(data)
+        data[i] = new if data[i] != new else (new + 1) % 256
+        sig.write_bytes(bytes(data))
+        assert not verify_vault(vault, public_key=load_public_key(pub_path)).ok, i
 
 
 def test_refuses_to_sign_a_broken_vault(tmp_path: Path, key: Path) -> None:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kansa.errors import KansaError
 from kansa.vault import Vault, verify_vault
 
-SETTINGS = settings(max_examples=150, deadline=None)
+SETTINGS = settings(max_examples=100, deadline=None)
 
 
 def _stage(vault: Vault, name: str, data: bytes) -> Path:
