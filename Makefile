@@ -32,8 +32,9 @@ pytest: $(STAMP)
 
 test: $(STAMP) system-deps lint typecheck pytest
 
+# Each benchmark prints its figures and ratios; see docs/PERFORMANCE.md for the recorded runs.
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
