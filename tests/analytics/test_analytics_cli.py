@@ -95,7 +95,10 @@ COMMANDS = [
         ],
     ),
     ("gaps", ["gaps", "auth_events", "--sequence", "seq", "--by", "host"]),
-    ("stratify", ["stratify", "withdrawals", "--column", "amount", "--bands", "10"]),
+    (
+        "stratify",
+        ["stratify", "withdrawals", "--column", "amount", "--bands", "10", "--filter", "asset=BTC"],
+    ),
     (
         "ageing",
         [
@@ -157,6 +160,8 @@ COMMANDS = [
             "withdrawals",
             "--amount",
             "amount",
+            "--filter",
+            "asset=ETH",
         ],
     ),
     (
@@ -168,8 +173,8 @@ COMMANDS = [
 
 @pytest.mark.parametrize(("analysis", "args"), COMMANDS, ids=[" ".join(a[:3]) for _, a in COMMANDS])
 def test_command_json_and_workpaper(ws: Workspace, analysis: str, args: list[str]) -> None:
-    if "5%" in args:  # tolerable as an amount: 5% of the population value
-        args = [a if a != "5%" else str(10**23) for a in args]
+    if "5%" in args:  # tolerable as an amount: about 5% of the population value
+        args = [a if a != "5%" else str(10**21) for a in args]
     doc = _run(ws, *args)
     assert doc["analysis"] == analysis
     assert doc["conclusion"]["en"] and doc["conclusion"]["ja"]
@@ -212,6 +217,8 @@ def test_mus_draw_fill_in_and_evaluate(ws: Workspace, tmp_path: Path) -> None:
         "mus",
         "--amount",
         "amount",
+        "--filter",
+        "asset=ETH",
         "--size",
         "40",
         "--seed",
@@ -282,6 +289,8 @@ def test_evaluate_refuses_an_unfilled_sample(ws: Workspace, tmp_path: Path) -> N
         "mus",
         "--amount",
         "amount",
+        "--filter",
+        "asset=BTC",
         "--size",
         "5",
         "--seed",
@@ -298,3 +307,31 @@ def test_refusal_reaches_the_user_as_a_kansa_error(ws: Workspace) -> None:
     assert (
         isinstance(result.exception, KansaError) and "Too few records" in result.exception.message
     )
+
+
+def test_value_weighted_work_across_assets_is_refused(ws: Workspace) -> None:
+    """BTC amounts are satoshi, ETH amounts wei: their sum means nothing."""
+    result = runner.invoke(
+        app,
+        [
+            "-w",
+            str(ws.root),
+            "sample",
+            "draw",
+            "withdrawals",
+            "--method",
+            "mus",
+            "--amount",
+            "amount",
+            "--size",
+            "5",
+        ],
+    )
+    assert isinstance(result.exception, KansaError) and "mixes assets" in result.exception.message
+    assert result.exception.hint is not None and "--filter asset=" in result.exception.hint
+
+
+def test_filter_is_recorded_with_the_input(ws: Workspace) -> None:
+    doc = _run(ws, "stratify", "withdrawals", "--filter", "asset=ETH", "--bands", "3")
+    assert doc["inputs"][0]["filters"] == {"asset": "ETH"}
+    assert doc["summary"]["records"] < 2500

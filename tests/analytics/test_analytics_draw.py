@@ -41,7 +41,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     commit_dataset(
         w,
         "withdrawals",
-        amounts_table(_amounts(), asset=assets, withdrawal_id=[f"W{i:04d}" for i in range(N)]),
+        amounts_table(_amounts(), segment=assets, withdrawal_id=[f"W{i:04d}" for i in range(N)]),
     )
     return w
 
@@ -69,7 +69,7 @@ def test_systematic_takes_every_kth_from_a_seeded_start(ws: Workspace) -> None:
 
 def test_stratified_allocates_proportionally_and_draws_within_strata(ws: Workspace) -> None:
     with open_population(ws, "withdrawals") as pop:
-        a = run_draw(pop, DrawSpec("stratified", 30, 3, strata="asset"))
+        a = run_draw(pop, DrawSpec("stratified", 30, 3, strata="segment"))
     alloc = {x["stratum"]: x["sample"] for x in a.summary["allocation"]}
     sizes = {x["stratum"]: x["records"] for x in a.summary["allocation"]}
     assert sum(alloc.values()) == 30 and alloc == largest_remainder(sizes, 30)

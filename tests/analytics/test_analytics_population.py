@@ -51,7 +51,7 @@ def _data() -> dict[str, list]:
         "requested_at": times,
         "destination_address": dest,
         "beneficiary": names,
-        "asset": [("BTC", "ETH")[i % 2] for i in range(N)],
+        "chain": [("bitcoin", "ethereum")[i % 2] for i in range(N)],
     }
 
 
@@ -67,7 +67,7 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
             requested_at=pa.array(d["requested_at"], pa.timestamp("us", tz="UTC")),
             destination_address=d["destination_address"],
             beneficiary=d["beneficiary"],
-            asset=d["asset"],
+            chain=d["chain"],
         ),
     )
     seqs = {
@@ -149,10 +149,10 @@ def test_outliers_follow_iglewicz_hoaglin(ws: Workspace) -> None:
     want = {i for i, x in enumerate(logs) if abs(0.6745 * (x - med) / mad) > 3.5}
     with open_population(ws, "withdrawals") as pop:
         a = run_outliers(pop, "amount", log=True)
-        by = run_outliers(pop, "amount", by="asset")
+        by = run_outliers(pop, "amount", by="chain")
     assert a.records is not None and {r[0] for r in a.records.rows} == want
     assert 5 in want
-    assert by.table("groups").rows[0][0] == "BTC" and len(by.table("groups").rows) == 2
+    assert by.table("groups").rows[0][0] == "bitcoin" and len(by.table("groups").rows) == 2
 
 
 def test_gaps_and_duplicate_sequence_numbers(ws: Workspace) -> None:

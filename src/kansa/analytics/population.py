@@ -56,19 +56,24 @@ class InputRef:
     rows: int
     contract_version: str
     ledger_seq: int
+    filters: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "dataset": self.dataset,
             "snapshot_sha256": self.sha256,
             "rows": self.rows,
             "contract_version": self.contract_version,
             "ledger_seq": self.ledger_seq,
         }
+        if self.filters:
+            out["filters"] = dict(self.filters)
+        return out
 
     @classmethod
-    def of(cls, snap: Snapshot) -> InputRef:
-        return cls(snap.dataset, snap.sha256, snap.rows, snap.contract_version, snap.seq)
+    def of(cls, snap: Snapshot, filters: dict[str, str] | None = None) -> InputRef:
+        kept = tuple(sorted((filters or {}).items()))
+        return cls(snap.dataset, snap.sha256, snap.rows, snap.contract_version, snap.seq, kept)
 
 
 def quote(name: str) -> str:
@@ -135,6 +140,30 @@ class Population:
             )
         return quote(name)
 
+    def require_one_unit(self, column: str, unit_column: str = "asset") -> None:
+        """Refuse value-weighted work across assets: each asset's amounts are in its own
+        smallest unit (satoshi, wei), so their sum means nothing."""
+        if unit_column not in self.columns or unit_column in dict(self.input.filters):
+            return
+        units = [
+            str(r[0])
+            for r in self.rows(
+                f"SELECT DISTINCT {quote(unit_column)} FROM population ORDER BY 1 LIMIT 6"
+            )
+        ]
+        if len(units) > 1:
+            shown = ", ".join(units[:5]) + (", ..." if len(units) > 5 else "")
+            raise KansaError(
+                tr(
+                    f"{self.input.dataset}.{column} mixes assets ({shown}), each in its own smallest unit: their values cannot be added.",
+                    f"{self.input.dataset}.{column} には複数の資産（{shown}）が含まれ、単位が異なるため合算できません。",
+                ),
+                hint=tr(
+                    f"Analyse one asset at a time: --filter {unit_column}={units[0]}",
+                    f"資産ごとに分析してください: --filter {unit_column}={units[0]}",
+                ),
+            )
+
     def first_temporal_column(self) -> str | None:
         return next((n for n, t in self.columns.items() if is_temporal(t)), None)
 
@@ -177,24 +206,42 @@ def latest_snapshot(ws: Workspace, dataset: str) -> Snapshot:
     return snap
 
 
-def attach(con: duckdb.DuckDBPyConnection, snap: Snapshot) -> Population:
-    """Create the ``population`` view over ``snap`` on ``con``."""
+def attach(
+    con: duckdb.DuckDBPyConnection, snap: Snapshot, filters: dict[str, str] | None = None
+) -> Population:
+    """Create the ``population`` view over ``snap`` on ``con``, keeping only the records whose
+    columns equal ``filters`` (e.g. ``{"asset": "ETH"}``: amounts of different assets are in
+    different units). ``_row`` stays the position in the whole file."""
+    source = f"read_parquet({sql_text(str(snap.path))}, file_row_number = true)"
+    described = con.execute(f"DESCRIBE SELECT * EXCLUDE (file_row_number) FROM {source}").fetchall()
+    columns = {str(r[0]): str(r[1]) for r in described}
+    where = []
+    for name, value in (filters or {}).items():
+        if name not in columns:
+            raise KansaError(
+                tr(
+                    f"Cannot filter on {name!r}: no such column.",
+                    f"列 {name!r} はないため絞り込めません。",
+                ),
+                hint=tr("Columns: ", "列: ") + ", ".join(columns),
+            )
+        where.append(f"CAST({quote(name)} AS VARCHAR) = {sql_text(value)}")
     con.execute(
         "CREATE OR REPLACE VIEW population AS "
-        "SELECT * EXCLUDE (file_row_number), file_row_number AS _row "
-        f"FROM read_parquet({sql_text(str(snap.path))}, file_row_number = true)"
+        f"SELECT * EXCLUDE (file_row_number), file_row_number AS _row FROM {source}"
+        + (f" WHERE {' AND '.join(where)}" if where else "")
     )
-    described = con.execute("DESCRIBE SELECT * EXCLUDE (_row) FROM population").fetchall()
-    columns = {str(r[0]): str(r[1]) for r in described}
-    return Population(con=con, input=InputRef.of(snap), columns=columns)
+    return Population(con=con, input=InputRef.of(snap, filters), columns=columns)
 
 
 @contextmanager
-def open_population(ws: Workspace, dataset: str) -> Iterator[Population]:
+def open_population(
+    ws: Workspace, dataset: str, filters: dict[str, str] | None = None
+) -> Iterator[Population]:
     """The latest snapshot of ``dataset`` as ``population``, on a bounded connection."""
     snap = latest_snapshot(ws, dataset)
     with bounded_connection(ws) as con:
-        yield attach(con, snap)
+        yield attach(con, snap, filters)
 
 
 @contextmanager

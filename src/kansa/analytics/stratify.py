@@ -101,6 +101,7 @@ def run_stratify(
     if bands < 1:
         raise KansaError(tr("--bands must be at least 1.", "--bands は 1 以上にしてください。"))
     x = pop.column(column, numeric=True)
+    pop.require_one_unit(column)
     uppers = _bounds_for(pop, x, scheme, bands, bounds)
     band = f"CASE WHEN {x} IS NULL THEN -1 ELSE {case_band(x, uppers, pop.columns[column])} END"
     sql = f"""

@@ -47,6 +47,10 @@ OutOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Export to FILE (.xlsx, .json or .csv).")
 ]
 LimitOpt = Annotated[int, typer.Option(help="Most records kept in the workpaper.")]
+FilterOpt = Annotated[
+    list[str] | None,
+    typer.Option("--filter", help="Keep records where COLUMN=VALUE (repeatable), e.g. asset=ETH."),
+]
 
 sample_app = typer.Typer(
     help="Statistical sampling: sizes, selection, evaluation.", no_args_is_help=True
@@ -138,6 +142,21 @@ def _short(v: Any) -> str:
     return s
 
 
+def _filters(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise KansaError(
+                tr(
+                    f"--filter {item!r}: use COLUMN=VALUE.",
+                    f"--filter {item!r}: 列=値 の形で指定してください。",
+                )
+            )
+        out[name.strip()] = value
+    return out
+
+
 def _run_on(
     ctx: typer.Context,
     dataset: str,
@@ -145,9 +164,10 @@ def _run_on(
     fn: Callable[[Population], Analysis],
     as_json: bool,
     output: Path | None,
+    filters: list[str] | None = None,
 ) -> None:
     ws = workspace(ctx)
-    with _working(what), open_population(ws, dataset) as pop:
+    with _working(what), open_population(ws, dataset, _filters(filters)) as pop:
         a = fn(pop)
     _deliver(ws, a, as_json, output)
 
@@ -206,6 +226,7 @@ def sample_size(
             help="mus: expansion (AICPA expansion factors) or gamma (AICPA 2017 Table C-1)."
         ),
     ] = "expansion",
+    filter_: FilterOpt = None,
     as_json: JsonOpt = False,
     output: OutOpt = None,
 ) -> None:
@@ -225,7 +246,7 @@ def sample_size(
             None,
         )
     elif method == "mus":
-        bv = _population_value(ctx, population_value, dataset, amount)
+        bv = _population_value(ctx, population_value, dataset, amount, filter_)
         tm = _decimal(tolerable_misstatement, "--tolerable-misstatement")
         em = _decimal(expected_misstatement, "--expected-misstatement") or Decimal(0)
         if tm is None:
@@ -253,7 +274,11 @@ def sample_size(
 
 
 def _population_value(
-    ctx: typer.Context, text: str | None, dataset: str | None, amount: str | None
+    ctx: typer.Context,
+    text: str | None,
+    dataset: str | None,
+    amount: str | None,
+    filters: list[str] | None = None,
 ) -> Decimal:
     if text is not None:
         value = _decimal(text, "--population-value")
@@ -268,11 +293,10 @@ def _population_value(
         )
     ws = workspace(ctx)
     latest_snapshot(ws, dataset)
-    with open_population(ws, dataset) as pop:
+    with open_population(ws, dataset, _filters(filters)) as pop:
         col = pop.column(amount, numeric=True)
-        total = pop.one(
-            f"SELECT coalesce(sum(CAST({col} AS HUGEINT)) FILTER ({col} > 0), 0) FROM population"
-        )[0]
+        pop.require_one_unit(amount)
+        total = pop.one(f"SELECT coalesce(sum({col}) FILTER ({col} > 0), 0) FROM population")[0]
     return Decimal(int(total))
 
 
@@ -303,6 +327,7 @@ def sample_draw(
     tolerable_misstatement: Annotated[
         str | None, typer.Option(help="Recorded for a MUS evaluation.")
     ] = None,
+    filter_: FilterOpt = None,
     as_json: JsonOpt = False,
     output: OutOpt = None,
 ) -> None:
@@ -315,7 +340,10 @@ def sample_draw(
         "tolerable_misstatement": _decimal(tolerable_misstatement, "--tolerable-misstatement"),
     }
     ws = workspace(ctx)
-    with _working(tr("Drawing the sample", "標本を抽出中")), open_population(ws, dataset) as pop:
+    with (
+        _working(tr("Drawing the sample", "標本を抽出中")),
+        open_population(ws, dataset, _filters(filter_)) as pop,
+    ):
         a = run_draw(pop, spec, plan)
     _deliver(ws, a, as_json, output)
     if output is not None and output.suffix.lower() == ".csv":
@@ -434,6 +462,7 @@ def benford(
         int, typer.Option(help="List the records of this many most over-represented digits.")
     ] = 3,
     limit: LimitOpt = 10_000,
+    filter_: FilterOpt = None,
     as_json: JsonOpt = False,
     output: OutOpt = None,
 ) -> None:
@@ -447,6 +476,7 @@ def benford(
         ),
         as_json,
         output,
+        filters=filter_,
     )
 
 
@@ -470,6 +500,7 @@ def duplicates(
         float, typer.Option(help="fuzzy: minimum Jaro-Winkler similarity of text keys.")
     ] = 0.9,
     limit: LimitOpt = 10_000,
+    filter_: FilterOpt = None,
     as_json: JsonOpt = False,
     output: OutOpt = None,
 ) -> None:
@@ -491,6 +522,7 @@ def duplicates(
         ),
         as_json,
         output,
+        filters=filter_,
     )
 
 
@@ -500,6 +532,7 @@ def gaps(
     sequence: Annotated[str, typer.Option(help="Sequence number column.")] = "seq",
     by: Annotated[str | None, typer.Option(help="Partition column, e.g. host.")] = None,
     limit: LimitOpt = 10_000,
+    filter_: FilterOpt = None,
     as_json: JsonOpt = False,
     output: OutOpt = None,
 ) -> None:
@@ -511,6 +544,7 @@ def gaps(
         lambda pop: run_gaps(pop, sequence, by=by, limit=limit),
         as_json,
         output,
+        filters=filter_,
     )
 
 
@@ -523,6 +557,7 @@ def stratify(
     bounds: Annotated[
         str | None, typer.Option(help="bounds: comma-separated upper bounds.")
     ] = None,
+    filter_: FilterOpt = None,
     as_json: JsonOpt = False,
     output: OutOpt = None,
 ) -> None:
@@ -537,6 +572,7 @@ def stratify(
         lambda pop: run_stratify(pop, column, bands=bands, scheme=scheme, bounds=parsed),
         as_json,
         output,
+        filters=filter_,
     )
 
 
@@ -550,6 +586,7 @@ def ageing(
     buckets: Annotated[str, typer.Option(help="Bucket limits in days.")] = "30,60,90",
     amount: Annotated[str | None, typer.Option(help="Amount column to total per bucket.")] = None,
     limit: LimitOpt = 10_000,
+    filter_: FilterOpt = None,
     as_json: JsonOpt = False,
     output: OutOpt = None,
 ) -> None:
@@ -568,6 +605,7 @@ def ageing(
         lambda pop: run_ageing(pop, date_column, day, limits, amount=amount, limit=limit),
         as_json,
         output,
+        filters=filter_,
     )
 
 
@@ -581,6 +619,7 @@ def outliers(
     ] = THRESHOLD,
     log: Annotated[bool, typer.Option("--log", help="Score log10 of positive values.")] = False,
     limit: LimitOpt = 10_000,
+    filter_: FilterOpt = None,
     as_json: JsonOpt = False,
     output: OutOpt = None,
 ) -> None:
@@ -592,6 +631,7 @@ def outliers(
         lambda pop: run_outliers(pop, column, by=by, threshold=threshold, log=log, limit=limit),
         as_json,
         output,
+        filters=filter_,
     )
 
 

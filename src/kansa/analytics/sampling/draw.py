@@ -187,6 +187,7 @@ def draw_mus(pop: Population, spec: DrawSpec) -> tuple[Table, dict[str, Any]]:
             )
         )
     amt = pop.column(spec.amount, numeric=True)
+    pop.require_one_unit(spec.amount)
     if decimal_scale(pop.columns[spec.amount]) != 0:
         raise KansaError(
             tr(
