@@ -132,41 +132,49 @@ def _fixed_binary(column: pa.Array, size: int) -> np.ndarray:
     return data.reshape(len(column), size)
 
 
-def _batch_arrays(batch: pa.RecordBatch, width: int) -> tuple[np.ndarray, np.ndarray]:
-    n = batch.num_rows
-    balances = np.empty((n, AMOUNT_BYTES * width), dtype=np.uint8)
-    words = balances.view(">u8")
-    for k in range(width):
-        u128.decimal_into(batch.column(3 + k), words[:, 2 * k : 2 * k + 2])
-    return _fixed_binary(batch.column(1), HASH_BYTES).copy(), balances
+def _row_bound(con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date) -> int:
+    """Rows of the day: an upper bound on its customers (each has at least one row)."""
+    sql = "SELECT count(*) FROM read_parquet($1) WHERE as_of = $2"
+    return int(con.sql(sql, params=[str(parquet), as_of]).fetchall()[0][0])
+
+
+def _refuse_repeats(batch: pa.RecordBatch) -> None:
+    if not pc.all(batch.column(2)).as_py():
+        raise KansaError(
+            tr(
+                "customer_balances repeats a (customer, asset) row on one day.",
+                "customer_balances に同じ日・顧客・資産の行が重複しています。",
+            )
+        )
 
 
 def read_customer_rows(
     con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date | None = None
 ) -> CustomerRows:
-    """Pivot one day of the snapshot; raises :class:`KansaError` on rows it must refuse."""
+    """Pivot one day of the snapshot; raises :class:`KansaError` on rows it must refuse.
+
+    The output arrays are allocated once at the row count (an upper bound on customers) and
+    filled batch by batch: the tail never written is never touched, so it costs no memory,
+    and no concatenation copies the data a second time.
+    """
     day = as_of or latest_as_of(con, parquet)
     assets = _assets(con, parquet, day)
     _refuse_bad_rows(con, parquet, day)
-    reader = con.sql(_pivot_sql(len(assets)), params=[str(parquet), day, list(assets)])
-    reader = reader.to_arrow_reader(BATCH_ROWS)
-    ids, hashes, balances = [], [], []
-    for batch in reader:
-        if not pc.all(batch.column(2)).as_py():
-            raise KansaError(
-                tr(
-                    "customer_balances repeats a (customer, asset) row on one day.",
-                    "customer_balances に同じ日・顧客・資産の行が重複しています。",
-                )
-            )
+    bound = _row_bound(con, parquet, day)
+    width = len(assets)
+    id_hashes = np.empty((bound, HASH_BYTES), dtype=np.uint8)
+    balances = np.empty((bound, AMOUNT_BYTES * width), dtype=np.uint8)
+    words = balances.view(">u8")
+    reader = con.sql(_pivot_sql(width), params=[str(parquet), day, list(assets)])
+    ids, n = [], 0
+    for batch in reader.to_arrow_reader(BATCH_ROWS):
+        _refuse_repeats(batch)
+        m = batch.num_rows
         ids.append(batch.column(0).cast(pa.large_string()))
-        h, b = _batch_arrays(batch, len(assets))
-        hashes.append(h)
-        balances.append(b)
-    tree_input = TreeInput(
-        assets=assets,
-        id_hashes=np.concatenate(hashes),
-        balances=np.concatenate(balances),
-    )
+        id_hashes[n : n + m] = _fixed_binary(batch.column(1), HASH_BYTES)
+        for k in range(width):
+            u128.decimal_into(batch.column(3 + k), words[n : n + m, 2 * k : 2 * k + 2])
+        n += m
+    tree_input = TreeInput(assets=assets, id_hashes=id_hashes[:n], balances=balances[:n])
     customer_ids = pa.chunked_array(ids, type=pa.large_string()).combine_chunks()
     return CustomerRows(tree_input=tree_input, customer_ids=customer_ids, as_of=day)
