@@ -104,6 +104,7 @@ def ingest(
             f"スナップショット {snap.sha256[:12]}、台帳エントリ {snap.seq}",
         ),
         highlight=False,
+        soft_wrap=True,
     )
 
 

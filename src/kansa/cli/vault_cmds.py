@@ -73,7 +73,8 @@ def _show_report(report: VerifyReport, recovered: list[str], trusted: bool) -> N
                     f"recovered: removed {rel} (left by an interrupted run)",
                     f"復旧: 中断された処理の残骸 {rel} を削除",
                 )
-            )
+            ),
+            soft_wrap=True,
         )
     if report.ok:
         console.print(
@@ -85,7 +86,8 @@ def _show_report(report: VerifyReport, recovered: list[str], trusted: bool) -> N
                     f"（{report.bytes_hashed / 1e6:,.1f} MB）を再計算しました。",
                 ),
                 style="green",
-            )
+            ),
+            soft_wrap=True,
         )
         if report.head_seq is not None:
             console.print(
@@ -94,20 +96,22 @@ def _show_report(report: VerifyReport, recovered: list[str], trusted: bool) -> N
                         f"Head: entry {report.head_seq} {report.head_hash}",
                         f"先頭: エントリ {report.head_seq} {report.head_hash}",
                     )
-                )
+                ),
+                soft_wrap=True,
             )
-        console.print(Text(_signature_line(report.signature, trusted)))
+        console.print(Text(_signature_line(report.signature, trusted)), soft_wrap=True)
         return
     first = report.issues[0]
     err_console.print(
         Text(
             tr("Vault NOT intact. First problem:", "証跡保管庫に異常があります。最初の問題:"),
             style="bold red",
-        )
+        ),
+        soft_wrap=True,
     )
-    err_console.print(Text(f"  {first.where}: {first.message}"))
+    err_console.print(Text(f"  {first.where}: {first.message}"), soft_wrap=True)
     for other in report.issues[1:10]:
-        err_console.print(Text(f"  {other.where}: {other.message}", style="dim"))
+        err_console.print(Text(f"  {other.where}: {other.message}", style="dim"), soft_wrap=True)
     if len(report.issues) > 10:
         err_console.print(
             Text(
@@ -116,7 +120,8 @@ def _show_report(report: VerifyReport, recovered: list[str], trusted: bool) -> N
                     f"  ... ほか {len(report.issues) - 10} 件",
                 ),
                 style="dim",
-            )
+            ),
+            soft_wrap=True,
         )
 
 
@@ -250,9 +255,9 @@ def ledger_head(
         )
         return
     if head is None:
-        console.print(tr("The ledger is empty.", "台帳は空です。"))
+        console.print(tr("The ledger is empty.", "台帳は空です。"), soft_wrap=True)
         return
-    console.print(f"{head.seq} {head.hash}", highlight=False)
+    console.print(f"{head.seq} {head.hash}", highlight=False, soft_wrap=True)
 
 
 @ledger_app.command("sign")
@@ -276,7 +281,8 @@ def ledger_sign(
                 f"Signed ledger head: entry {record['seq']} {record['hash']} with key {record['key_id']}.",
                 f"台帳の先頭に署名しました: エントリ {record['seq']} {record['hash']}（鍵 {record['key_id']}）。",
             )
-        )
+        ),
+        soft_wrap=True,
     )
 
 
@@ -302,7 +308,8 @@ def keys_generate(
                 f"Private key: {out} (keep it offline, outside the vault)\nPublic key:  {pub} (give it to whoever verifies)\nKey id: {kid}",
                 f"秘密鍵: {out}（保管庫の外でオフライン保管）\n公開鍵: {pub}（検証者に渡す）\n鍵 ID: {kid}",
             )
-        )
+        ),
+        soft_wrap=True,
     )
 
 
