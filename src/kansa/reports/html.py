@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -115,6 +116,7 @@ def write_report(ws: Workspace, out: Path, language: str | None = None) -> Path:
     staged = vault.staging_dir() / "report.html"
     staged.write_text(html, encoding="utf-8")
     stamp = data.generated_at.replace(":", "").replace("-", "")
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
     vault.commit(
         "report",
         {
@@ -123,6 +125,6 @@ def write_report(ws: Workspace, out: Path, language: str | None = None) -> Path:
             "run_seq": data.run.seq if data.run else None,
             "ledger_head": data.ledger_head,
         },
-        {f"reports/{stamp}-{staged.stat().st_size}.html": staged},
+        {f"reports/{stamp}-{digest[:16]}.html": staged},
     )
     return out
