@@ -51,3 +51,31 @@ def test_workspace_found_from_current_folder_and_env(tmp_path: Path) -> None:
 def test_version() -> None:
     r = _run("--version")
     assert r.returncode == 0 and r.stdout.startswith("kansa ")
+
+
+def test_lazy_command_table_matches_what_each_module_registers() -> None:
+    """Every command a module registers is reachable, and no name points at the wrong module."""
+    import importlib
+
+    import typer
+
+    from kansa.cli.lazy import COMMANDS, module_commands
+
+    modules = set(COMMANDS.values())
+    registered = {name: m for m in modules for name in module_commands(m)}
+    assert registered == COMMANDS
+    for path in (Path(__file__).parents[2] / "src" / "kansa" / "cli").glob("*_cmds.py"):
+        sub = typer.Typer()
+        importlib.import_module(f"kansa.cli.{path.stem}").register(sub)
+        assert path.stem in modules, f"{path.stem} registers commands the CLI never loads"
+
+
+def test_a_light_command_does_not_import_the_heavy_modules() -> None:
+    code = (
+        "import sys; from kansa.cli.app import app; from typer.testing import CliRunner;"
+        "r = CliRunner().invoke(app, ['--version']); assert r.exit_code == 0;"
+        "print(sorted(m for m in ('scipy', 'sqlalchemy', 'openpyxl') if m in sys.modules))"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"

@@ -10,20 +10,8 @@ import typer
 from rich.markup import escape
 
 from kansa import __version__
-from kansa.cli import (
-    analytics_cmds,
-    controls_cmds,
-    datasets_cmds,
-    demo_cmds,
-    ingest_cmds,
-    report_cmds,
-    reserves_cmds,
-    run_cmds,
-    vault_cmds,
-    wallets_cmds,
-    workspace_cmds,
-)
 from kansa.cli.context import err_console, state
+from kansa.cli.lazy import LazyGroup
 from kansa.errors import KansaError
 from kansa.i18n import tr
 
@@ -33,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=LazyGroup,
 )
 
 
@@ -58,22 +47,6 @@ def root(
     ] = False,
 ) -> None:
     state(ctx).workspace_path = workspace
-
-
-for module in (
-    workspace_cmds,
-    datasets_cmds,
-    ingest_cmds,
-    vault_cmds,
-    demo_cmds,
-    controls_cmds,
-    run_cmds,
-    wallets_cmds,
-    reserves_cmds,
-    analytics_cmds,
-    report_cmds,
-):
-    module.register(app)
 
 
 def main() -> None:
