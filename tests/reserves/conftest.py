@@ -10,3 +10,9 @@ from reserves_support import Reference
 def reference() -> type[Reference]:
     """The independent, straightforward implementation of the format."""
     return Reference
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages asserted on are the English ones, whatever the machine's locale."""
+    monkeypatch.setenv("KANSA_LANG", "en")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kansa.i18n import tr
 from kansa.reserves.encoding import (
     FORMAT_VERSION,
     HASH_BYTES,
@@ -101,7 +102,9 @@ def verify_proof(
     try:
         published = parse_hex(root_hash.strip().lower(), HASH_BYTES)
     except FormatError:
-        return Verification(False, "the published root must be 64 hex digits")
+        return Verification(
+            False, tr("the published root must be 64 hex digits", "公開ルートは 16 進 64 桁です")
+        )
     try:
         p = _keys(proof, PROOF_KEYS, "the proof")
         if type(p["version"]) is not int or p["version"] != FORMAT_VERSION:
@@ -112,22 +115,34 @@ def verify_proof(
         claimed_sums = _vector(root["sums"], len(symbols), "root.sums")
         got_hash, got_sums = _recompute(p, len(symbols))
     except FormatError as exc:
-        return Verification(False, f"malformed proof: {exc}")
+        return Verification(False, tr("malformed proof: ", "証明の形式が不正です: ") + str(exc))
     balances = tuple(int(b) for b in p["balances"])
-    reason = "ok"
+    reason = ""
     if assets is not None and list(assets) != symbols:
-        reason = "the proof's assets differ from the published list"
+        reason = tr(
+            "the proof's assets differ from the published list",
+            "証明の資産一覧が公開された一覧と異なります",
+        )
     elif got_hash != claimed_hash:
-        reason = "the path does not lead to the proof's root hash"
+        reason = tr(
+            "the path does not lead to the proof's root hash",
+            "経路から証明のルートハッシュが再計算されません",
+        )
     elif got_sums != claimed_sums:
-        reason = "the path's sums do not add up to the root sums"
+        reason = tr(
+            "the path's sums do not add up to the root sums",
+            "経路の合計がルートの合計と一致しません",
+        )
     elif claimed_hash != published:
-        reason = "the proof's root is not the published root"
-    if reason != "ok":
+        reason = tr(
+            "the proof's root is not the published root",
+            "証明のルートは公開されたルートではありません",
+        )
+    if reason:
         return Verification(False, reason, assets=tuple(symbols), balances=balances)
     return Verification(
         True,
-        reason,
+        "ok",
         assets=tuple(symbols),
         balances=balances,
         root_hash=claimed_hash.hex(),
