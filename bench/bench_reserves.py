@@ -232,6 +232,12 @@ def main() -> None:
         )
 
     art = TreeArtifact(find_tree(vault, AS_OF).manifest)
+    leaf_bytes = sum(p.stat().st_size for p in (art.folder / "leaves").iterdir())
+    print(
+        f"\nartifact: leaves {leaf_bytes / 2**20:,.0f} MiB in {len(art.leaf_files)} files, "
+        f"ids.bin {(art.folder / 'ids.bin').stat().st_size / 2**20:,.0f} MiB, "
+        f"nodes.bin {(art.folder / 'nodes.bin').stat().st_size / 2**20:,.0f} MiB"
+    )
     times = []
     for k in (3, 5):
         t = time.perf_counter()
