@@ -57,6 +57,7 @@ def trees(draw: st.DrawFn) -> tuple[list[str], list[list[int]]]:
 @example(case=(["a"], [[1, 2, 3]]))
 @example(case=([f"c{i}" for i in range(65)], [[i, 2 * i, 0] for i in range(65)]))
 @example(case=([f"c{i}" for i in range(128)], [[i, 0, 1] for i in range(128)]))
+@example(case=([f"c{i}" for i in range(10_000)], [[i, 10**30 + i, 7] for i in range(10_000)]))
 def test_every_proof_verifies_and_sums_are_totals(
     tmp_path_factory: pytest.TempPathFactory, reference, case: tuple[list[str], list[list[int]]]
 ) -> None:
