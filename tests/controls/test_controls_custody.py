@@ -141,3 +141,30 @@ def test_cus007_concentration_with_tie() -> None:
     fx = custody({D1: {"cold1": 80, "hot1": 20}, D2: {"cold1": 81, "hot1": 19}}, {})
     assert fx.keys("CUS-007") == {("cold1", D2)}
     assert fx.keys("CUS-007", max_wallet_share=0.5) == {("cold1", D1), ("cold1", D2)}
+
+
+def test_cus008_reserves_must_cover_liabilities_on_the_as_of_day() -> None:
+    as_of = dt.date.fromisoformat(D2)
+    # D2: customer wallets hold 999 against 1000 owed; the house wallet does not count
+    fx = custody(
+        {D1: {"cold1": 1000}, D2: {"cold1": 900, "hot1": 99, "house1": 50}}, {D1: 1000, D2: 1000}
+    )
+    assert fx.keys("CUS-008", as_of) == {("BTC", D2)}
+    row = fx.run("CUS-008", as_of).rows()[0]
+    assert (row["liabilities"], row["reserves"]) == (1000, 999)
+    assert fx.population("CUS-008", as_of) == 1
+    # over-reserved and exactly reserved both pass; only the as-of day is judged
+    assert fx.keys("CUS-008", dt.date.fromisoformat(D1)) == set()
+    assert custody({D2: {"cold1": 1001}}, {D2: 1000}).keys("CUS-008", as_of) == set()
+    assert Fixture().keys("CUS-008", as_of) == set()  # empty population
+
+
+def test_cus008_exact_above_64_bits() -> None:
+    wei = 10**24
+    as_of = dt.date.fromisoformat(D1)
+    fx = Fixture(
+        wallets=[{"wallet_id": "e", "asset": "ETH", "tier": "cold", "purpose": "customer"}],
+        wallet_balances=[{"as_of": D1, "wallet_id": "e", "asset": "ETH", "balance": wei - 1}],
+        customer_balances=[{"as_of": D1, "customer_id": "C", "asset": "ETH", "balance": wei}],
+    )
+    assert fx.keys("CUS-008", as_of) == {("ETH", D1)}
