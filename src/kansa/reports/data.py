@@ -31,6 +31,9 @@ class ControlRow:
     population: int | None
     exceptions: int | None
     error: str | None
+    version_hash: str = ""
+    exceptions_file: str | None = None
+    exceptions_sha256: str | None = None
     sample_columns: list[str] = field(default_factory=list)
     sample_rows: list[list[str]] = field(default_factory=list)
 
@@ -59,6 +62,15 @@ class ReportData:
     controls: list[ControlRow]
     score: dict[str, Any] | None
     findings: list[FindingRow] = field(default_factory=list)
+
+    @property
+    def run_id(self) -> str | None:
+        return str(self.run.payload.get("run_id")) if self.run else None
+
+    @property
+    def failing(self) -> list[ControlRow]:
+        """Failing controls whose exception file is in the vault (what a reader follows up)."""
+        return [c for c in self.controls if c.status == "fail" and c.exceptions_file]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -127,15 +139,21 @@ def _control_rows(vault: Vault, run: LedgerEntry, titles: dict[str, str]) -> lis
             population=r.get("population"),
             exceptions=r.get("exceptions"),
             error=r.get("error"),
+            version_hash=str(r.get("version_hash", "")),
         )
         exc_file = r.get("exceptions_file")
-        if row.status == "fail" and exc_file and (vault.root / exc_file).exists():
-            row.sample_columns, row.sample_rows = _sample(vault.root / exc_file)
+        if exc_file and (vault.root / exc_file).exists():
+            # the ledger entry's outputs carry the file's hash (the chain vouches for it)
+            row.exceptions_file = str(exc_file)
+            row.exceptions_sha256 = run.outputs.get(str(exc_file))
+        if row.status == "fail" and row.exceptions_file:
+            row.sample_columns, row.sample_rows = _sample(vault.root / row.exceptions_file)
         rows.append(row)
     return rows
 
 
 def gather(ws: Workspace, language: str = "en") -> ReportData:
+    """Everything a report shows, in one place: every format renders this same data."""
     titles = _titles(language)
     vault = Vault(ws.vault_dir)
     entries = vault.ledger.entries()
