@@ -5,27 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
+from helpers_reports import kansa as _kansa
+from helpers_reports import runner
 
 from kansa.cli.app import app
 from kansa.vault import Vault
-
-runner = CliRunner()
-
-
-def _kansa(*args: str) -> str:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-@pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ws = tmp_path_factory.mktemp("report") / "ws"
-    _kansa("demo", "--customers", "300", "--days", "7", "--seed", "3", "--workspace-dir", str(ws))
-    _kansa("-w", str(ws), "run")
-    return ws
 
 
 def test_report_shows_run_findings_and_snapshots(demo_ws: Path, monkeypatch) -> None:

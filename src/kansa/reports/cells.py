@@ -2,7 +2,9 @@
 
 Excel stores numbers as IEEE doubles, exact only up to 2**53; amounts in satoshi or wei go far
 beyond, so such integers and decimals are written as text (exact) rather than rounded numbers.
-Excel has no time zones: aware timestamps become naive UTC (headers and docs say UTC).
+Excel has neither time zones nor microseconds (openpyxl rounds to milliseconds), so timestamps
+are written as ISO 8601 text in UTC (``2026-10-30T09:00:07.154856Z``): exact, and sorted text is
+in time order. Calendar dates stay Excel dates.
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, int | Decimal):
         return _number(value)
     if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+        if value.tzinfo is None:
+            return value.isoformat()
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value
     if isinstance(value, bytes):

@@ -39,13 +39,11 @@ def _write_cell(ws: Worksheet, row: int, col: int, value: Any) -> None:
     cell = ws.cell(row=row, column=col, value=cell_value(value))
     if isinstance(cell.value, str):
         cell.data_type = "s"  # never a formula, whatever the evidence says
-    elif isinstance(cell.value, datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
     elif isinstance(cell.value, date):
         cell.number_format = "yyyy-mm-dd"
 
 
-def _table(ws: Worksheet, headers: list[str], rows: list[list[Any]]) -> None:
+def write_table(ws: Worksheet, headers: list[str], rows: list[list[Any]]) -> None:
     """One table from A1: styled frozen header, autofilter, widths fitted to the content."""
     widths = [_width(h) for h in headers]
     for c, header in enumerate(headers, start=1):
@@ -77,7 +75,7 @@ def _summary(ws: Worksheet, d: ReportData, t: dict[str, Any]) -> None:
     rows.append([t["open_findings"], len(d.findings)])
     if d.score:
         rows += [[t["precision"], d.score.get("precision")], [t["recall"], d.score.get("recall")]]
-    _table(ws, [t["item"], t["value"]], rows)
+    write_table(ws, [t["item"], t["value"]], rows)
 
 
 def _controls(ws: Worksheet, d: ReportData, t: dict[str, Any], shown: dict[str, int]) -> None:
@@ -89,7 +87,7 @@ def _controls(ws: Worksheet, d: ReportData, t: dict[str, Any], shown: dict[str, 
          c.exceptions_sha256]
         for c in d.controls
     ]  # fmt: skip
-    _table(ws, headers, rows)
+    write_table(ws, headers, rows)
 
 
 def _findings(ws: Worksheet, d: ReportData, t: dict[str, Any]) -> None:
@@ -100,7 +98,7 @@ def _findings(ws: Worksheet, d: ReportData, t: dict[str, Any]) -> None:
          f.exceptions, f.occurrences, f.first_seen_at, f.last_seen_at]
         for f in d.findings
     ]  # fmt: skip
-    _table(ws, headers, rows)
+    write_table(ws, headers, rows)
 
 
 def read_exceptions(path: Path, max_rows: int) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -134,14 +132,14 @@ def _exceptions(
             for p, v in zip(pos, values, strict=True):
                 line[p] = v
             table.append([control_id, n, *line])
-    _table(ws, [t["control"], t["row"], *columns], table)
+    write_table(ws, [t["control"], t["row"], *columns], table)
     return {control_id: len(rows) for control_id, _, rows in blocks}
 
 
 def _snapshots(ws: Worksheet, d: ReportData, t: dict[str, Any]) -> None:
     headers = [t["dataset"], t["rows"], t["contract"], t["ingested"], t["sha"]]
     rows = [[s.dataset, s.rows, s.contract_version, s.time, s.sha256] for s in d.snapshots]
-    _table(ws, headers, rows)
+    write_table(ws, headers, rows)
 
 
 def render_xlsx(
