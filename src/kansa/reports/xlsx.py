@@ -91,7 +91,7 @@ def _controls(ws: Worksheet, d: ReportData, t: dict[str, Any], shown: dict[str, 
 
 
 def _findings(ws: Worksheet, d: ReportData, t: dict[str, Any]) -> None:
-    headers = [t["finding"], t["control"], t["title_col"], t["rating"], t["repeat"]]
+    headers = [t["finding"], t["control"], t["title_col"], t["rating"], t["repeat"].capitalize()]
     headers += [t["exceptions"], t["occ"], t["first"], t["last"]]
     rows = [
         [f.finding_id, f.control_id, f.title, t["ratings"].get(f.rating, f.rating), f.repeat,
