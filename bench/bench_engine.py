@@ -31,8 +31,10 @@ import duckdb
 
 from kansa.appdb import Database
 from kansa.controls import Control, load_catalog, render_sql
+from kansa.controls.views import builtin_views, create_views
 from kansa.engine import RunResult, run_controls
 from kansa.engine.execute import load_logic
+from kansa.engine.sandbox import available_views
 from kansa.engine.truth import score_run
 from kansa.findings import apply_run
 from kansa.vault import Snapshot, Vault
@@ -65,14 +67,19 @@ def ensure_demo(args: argparse.Namespace) -> Workspace:
     return find_workspace(folder)
 
 
-def plain_connection(ws: Workspace, snapshots: dict[str, Snapshot]) -> duckdb.DuckDBPyConnection:
-    """Same views, memory limit, threads and time zone as the engine; no lock-down."""
+def plain_connection(
+    ws: Workspace, snapshots: dict[str, Snapshot], as_of: dt.date
+) -> duckdb.DuckDBPyConnection:
+    """Same views (shared ones too), memory limit, threads and time zone as the engine; no
+    lock-down."""
     con = duckdb.connect(config={"memory_limit": ws.config.memory_limit})
     if ws.config.threads:
         con.execute(f"SET threads = {ws.config.threads}")
     con.execute("SET TimeZone = 'UTC'")
     for name, snap in snapshots.items():
         con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{snap.path}')")
+    shared = builtin_views()
+    create_views(con, [shared[n] for n in available_views(shared, snapshots)], as_of)
     return con
 
 
@@ -104,7 +111,7 @@ def direct_one(
 
 def direct_run(ws: Workspace, controls: list[Control], engine_run: RunResult, workers: int):
     snapshots = Vault(ws.vault_dir).latest_all()
-    con = plain_connection(ws, snapshots)
+    con = plain_connection(ws, snapshots, engine_run.as_of)
     params = {o.control_id: o.parameters for o in engine_run.outcomes}
     out = Path(tempfile.mkdtemp(prefix="kansa-bench-direct-"))
     try:

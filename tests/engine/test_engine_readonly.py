@@ -15,8 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kansa.controls import Control
+from kansa.controls.views import SharedView, parse_view
 from kansa.engine import UnsafeQuery, check_query, run_controls
-from kansa.engine.sandbox import open_sandbox
+from kansa.engine.sandbox import confine_writer, open_sandbox
+from kansa.errors import KansaError
 from kansa.vault import Vault
 from kansa.workspace import Workspace
 
@@ -90,7 +92,7 @@ def sandbox(custody_ws: Workspace, tmp_path: Path) -> duckdb.DuckDBPyConnection:
     staging = tmp_path / "staging"
     staging.mkdir()
     snaps = Vault(custody_ws.vault_dir).latest_all()
-    con = open_sandbox(
+    con, _ = open_sandbox(
         staging, snaps, [staging / "TST-001.parquet"], memory_limit="512MB", threads=1
     )
     yield con
@@ -133,3 +135,65 @@ def test_the_sandbox_reads_snapshots_and_writes_only_the_planned_file(
     )
     assert out.exists()
     assert sandbox.execute("select current_setting('TimeZone')").fetchone() == ("UTC",)
+
+
+def _view(folder: Path, name: str, depends: str, sql: str) -> SharedView:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.sql"
+    path.write_text(f"-- depends: {depends}\n-- a test view\n{sql}\n", encoding="utf-8")
+    return parse_view(path)
+
+
+def test_shared_views_are_built_for_the_run_as_of_and_read_only(
+    custody_ws: Workspace, tmp_path: Path
+) -> None:
+    snaps = Vault(custody_ws.vault_dir).latest_all()
+    base = _view(
+        tmp_path / "v", "upto", "customer_balances",
+        "select * from customer_balances where as_of <= {{ as_of }}",
+    )  # fmt: skip
+    top = _view(tmp_path / "v", "upto_count", "upto", "select count(*) as n from upto")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    con, as_of = open_sandbox(
+        staging, snaps, [], memory_limit="512MB", threads=1,
+        views={"upto": base, "upto_count": top},
+    )  # fmt: skip
+    try:
+        (latest,) = con.execute("select max(as_of) from customer_balances").fetchone() or ()
+        assert as_of == latest
+        assert con.execute("select n from upto_count").fetchone() == (16,)
+        with pytest.raises(duckdb.Error):
+            con.execute("create or replace view upto as select 1")
+    finally:
+        con.close()
+
+
+def test_a_shared_view_that_reads_a_file_is_refused_before_the_run(
+    custody_ws: Workspace, tmp_path: Path
+) -> None:
+    snaps = Vault(custody_ws.vault_dir).latest_all()
+    leak = _view(
+        tmp_path / "v", "leak", "customer_balances", "select * from read_csv('/etc/passwd')"
+    )
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    with pytest.raises(KansaError, match="leak"):
+        open_sandbox(staging, snaps, [], memory_limit="512MB", threads=1, views={"leak": leak})
+
+
+def test_duckdb_refuses_a_file_reading_view_on_the_confined_writer(
+    custody_ws: Workspace, tmp_path: Path
+) -> None:
+    """The second layer for shared views: they are created after the writer is confined."""
+    snaps = Vault(custody_ws.vault_dir).latest_all()
+    con = duckdb.connect(str(tmp_path / "views.duckdb"))
+    try:
+        confine_writer(con, snaps)
+        with pytest.raises(duckdb.Error):
+            con.execute("create view leak as select * from read_csv('/etc/passwd')")
+        snap = next(iter(snaps.values()))
+        con.execute(f"create view ok as select * from read_parquet('{snap.path}')")
+        assert con.execute("select count(*) from ok").fetchone() == (snap.rows,)
+    finally:
+        con.close()

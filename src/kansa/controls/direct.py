@@ -2,7 +2,8 @@
 
 This is not the engine (no vault, no app database, no sandbox): it is the smallest faithful way
 to execute a control, used by the fixture tests, by lint's smoke checks and to measure the
-catalog against a demo's ground truth. The engine renders and executes the same SQL.
+catalog against a demo's ground truth. The engine renders and executes the same SQL, over the
+same shared views (created here, for the control's as-of date, before its queries run).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyarrow as pa
 
 from kansa.controls.model import Control
 from kansa.controls.render import render_sql
+from kansa.controls.views import builtin_views, closure, create_views
 
 LogicFn = Callable[[duckdb.DuckDBPyConnection, dict[str, Any], dt.date], tuple[int, pa.Table]]
 
@@ -63,18 +65,25 @@ def resolve_logic(reference: str) -> LogicFn:
     return fn
 
 
+def install_views(con: duckdb.DuckDBPyConnection, control: Control, as_of: dt.date) -> None:
+    """(Re)create the shared views ``control`` reads, rendered for ``as_of``, on ``con``."""
+    shared = builtin_views()
+    create_views(con, [shared[n] for n in closure(control.views, shared)], as_of)
+
+
 def run_control(
     con: duckdb.DuckDBPyConnection,
     control: Control,
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
 ) -> DirectResult:
-    """Population count and exception rows of one control."""
+    """Population count and exception rows of one control (its shared views created first)."""
     if control.logic:
         params = control.resolved_parameters(dict(overrides or {}))
         population, table = resolve_logic(control.logic)(con, params, as_of)
         return DirectResult(control.id, int(population), table)
     queries = rendered_queries(control, as_of, overrides)
+    install_views(con, control, as_of)
     population = 0
     if "population" in queries:
         rows = con.execute(f"SELECT count(*) FROM ({queries['population']})").fetchall()

@@ -7,6 +7,7 @@ constraints, so a fixture row only names the columns that matter to its case; th
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ import duckdb
 
 from kansa.contracts import load_contracts
 from kansa.contracts.model import Contract
+from kansa.controls.views import builtin_views, create_views
 
 # A zone far from UTC: a control that casts a timestamp to a date without "AT TIME ZONE 'UTC'"
 # gives a different answer here, so the fixture tests catch it.
@@ -31,13 +33,22 @@ def create_table(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
 
 
 def contract_database(
-    contracts: Mapping[str, Contract] | None = None, *, timezone: str = FIXTURE_TIMEZONE
+    contracts: Mapping[str, Contract] | None = None,
+    *,
+    timezone: str = FIXTURE_TIMEZONE,
+    as_of: dt.date | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one empty table per contract."""
+    """An in-memory DuckDB with one empty table per contract.
+
+    With ``as_of``, the catalog's shared views are created too, rendered for that date (the
+    direct runner re-creates the ones a control reads for the date it runs it at).
+    """
     con = duckdb.connect(":memory:")
     con.execute(f"SET TimeZone = '{timezone}'")
     for contract in (contracts or load_contracts()).values():
         create_table(con, contract)
+    if as_of is not None:
+        create_views(con, builtin_views().values(), as_of)
     return con
 
 

@@ -3,8 +3,10 @@
 For each control file: it parses; every framework reference names a known requirement; its
 parameters' defaults fit their types; its SQL renders with the defaults and an as-of date,
 parses with SQLGlot as one read-only query (the engine's guard, when installed, is applied too),
-reads only the datasets it declares, and BINDS in DuckDB against empty tables built from the
-data contracts; the test query returns the key columns; parameters used and declared agree.
+reads only the datasets and shared views it declares (a dataset read through a shared view must
+be listed in 'datasets' too), and BINDS in DuckDB against empty tables built from the data
+contracts, with the shared views created over them (:mod:`kansa.controls.lint_views` checks
+those first); the test query returns the key columns; parameters used and declared agree.
 Python-logic controls must name an importable callable. Problems are collected, never raised,
 so one run lists them all.
 """
@@ -26,9 +28,13 @@ from kansa.contracts import load_contracts
 from kansa.controls.direct import resolve_logic
 from kansa.controls.fixtures import contract_database
 from kansa.controls.frameworks import unknown_references
+from kansa.controls.lint_views import lint_views, referenced_tables, view_graph
 from kansa.controls.loader import CATALOG_DIR, ControlError, parse_control
 from kansa.controls.model import Control
 from kansa.controls.render import RenderError, placeholders, render_sql
+from kansa.controls.views import VIEWS_DIR, SharedView, builtin_views
+
+Graph = Mapping[str, frozenset[str]]
 
 LINT_AS_OF = dt.date(2026, 1, 31)
 _ID_FILE = re.compile(r"^[A-Z]{2,5}-\d{3}$")
@@ -73,15 +79,6 @@ def _guard() -> Any:
     return check_query
 
 
-def _referenced_tables(tree: exp.Expr) -> set[str]:
-    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
-    names = set()
-    for table in tree.find_all(exp.Table):
-        if isinstance(table.this, exp.Identifier):
-            names.add(table.name.lower())
-    return names - ctes
-
-
 def _check_parameters(control: Control) -> list[str]:
     out = []
     for p in control.parameters.values():
@@ -102,8 +99,28 @@ def _check_parameters(control: Control) -> list[str]:
     return out
 
 
+def _check_reads(control: Control, block: str, read: set[str], graph: Graph) -> list[str]:
+    """Every dataset read (through shared views too) and every view read must be declared."""
+    views = read & set(graph)
+    datasets = (read - views).union(*(graph[v] for v in views))
+    problems = []
+    undeclared = datasets - set(control.datasets)
+    if undeclared:
+        problems.append(f"{block}: reads datasets not listed in 'datasets': {sorted(undeclared)}")
+    if views - set(control.views):
+        problems.append(
+            f"{block}: reads shared views not listed in 'views': {sorted(views - set(control.views))}"
+        )
+    return problems
+
+
 def _check_query(
-    con: duckdb.DuckDBPyConnection, control: Control, block: str, sql: str, values: dict[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    control: Control,
+    block: str,
+    sql: str,
+    values: dict[str, Any],
+    graph: Graph,
 ) -> list[str]:
     """Render, parse, guard and bind one block; return its problems."""
     try:
@@ -116,14 +133,12 @@ def _check_query(
         return [f"{block}: SQLGlot cannot parse it: {str(exc).splitlines()[0]}"]
     if len(trees) != 1 or not isinstance(trees[0], exp.Query):
         return [f"{block}: must be exactly one SELECT query"]
-    problems = []
-    undeclared = _referenced_tables(trees[0]) - set(control.datasets)
-    if undeclared:
-        problems.append(f"{block}: reads datasets not listed in 'datasets': {sorted(undeclared)}")
+    problems = _check_reads(control, block, referenced_tables(trees[0]), graph)
     guard = _guard()
     if guard is not None:
+        views = {v: graph[v] for v in control.views if v in graph}
         try:
-            guard(rendered, control.datasets, load_contracts().keys())
+            guard(rendered, control.datasets, load_contracts().keys(), views)
         except ValueError as exc:
             problems.append(f"{block}: refused by the engine's guard: {exc}")
     try:
@@ -140,8 +155,31 @@ def _check_query(
     return problems
 
 
-def check_control(con: duckdb.DuckDBPyConnection, control: Control) -> list[str]:
-    """Every problem of one parsed control, as sentences."""
+def _unused_views(control: Control, graph: Graph) -> list[str]:
+    read: set[str] = set()
+    for sql in (control.population_sql, control.test_sql):
+        try:
+            tree = sqlglot.parse_one(
+                render_sql(
+                    sql or "select 1", {**control.resolved_parameters(), "as_of": LINT_AS_OF}
+                ),
+                read="duckdb",
+            )
+        except (sqlglot.errors.ParseError, RenderError):
+            return []  # reported by the block checks
+        read |= referenced_tables(tree)
+    unused = sorted(set(control.views) - read)
+    return [f"declares shared views it does not read: {unused}"] if unused else []
+
+
+def check_control(
+    con: duckdb.DuckDBPyConnection, control: Control, graph: Graph | None = None
+) -> list[str]:
+    """Every problem of one parsed control, as sentences.
+
+    ``graph``: the shared views created on ``con``, each with the datasets it reads.
+    """
+    graph = view_graph(builtin_views()) if graph is None else graph
     problems = [
         f"cites unknown {fw} requirement {ref!r}" for fw, ref in unknown_references(control)
     ]
@@ -164,8 +202,8 @@ def check_control(con: duckdb.DuckDBPyConnection, control: Control) -> list[str]
             if block == "population":
                 problems.append("no population block: the engine cannot count what was tested")
             continue
-        problems += _check_query(con, control, block, sql, values)
-    return problems
+        problems += _check_query(con, control, block, sql, values, graph)
+    return problems + _unused_views(control, graph)
 
 
 def _yaml_files(folder: Path) -> list[Path]:
@@ -175,24 +213,28 @@ def _yaml_files(folder: Path) -> list[Path]:
 def lint_folders(
     folders: Iterable[tuple[Path, bool]],
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    views_dir: Path = VIEWS_DIR,
 ) -> LintReport:
-    """Lint every control in ``folders`` ((path, builtin) pairs) and the workspace overrides."""
+    """Lint the shared views of ``views_dir``, every control in ``folders`` ((path, builtin)
+    pairs) and the workspace overrides."""
     report = LintReport()
     con = contract_database(timezone="UTC")
+    views, view_problems = lint_views(con, views_dir, set(load_contracts()), LINT_AS_OF)
+    report.problems += [Problem(*p) for p in view_problems]
     seen: dict[str, Path] = {}
     for folder, builtin in folders:
         if not folder.is_dir():
             report.problems.append(Problem(str(folder), "-", "control folder does not exist"))
             continue
         for path in _yaml_files(folder):
-            _lint_file(con, path, builtin, seen, report)
+            _lint_file(con, path, builtin, seen, report, views)
     for cid, params in (overrides or {}).items():
         if cid not in seen:
             report.problems.append(
                 Problem("kansa.toml", cid, "parameters set for an unknown control")
             )
             continue
-        declared = set(parse_control(seen[cid]).parameters)
+        declared = set(parse_control(seen[cid], shared=views).parameters)
         for name in set(params) - declared:
             report.problems.append(
                 Problem(
@@ -208,9 +250,10 @@ def _lint_file(
     builtin: bool,
     seen: dict[str, Path],
     report: LintReport,
+    views: dict[str, SharedView],
 ) -> None:
     try:
-        control = parse_control(path, builtin=builtin)
+        control = parse_control(path, builtin=builtin, shared=views)
     except (ControlError, OSError, ValueError, KeyError, TypeError) as exc:
         report.problems.append(Problem(str(path), path.stem, str(exc)))
         return
@@ -221,7 +264,7 @@ def _lint_file(
         return
     seen[control.id] = path
     report.checked.append(control.id)
-    for reason in check_control(con, control):
+    for reason in check_control(con, control, view_graph(views)):
         report.problems.append(Problem(str(path), control.id, reason))
 
 

@@ -15,9 +15,10 @@ from kansa.controls.model import (
     PARAMETER_TYPES,
     SEVERITIES,
     Control,
+    ControlError,
     Parameter,
 )
-from kansa.errors import KansaError
+from kansa.controls.views import SharedView, builtin_views, digest_part
 from kansa.yamlio import load_yaml
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
@@ -25,12 +26,8 @@ _ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 _BLOCK = re.compile(r"^--\s*name:\s*([a-z_]+)\s*$", re.MULTILINE)
 _KEYS = {
     "id", "version", "title", "objective", "rule", "area", "severity", "frequency", "owner",
-    "datasets", "key", "parameters", "frameworks", "logic", "tags",
+    "datasets", "key", "parameters", "frameworks", "logic", "tags", "views",
 }  # fmt: skip
-
-
-class ControlError(KansaError):
-    pass
 
 
 def _text(value: Any, where: str) -> Text:
@@ -88,8 +85,21 @@ def _frameworks(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
     return {k: tuple(str(x) for x in v or ()) for k, v in raw.items()}
 
 
-def parse_control(yaml_path: Path, *, builtin: bool = True) -> Control:
-    """Parse ``ID.yaml`` and its ``ID.sql``; any problem is a :class:`ControlError`."""
+def _views(raw: Any, where: str, shared: dict[str, SharedView]) -> tuple[str, ...]:
+    names = tuple(str(v) for v in raw or ())
+    unknown = [n for n in names if n not in shared]
+    if unknown:
+        raise ControlError(f"{where}: views {unknown} are not shared views ({sorted(shared)})")
+    return names
+
+
+def parse_control(
+    yaml_path: Path, *, builtin: bool = True, shared: dict[str, SharedView] | None = None
+) -> Control:
+    """Parse ``ID.yaml`` and its ``ID.sql``; any problem is a :class:`ControlError`.
+
+    ``shared``: the shared views a control may name (default: the catalog's ``_views``).
+    """
     where = str(yaml_path)
     text = yaml_path.read_bytes()
     data = load_yaml(text)
@@ -113,6 +123,8 @@ def parse_control(yaml_path: Path, *, builtin: bool = True) -> Control:
         raise ControlError(f"{where}: needs {sql_path.name} with a test block, or 'logic'")
     if logic and not re.match(r"^[\w.]+:\w+$", str(logic)):
         raise ControlError(f"{where}: logic must be 'package.module:function'")
+    shared = builtin_views() if shared is None else shared
+    views = _views(data.get("views"), where, shared)
     key = tuple(data.get("key") or ())
     if not key:
         raise ControlError(f"{where}: key (the columns naming a failing record) is required")
@@ -134,9 +146,10 @@ def parse_control(yaml_path: Path, *, builtin: bool = True) -> Control:
         test_sql=blocks.get("test"),
         logic=str(logic) if logic else None,
         source=yaml_path,
-        digest=hashlib.sha256(text + b"\0" + sql_bytes).hexdigest(),
+        digest=hashlib.sha256(text + b"\0" + sql_bytes + digest_part(views, shared)).hexdigest(),
         builtin=builtin,
         tags=tuple(data.get("tags") or ()),
+        views=views,
     )
 
 

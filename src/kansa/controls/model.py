@@ -19,11 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from kansa.contracts.model import Text
+from kansa.errors import KansaError
 
 AREAS = ("custody", "keys", "withdrawals", "access", "people", "operations", "audit")
 SEVERITIES = ("critical", "high", "medium", "low")
 FRAMEWORKS = ("jp", "ccss", "iso27001_2022", "nist_csf_2")
 PARAMETER_TYPES = ("number", "integer", "string", "boolean")
+
+
+class ControlError(KansaError):
+    """A control or shared view that cannot be loaded as written."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,11 @@ class Control:
     digest: str
     builtin: bool = True
     tags: tuple[str, ...] = field(default_factory=tuple)
+    views: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def version_hash(self) -> str:
-        """SHA-256 over the YAML and SQL bytes: changes whenever the control changes."""
+        """SHA-256 over the YAML, the SQL and every shared view it reads: changes with any."""
         return self.digest
 
     def resolved_parameters(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from kansa.controls.frameworks import coverage_summary, load_frameworks
 from kansa.controls.loader import load_catalog
 from kansa.controls.model import AREAS, FRAMEWORKS, Control
+from kansa.controls.views import builtin_views, closure
 
 HEADER = """\
 # Control catalog reference / コントロールカタログ
@@ -36,6 +37,14 @@ failing rows, each carrying the `key` columns and the figures behind the verdict
 appear as `{{ name }}` and are substituted as quoted literals only; `{{ as_of }}` (a DATE) is
 always available. Days are UTC days: write `(ts at time zone 'UTC')::date`, never a bare cast.
 A control whose logic SQL cannot express names `logic: "package.module:function"` instead.
+
+Shared views (dbt-style models) hold the definitions many controls use, written once:
+`catalog/_views/NAME.sql` is one SELECT over datasets or other shared views, under a header
+`-- depends: a, b` and a comment saying what it means. A control lists those it reads in
+`views: [...]` and reads them like datasets; `datasets:` still lists every dataset it reads,
+through views too (lint checks both). A view may use `{{ as_of }}` and no other parameter. The
+engine creates the views before its lock-down, the direct runner and the fixture database do the
+same; a change to a view changes the version hash of every control that uses it.
 A workspace adds its own controls with `[controls] paths = ["controls"]` in `kansa.toml` and
 overrides parameters with `[controls.parameters.ID]`; `kansa controls lint` checks both.
 
@@ -67,14 +76,23 @@ def _summary_table(catalog: Mapping[str, Control]) -> list[str]:
     return [*lines, ""]
 
 
+def _shared_views_table(catalog: Mapping[str, Control]) -> list[str]:
+    lines = ["## Shared views", "", "| view | reads | used by |", "|---|---|---|"]
+    for name, view in builtin_views().items():
+        users = [c.id for c in catalog.values() if name in closure(c.views, builtin_views())]
+        lines.append(f"| `{name}` | {', '.join(view.depends)} | {', '.join(users) or '-'} |")
+    return [*lines, ""]
+
+
 def _control_section(c: Control) -> list[str]:
     logic = f"Python logic `{c.logic}`" if c.logic else "SQL"
+    views = f"; views {', '.join(c.views)}" if c.views else ""
     return [
         f"### {c.id} {c.title.en}",
         f"{c.title.ja}",
         "",
         f"*{c.severity}, {c.frequency}, owner {c.owner}; {logic}; key `{', '.join(c.key)}`;"
-        f" datasets {', '.join(c.datasets)}*",
+        f" datasets {', '.join(c.datasets)}{views}*",
         "",
         c.objective.en,
         "",
@@ -89,7 +107,7 @@ def _control_section(c: Control) -> list[str]:
 
 def render_reference(catalog: Mapping[str, Control] | None = None) -> str:
     catalog = catalog if catalog is not None else load_catalog()
-    lines = [*HEADER.splitlines(), *_summary_table(catalog)]
+    lines = [*HEADER.splitlines(), *_summary_table(catalog), *_shared_views_table(catalog)]
     for area in AREAS:
         controls = [c for c in catalog.values() if c.area == area]
         if not controls:

@@ -48,17 +48,21 @@ def _quote(path: Path) -> str:
 
 
 def _run_sql(
-    cur: duckdb.DuckDBPyConnection, job: Job, datasets: Collection[str], known: Collection[str]
+    cur: duckdb.DuckDBPyConnection,
+    job: Job,
+    datasets: Collection[str],
+    known: Collection[str],
+    views: Mapping[str, Collection[str]],
 ) -> tuple[int | None, int, set[str]]:
     control = job.control
     assert control.test_sql is not None
     values = {**job.parameters, "as_of": job.as_of}
     test_sql = render_sql(control.test_sql, values)
-    read = set(check_query(test_sql, datasets, known))
+    read = set(check_query(test_sql, datasets, known, views))
     population: int | None = None
     if control.population_sql:
         pop_sql = render_sql(control.population_sql, values)
-        read |= check_query(pop_sql, datasets, known)
+        read |= check_query(pop_sql, datasets, known, views)
         ((count,),) = cur.execute(f"SELECT count(*) FROM (\n{pop_sql}\n) AS p").fetchall()
         population = int(count)
     copy = f"COPY (\n{test_sql}\n) TO {_quote(job.output)} (FORMAT parquet, USE_TMP_FILE false)"
@@ -98,6 +102,7 @@ def execute(
     job: Job,
     snapshots: Mapping[str, Snapshot],
     known: Collection[str],
+    views: Mapping[str, Collection[str]] | None = None,
 ) -> ControlOutcome:
     """Run ``job`` and describe what happened; errors are captured, never raised."""
     control = job.control
@@ -112,7 +117,7 @@ def execute(
         if control.logic:
             population, exceptions = _run_logic(cur, job)
         else:
-            population, exceptions, found = _run_sql(cur, job, snapshots, known)
+            population, exceptions, found = _run_sql(cur, job, snapshots, known, views or {})
             read |= found
         _check_keys(job)
     except Exception as exc:  # a control's failure to run is a verdict, never a crash

@@ -2,7 +2,8 @@
 
 A control's SQL is parsed with SQLGlot (DuckDB dialect) before it reaches DuckDB. It must be a
 single SELECT (optionally with WITH, UNION/INTERSECT/EXCEPT) whose every table is a dataset
-view or one of its own CTEs. Table functions that read files or run SQL text (``read_csv``,
+view, a shared view of the catalog (``catalog/_views``, itself built over dataset views only) or
+one of its own CTEs. Table functions that read files or run SQL text (``read_csv``,
 ``read_parquet``, ``glob``, ``query``...), quoted paths (``FROM '/etc/passwd'``), qualified
 names (``main.x``, ``information_schema.x``) and every statement that writes, loads or changes
 settings (COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA, DDL, DML) are refused. DuckDB's own
@@ -11,7 +12,7 @@ lock-down (:mod:`kansa.engine.sandbox`) is the second line, for anything this mi
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import sqlglot
 from sqlglot import exp
@@ -100,16 +101,23 @@ def _check_table(
     if name not in allowed:
         if name in known:
             raise UnsafeQuery(f"dataset {name!r} has no snapshot in the vault; ingest it first")
-        raise UnsafeQuery(f"unknown table {source.name!r} (not a dataset or CTE)")
+        raise UnsafeQuery(f"unknown table {source.name!r} (not a dataset, shared view or CTE)")
     referenced.add(name)
 
 
-def check_query(sql: str, datasets: Collection[str], known: Collection[str] = ()) -> frozenset[str]:
-    """Validate ``sql``; return the dataset names it reads.
+def check_query(
+    sql: str,
+    datasets: Collection[str],
+    known: Collection[str] = (),
+    views: Mapping[str, Collection[str]] | None = None,
+) -> frozenset[str]:
+    """Validate ``sql``; return the dataset names it reads (through shared views too).
 
     ``datasets``: names with a view in this run; ``known``: every contract name (to tell
-    "not ingested" from "no such table" in the message).
+    "not ingested" from "no such table" in the message); ``views``: the shared views created
+    in this run, each with the datasets it reads (directly or through other views).
     """
+    views = {k.lower(): v for k, v in (views or {}).items()}
     tree = _parse_single(sql)
     for node in tree.walk():
         if isinstance(node, _DENIED_NODES):
@@ -118,8 +126,11 @@ def check_query(sql: str, datasets: Collection[str], known: Collection[str] = ()
         if name in DENIED_FUNCTIONS:
             raise UnsafeQuery(f"function {name!r} is not allowed in a control")
     ctes = _cte_names(tree)
-    allowed = {d.lower() for d in datasets} | ctes
+    allowed = {d.lower() for d in datasets} | set(views) | ctes
     referenced: set[str] = set()
     for table in tree.find_all(exp.Table):
         _check_table(table, allowed, {k.lower() for k in known}, referenced)
-    return frozenset(referenced - ctes)
+    read: set[str] = set()
+    for name in referenced - ctes:
+        read |= {d.lower() for d in views[name]} if name in views else {name}
+    return frozenset(read)

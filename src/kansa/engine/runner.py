@@ -18,13 +18,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from kansa.appdb import Database
 from kansa.contracts import load_contracts
 from kansa.controls import Control
+from kansa.controls.views import builtin_views
 from kansa.engine import parameters as params
-from kansa.engine.asof import default_as_of
 from kansa.engine.evidence import commit_run
 from kansa.engine.execute import Job, execute
 from kansa.engine.record import record_run
 from kansa.engine.result import ControlOutcome, RunResult
-from kansa.engine.sandbox import ENGINE_NAME, open_sandbox
+from kansa.engine.sandbox import ENGINE_NAME, available_views, open_sandbox
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Snapshot, Vault
@@ -85,6 +85,7 @@ def _execute_all(
     con: duckdb.DuckDBPyConnection,
     jobs: list[Job],
     snapshots: Mapping[str, Snapshot],
+    views: Mapping[str, frozenset[str]],
     workers: int,
     progress: bool,
 ) -> list[ControlOutcome]:
@@ -94,7 +95,7 @@ def _execute_all(
     def one(job: Job) -> ControlOutcome:
         cur = con.cursor()  # one cursor per control: DuckDB cursors are per-thread
         try:
-            outcome = execute(cur, job, snapshots, known)
+            outcome = execute(cur, job, snapshots, known, views)
         finally:
             cur.close()
         tick(outcome)
@@ -135,17 +136,20 @@ def run_controls(
     staging = vault.staging_dir()
     try:
         outputs = [staging / f"{c.id}.parquet" for c in chosen]
-        con = open_sandbox(
+        shared = builtin_views()
+        con, run_as_of = open_sandbox(
             staging,
             snapshots,
             outputs,
             memory_limit=workspace.config.memory_limit,
             threads=workspace.config.threads,
+            views=shared,
+            as_of=as_of,
         )
         try:
-            run_as_of = as_of or default_as_of(con, snapshots)
             jobs = _jobs(workspace, chosen, overrides, run_as_of, staging)
-            outcomes = _execute_all(con, jobs, snapshots, workers, progress)
+            views = available_views(shared, snapshots)
+            outcomes = _execute_all(con, jobs, snapshots, views, workers, progress)
         finally:
             con.close()
         run = RunResult(

@@ -3,7 +3,11 @@
 How it is built, and why in this order:
 
 1. A small catalog file ``views.duckdb`` is written in the run's staging folder with one VIEW
-   per dataset over that dataset's latest snapshot Parquet (absolute path).
+   per dataset over that dataset's latest snapshot Parquet (absolute path). Then, with that
+   writing connection already confined to the snapshot files (``allowed_paths``,
+   ``enable_external_access=false``), the run's as-of date is settled and the catalog's shared
+   views (``catalog/_views``) are created over the dataset views, in dependency order, each
+   first passed through the SQL guard: a shared view can read no more than a control.
 2. It is re-opened **read-only**, so no control can create, replace or drop anything in it.
 3. ``allowed_paths`` is set to exactly the snapshot files plus the exception files the engine
    itself will write (one per control, known in advance), then ``enable_external_access=false``
@@ -21,11 +25,17 @@ files are not subject to the external-access check.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
 
+from kansa.controls.views import SharedView, base_datasets, create_views, rendered
+from kansa.engine.asof import default_as_of
+from kansa.engine.guard import UnsafeQuery, check_query
+from kansa.errors import KansaError
+from kansa.i18n import tr
 from kansa.vault import Snapshot
 
 ENGINE_NAME = "duckdb " + duckdb.__version__
@@ -39,7 +49,51 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _write_views(catalog: Path, snapshots: Mapping[str, Snapshot]) -> None:
+def confine_writer(con: duckdb.DuckDBPyConnection, snapshots: Mapping[str, Snapshot]) -> None:
+    paths = sorted({str(s.path) for s in snapshots.values()})
+    con.execute("SET allowed_paths = [" + ", ".join(_quote_path(Path(p)) for p in paths) + "]")
+    con.execute("SET enable_external_access = false")
+
+
+def available_views(
+    views: Mapping[str, SharedView], snapshots: Mapping[str, Snapshot]
+) -> dict[str, frozenset[str]]:
+    """Shared views whose every dataset has a snapshot, each with the datasets it reads."""
+    out = {}
+    for name in views:
+        needs = base_datasets([name], views)
+        if needs <= set(snapshots):
+            out[name] = needs
+    return out
+
+
+def _create_shared(
+    con: duckdb.DuckDBPyConnection,
+    views: Mapping[str, SharedView],
+    snapshots: Mapping[str, Snapshot],
+    as_of: dt.date,
+) -> None:
+    usable = available_views(views, snapshots)
+    for name in usable:  # dependency order: each may read the datasets and views before it
+        before = {n: usable[n] for n in views[name].depends if n in usable}
+        try:
+            check_query(rendered(views[name], as_of), snapshots, views=before)
+        except UnsafeQuery as exc:
+            raise KansaError(
+                tr(
+                    f"Shared view {name} is refused: {exc}",
+                    f"共有ビュー {name} は拒否されました: {exc}",
+                )
+            ) from exc
+    create_views(con, [views[n] for n in usable], as_of, replace=False)
+
+
+def _write_views(
+    catalog: Path,
+    snapshots: Mapping[str, Snapshot],
+    views: Mapping[str, SharedView],
+    as_of: dt.date | None,
+) -> dt.date:
     con = duckdb.connect(str(catalog))
     try:
         for name, snap in sorted(snapshots.items()):
@@ -47,6 +101,11 @@ def _write_views(catalog: Path, snapshots: Mapping[str, Snapshot]) -> None:
                 f"CREATE VIEW {_quote_ident(name)} AS "
                 f"SELECT * FROM read_parquet({_quote_path(snap.path)})"
             )
+        confine_writer(con, snapshots)
+        con.execute("SET TimeZone = 'UTC'")
+        run_as_of = as_of or default_as_of(con, snapshots)
+        _create_shared(con, views, snapshots, run_as_of)
+        return run_as_of
     finally:
         con.close()
 
@@ -58,10 +117,16 @@ def open_sandbox(
     *,
     memory_limit: str,
     threads: int | None,
-) -> duckdb.DuckDBPyConnection:
-    """A locked, read-only connection with one view per dataset (see module docstring)."""
+    views: Mapping[str, SharedView] | None = None,
+    as_of: dt.date | None = None,
+) -> tuple[duckdb.DuckDBPyConnection, dt.date]:
+    """A locked, read-only connection with one view per dataset and the shared views.
+
+    Returns it with the run's as-of date (``as_of``, else the latest day in the data), which
+    the shared views were rendered with (see module docstring).
+    """
     catalog = staging / "views.duckdb"
-    _write_views(catalog, snapshots)
+    run_as_of = _write_views(catalog, snapshots, views or {}, as_of)
     temp = staging / "duckdb-temp"
     temp.mkdir(exist_ok=True)
     config: dict[str, str | bool | int | float | list[str]] = {
@@ -78,4 +143,4 @@ def open_sandbox(
     con.execute("SET TimeZone = 'UTC'")  # contracts' times are UTC, never the machine's zone
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
-    return con
+    return con, run_as_of

@@ -1,26 +1,12 @@
 -- name: population
 -- people holding at least one active grant at the end of the as-of date
-select distinct a.person_id
-from role_grants g
-join accounts a on a.account_id = g.account_id
-where a.person_id is not null
-  and (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
-  and (g.revoked_at is null or (g.revoked_at at time zone 'UTC')::date > {{ as_of }})
-  and (a.disabled_at is null or (a.disabled_at at time zone 'UTC')::date > {{ as_of }})
-  and (a.expires_at is null or (a.expires_at at time zone 'UTC')::date > {{ as_of }})
+select distinct person_id from active_grants where person_id is not null
 
 -- name: test
 -- a grant is active at the end of the as-of date if granted, not revoked, and its account is
 -- still enabled (not disabled, not expired); role_conflicts pairs are unordered
 with active as (
-    select g.grant_id, g.role_id, a.person_id, g.account_id
-    from role_grants g
-    join accounts a on a.account_id = g.account_id
-    where a.person_id is not null
-      and (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
-      and (g.revoked_at is null or (g.revoked_at at time zone 'UTC')::date > {{ as_of }})
-      and (a.disabled_at is null or (a.disabled_at at time zone 'UTC')::date > {{ as_of }})
-      and (a.expires_at is null or (a.expires_at at time zone 'UTC')::date > {{ as_of }})
+    select grant_id, role_id, person_id, account_id from active_grants where person_id is not null
 )
 select
     x.person_id,

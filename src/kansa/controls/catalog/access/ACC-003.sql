@@ -1,54 +1,10 @@
 -- name: population
 -- enabled privileged accounts (flagged privileged, or holding an active privileged role)
-with enabled as (
-    select *
-    from accounts
-    where (created_at at time zone 'UTC')::date <= {{ as_of }}
-      and (disabled_at is null or (disabled_at at time zone 'UTC')::date > {{ as_of }})
-      and (expires_at is null or (expires_at at time zone 'UTC')::date > {{ as_of }})
-),
-privileged_roles as (
-    select g.account_id, string_agg(distinct g.role_id, ';' order by g.role_id) as privileged_roles
-    from role_grants g
-    join roles r on r.role_id = g.role_id
-    where r.privileged
-      and (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
-      and (g.revoked_at is null or (g.revoked_at at time zone 'UTC')::date > {{ as_of }})
-    group by g.account_id
-),
-privileged as (
-    select e.*, p.privileged_roles
-    from enabled e
-    left join privileged_roles p on p.account_id = e.account_id
-    where e.privileged or p.account_id is not null
-)
-select account_id from privileged
+select account_id from privileged_accounts
 
 -- name: test
-with enabled as (
-    select *
-    from accounts
-    where (created_at at time zone 'UTC')::date <= {{ as_of }}
-      and (disabled_at is null or (disabled_at at time zone 'UTC')::date > {{ as_of }})
-      and (expires_at is null or (expires_at at time zone 'UTC')::date > {{ as_of }})
-),
-privileged_roles as (
-    select g.account_id, string_agg(distinct g.role_id, ';' order by g.role_id) as privileged_roles
-    from role_grants g
-    join roles r on r.role_id = g.role_id
-    where r.privileged
-      and (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
-      and (g.revoked_at is null or (g.revoked_at at time zone 'UTC')::date > {{ as_of }})
-    group by g.account_id
-),
-privileged as (
-    select e.*, p.privileged_roles
-    from enabled e
-    left join privileged_roles p on p.account_id = e.account_id
-    where e.privileged or p.account_id is not null
-)
 select account_id, person_id, system, account_type, privileged as flagged_privileged,
        privileged_roles, mfa_method, last_login_at
-from privileged
+from privileged_accounts
 where mfa_method is null or mfa_method = 'none'
 order by account_id

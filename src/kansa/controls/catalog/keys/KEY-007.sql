@@ -1,27 +1,19 @@
 -- name: population
 -- wallets with at least one active key at the end of the as-of date
 select distinct wallet_id
-from keyholders
-where (assigned_at at time zone 'UTC')::date <= {{ as_of }}
-  and (revoked_at is null or (revoked_at at time zone 'UTC')::date > {{ as_of }})
+from active_keyholders
 
 -- name: test
 -- cold wallets: every active key in its own location; other tiers: at least min_locations
 -- distinct locations (or one per key when the wallet has fewer keys)
-with active as (
-    select *
-    from keyholders
-    where (assigned_at at time zone 'UTC')::date <= {{ as_of }}
-      and (revoked_at is null or (revoked_at at time zone 'UTC')::date > {{ as_of }})
-),
-per_wallet as (
+with per_wallet as (
     select
         a.wallet_id,
         w.tier,
         count(*) as active_keys,
         count(distinct a.location) as locations,
         string_agg(distinct a.location, ';' order by a.location) as location_list
-    from active a
+    from active_keyholders a
     left join wallets w on w.wallet_id = a.wallet_id
     group by a.wallet_id, w.tier
 )

@@ -1,8 +1,6 @@
 -- name: population
 select key_fingerprint
-from keyholders
-where (assigned_at at time zone 'UTC')::date <= {{ as_of }}
-  and (revoked_at is null or (revoked_at at time zone 'UTC')::date > {{ as_of }})
+from active_keyholders
 
 -- name: test
 select
@@ -12,9 +10,7 @@ select
     s.background_checked_on,
     {{ as_of }} - s.background_checked_on as check_age_days,
     {{ max_age_days }} as max_age_days
-from keyholders k
+from active_keyholders k
 left join staff s on s.person_id = k.person_id
-where (k.assigned_at at time zone 'UTC')::date <= {{ as_of }}
-  and (k.revoked_at is null or (k.revoked_at at time zone 'UTC')::date > {{ as_of }})
-  and (s.background_checked_on is null or {{ as_of }} - s.background_checked_on > {{ max_age_days }})
+where s.background_checked_on is null or {{ as_of }} - s.background_checked_on > {{ max_age_days }}
 order by k.key_fingerprint

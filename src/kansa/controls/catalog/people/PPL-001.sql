@@ -1,21 +1,15 @@
 -- name: population
 -- people with at least one enabled account at the end of the as-of date
 select distinct person_id
-from accounts
+from enabled_accounts
 where person_id is not null
-  and (created_at at time zone 'UTC')::date <= {{ as_of }}
-  and (disabled_at is null or (disabled_at at time zone 'UTC')::date > {{ as_of }})
-  and (expires_at is null or (expires_at at time zone 'UTC')::date > {{ as_of }})
 
 -- name: test
 -- no security_awareness completion in the max_age_days before the as-of date (a tie passes)
 with people as (
     select person_id, count(*) as enabled_accounts
-    from accounts
+    from enabled_accounts
     where person_id is not null
-      and (created_at at time zone 'UTC')::date <= {{ as_of }}
-      and (disabled_at is null or (disabled_at at time zone 'UTC')::date > {{ as_of }})
-      and (expires_at is null or (expires_at at time zone 'UTC')::date > {{ as_of }})
     group by person_id
 ),
 latest as (

@@ -1,27 +1,14 @@
 -- name: population
 -- phishing-test clicks on or before the as-of date by people with privileged access at the
 -- time of the click or later
-with privileged_spans as (
-    -- when each person had privileged access: privileged accounts, and privileged role grants
-    -- (until revoked or the account ended)
-    select a.person_id, a.created_at as span_start, least(a.disabled_at, a.expires_at) as span_end
-    from accounts a
-    where a.privileged and a.person_id is not null
-    union all
-    select a.person_id, g.granted_at, least(g.revoked_at, a.disabled_at, a.expires_at)
-    from role_grants g
-    join roles r on r.role_id = g.role_id
-    join accounts a on a.account_id = g.account_id
-    where r.privileged and a.person_id is not null
-),
-clicks as (
+with clicks as (
     select t.*, coalesce(t.clicked_at, t.sent_at) as click_time
     from phishing_tests t
     where t.clicked and (coalesce(t.clicked_at, t.sent_at) at time zone 'UTC')::date <= {{ as_of }}
 )
 select distinct c.test_id
 from clicks c
-join privileged_spans p
+join privileged_access_spans p
   on p.person_id = c.person_id
  and (p.span_start at time zone 'UTC')::date <= {{ as_of }}
  and (p.span_end is null or p.span_end > c.click_time)
@@ -29,20 +16,7 @@ join privileged_spans p
 -- name: test
 -- phishing_remediation due within max_days (UTC days) of the click; late once the as-of date is
 -- past the deadline without a completion on or before it
-with privileged_spans as (
-    -- when each person had privileged access: privileged accounts, and privileged role grants
-    -- (until revoked or the account ended)
-    select a.person_id, a.created_at as span_start, least(a.disabled_at, a.expires_at) as span_end
-    from accounts a
-    where a.privileged and a.person_id is not null
-    union all
-    select a.person_id, g.granted_at, least(g.revoked_at, a.disabled_at, a.expires_at)
-    from role_grants g
-    join roles r on r.role_id = g.role_id
-    join accounts a on a.account_id = g.account_id
-    where r.privileged and a.person_id is not null
-),
-clicks as (
+with clicks as (
     select t.*, coalesce(t.clicked_at, t.sent_at) as click_time,
            (coalesce(t.clicked_at, t.sent_at) at time zone 'UTC')::date as clicked_on
     from phishing_tests t
@@ -52,7 +26,7 @@ privileged_clicks as (
     select distinct c.test_id, c.person_id, c.sent_at, c.click_time, c.clicked_on,
            c.clicked_on + {{ max_days }} as deadline
     from clicks c
-    join privileged_spans p
+    join privileged_access_spans p
       on p.person_id = c.person_id
      and (p.span_start at time zone 'UTC')::date <= {{ as_of }}
      and (p.span_end is null or p.span_end > c.click_time)

@@ -2,11 +2,8 @@
 -- vendor staff with an enabled account at the end of the as-of date
 select distinct s.person_id
 from staff s
-join accounts a on a.person_id = s.person_id
+join enabled_accounts a on a.person_id = s.person_id
 where s.employment_type = 'vendor'
-  and (a.created_at at time zone 'UTC')::date <= {{ as_of }}
-  and (a.disabled_at is null or (a.disabled_at at time zone 'UTC')::date > {{ as_of }})
-  and (a.expires_at is null or (a.expires_at at time zone 'UTC')::date > {{ as_of }})
 
 -- name: test
 -- security_awareness completed on or before the UTC day their first enabled account was created
@@ -14,11 +11,8 @@ with vendor_access as (
     select s.person_id, s.vendor, min(a.created_at) as first_account_created_at,
            count(*) as enabled_accounts
     from staff s
-    join accounts a on a.person_id = s.person_id
+    join enabled_accounts a on a.person_id = s.person_id
     where s.employment_type = 'vendor'
-      and (a.created_at at time zone 'UTC')::date <= {{ as_of }}
-      and (a.disabled_at is null or (a.disabled_at at time zone 'UTC')::date > {{ as_of }})
-      and (a.expires_at is null or (a.expires_at at time zone 'UTC')::date > {{ as_of }})
     group by s.person_id, s.vendor
 ),
 first_training as (
