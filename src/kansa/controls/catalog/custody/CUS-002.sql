@@ -1,31 +1,13 @@
 -- name: population
 -- one row per asset and day of customer holdings
 select asset, as_of
-from customer_balances
+from customer_ledger_daily
 where as_of <= {{ as_of }}
-group by asset, as_of
 
 -- name: test
 -- customer amount not in cold wallets = customer ledger total - cold customer wallets (>= 0);
 -- performance-guarantee wallets of the same asset must hold at least that much (PSA 63-11-2)
-with holdings as (
-    select asset, as_of, sum(balance) as total_customer_amount
-    from customer_balances
-    where as_of <= {{ as_of }}
-    group by asset, as_of
-),
-wallet_totals as (
-    select
-        b.asset,
-        b.as_of,
-        coalesce(sum(b.balance) filter (where w.purpose = 'customer' and w.tier = 'cold'), 0) as cold_amount,
-        coalesce(sum(b.balance) filter (where w.purpose = 'performance_guarantee'), 0) as guarantee_amount
-    from wallet_balances b
-    join wallets w on w.wallet_id = b.wallet_id
-    where b.as_of <= {{ as_of }}
-    group by b.asset, b.as_of
-),
-needs as (
+with needs as (
     select
         h.asset,
         h.as_of,
@@ -33,8 +15,9 @@ needs as (
         coalesce(t.cold_amount, 0) as cold_amount,
         greatest(h.total_customer_amount - coalesce(t.cold_amount, 0), 0) as non_cold_customer_amount,
         coalesce(t.guarantee_amount, 0) as guarantee_amount
-    from holdings h
-    left join wallet_totals t on t.asset = h.asset and t.as_of = h.as_of
+    from customer_ledger_daily h
+    left join wallet_balances_daily t on t.asset = h.asset and t.as_of = h.as_of
+    where h.as_of <= {{ as_of }}
 )
 select
     asset,

@@ -2,24 +2,18 @@
 -- one row per asset and day present in the customer ledger or in customer wallets
 select asset, as_of from customer_balances where as_of <= {{ as_of }}
 union
-select b.asset, b.as_of
-from wallet_balances b
-join wallets w on w.wallet_id = b.wallet_id
-where w.purpose = 'customer' and b.as_of <= {{ as_of }}
+select asset, as_of from wallet_balances_daily where customer_wallets > 0 and as_of <= {{ as_of }}
 
 -- name: test
 with ledger as (
-    select asset, as_of, sum(balance) as ledger_amount
-    from customer_balances
+    select asset, as_of, total_customer_amount as ledger_amount
+    from customer_ledger_daily
     where as_of <= {{ as_of }}
-    group by asset, as_of
 ),
 onchain as (
-    select b.asset, b.as_of, sum(b.balance) as wallet_amount
-    from wallet_balances b
-    join wallets w on w.wallet_id = b.wallet_id
-    where w.purpose = 'customer' and b.as_of <= {{ as_of }}
-    group by b.asset, b.as_of
+    select asset, as_of, customer_amount as wallet_amount
+    from wallet_balances_daily
+    where customer_wallets > 0 and as_of <= {{ as_of }}
 ),
 joined as (
     select

@@ -1,25 +1,16 @@
 -- name: population
 -- every key named by a wallet's deployed policy (descriptor fingerprints, Safe owners)
-with policy_keys as (
-    select w.wallet_id, lower(fp) as key_fingerprint
-    from wallets w, unnest(regexp_extract_all(w.descriptor, '\[([0-9a-fA-F]{8})', 1)) as t(fp)
-    where w.descriptor is not null and (w.created_at at time zone 'UTC')::date <= {{ as_of }}
-    union
-    select w.wallet_id, lower(trim(o)) from wallets w, unnest(string_split(w.safe_owners, ';')) as t(o)
-    where w.safe_owners is not null and trim(o) <> '' and (w.created_at at time zone 'UTC')::date <= {{ as_of }}
-)
-select wallet_id, key_fingerprint from policy_keys
+select p.wallet_id, p.key_fingerprint
+from wallet_policy_keys p
+where p.wallet_id in (select wallet_id from wallets where (created_at at time zone 'UTC')::date <= {{ as_of }})
 
 -- name: test
 -- a policy key must have exactly one keyholder record of the same wallet, active at the end of
 -- the as-of date (a key that can sign must have someone answerable for it)
 with policy_keys as (
-    select w.wallet_id, lower(fp) as key_fingerprint
-    from wallets w, unnest(regexp_extract_all(w.descriptor, '\[([0-9a-fA-F]{8})', 1)) as t(fp)
-    where w.descriptor is not null and (w.created_at at time zone 'UTC')::date <= {{ as_of }}
-    union
-    select w.wallet_id, lower(trim(o)) from wallets w, unnest(string_split(w.safe_owners, ';')) as t(o)
-    where w.safe_owners is not null and trim(o) <> '' and (w.created_at at time zone 'UTC')::date <= {{ as_of }}
+    select p.wallet_id, p.key_fingerprint
+    from wallet_policy_keys p
+    where p.wallet_id in (select wallet_id from wallets where (created_at at time zone 'UTC')::date <= {{ as_of }})
 ),
 matches as (
     select

@@ -25,16 +25,10 @@ trained as (
      and t.course = 'privileged_access'
      and t.completed_on <= (g.granted_at at time zone 'UTC')::date
     group by g.grant_id
-),
-first_training as (
-    select person_id, min(completed_on) as first_trained_on
-    from training_records
-    where course = 'privileged_access'
-    group by person_id
 )
 select g.grant_id, g.person_id, g.account_id, g.role_id, g.granted_at, f.first_trained_on
 from grants g
 left join trained t on t.grant_id = g.grant_id
-left join first_training f on f.person_id = g.person_id
+left join first_training f on f.person_id = g.person_id and f.course = 'privileged_access'
 where t.grant_id is null
 order by g.grant_id

@@ -11,16 +11,10 @@ with trained as (
      and t.course = 'keyholder'
      and t.completed_on <= (k.assigned_at at time zone 'UTC')::date
     group by k.key_fingerprint
-),
-first_training as (
-    select person_id, min(completed_on) as first_trained_on
-    from training_records
-    where course = 'keyholder'
-    group by person_id
 )
 select k.key_fingerprint, k.wallet_id, k.person_id, k.assigned_at, f.first_trained_on
 from keyholders k
 left join trained t on t.key_fingerprint = k.key_fingerprint
-left join first_training f on f.person_id = k.person_id
+left join first_training f on f.person_id = k.person_id and f.course = 'keyholder'
 where (k.assigned_at at time zone 'UTC')::date <= {{ as_of }} and t.key_fingerprint is null
 order by k.key_fingerprint

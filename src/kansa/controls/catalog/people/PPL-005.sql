@@ -14,16 +14,10 @@ with vendor_access as (
     join enabled_accounts a on a.person_id = s.person_id
     where s.employment_type = 'vendor'
     group by s.person_id, s.vendor
-),
-first_training as (
-    select person_id, min(completed_on) as first_trained_on
-    from training_records
-    where course = 'security_awareness'
-    group by person_id
 )
 select v.person_id, v.vendor, v.enabled_accounts, v.first_account_created_at, f.first_trained_on
 from vendor_access v
-left join first_training f on f.person_id = v.person_id
+left join first_training f on f.person_id = v.person_id and f.course = 'security_awareness'
 where f.first_trained_on is null
    or f.first_trained_on > (v.first_account_created_at at time zone 'UTC')::date
 order by v.person_id
