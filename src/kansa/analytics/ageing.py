@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kansa.analytics.population import Population, quote
+from kansa.analytics.population import Population
 from kansa.analytics.result import Analysis, Chart, Table
 from kansa.errors import KansaError
 from kansa.i18n import tr
@@ -67,17 +67,15 @@ def run_ageing(
     n_old = int(got.get(oldest, (0,))[0])
     n_future = int(got.get(0, (0,))[0])
     where = f"{pop.input.dataset}.{date_column}"
-    return Analysis(
+    return pop.analysis(
         analysis="ageing",
         title={"en": "Ageing", "ja": "年齢分析（経過日数）"},
         parameters={
-            "dataset": pop.input.dataset,
             "date_column": date_column,
             "as_of": as_of.isoformat(),
             "buckets": limits,
             "amount_column": amount,
         },
-        inputs=[pop.input.to_json()],
         summary={
             "records": n_all,
             "empty": empty,
@@ -115,7 +113,7 @@ def _oldest_records(pop: Population, age: str, bucket: str, oldest: int, limit: 
     where = f"{bucket} = {oldest}"
     total = int(pop.one(f"SELECT count(*) FROM population WHERE {where}")[0])
     cols = ["_row", "age_days", *pop.columns]
-    select = ", ".join(["_row", f"{age} AS age_days", *(quote(c) for c in pop.columns)])
+    select = ", ".join(["_row", f"{age} AS age_days", *pop.record_columns()])
     rows = [
         list(r)
         for r in pop.rows(

@@ -27,7 +27,7 @@ from typing import Any
 from scipy import stats
 
 from kansa.analytics.digits import digits_relation
-from kansa.analytics.population import Population, is_numeric, quote
+from kansa.analytics.population import Population, is_numeric
 from kansa.analytics.result import Analysis, Chart, Table
 from kansa.errors import KansaError
 from kansa.i18n import tr
@@ -270,7 +270,7 @@ def flagged_records(
         return Table("records", cols, [], total=0)
     rel = digits_relation(pop, column, test.name, test.min_digits)
     wanted = ", ".join(str(int(r.digit)) for r in over)
-    select = ", ".join(["_row", "__digit", *(quote(c) for c in pop.columns)])
+    select = ", ".join(["_row", "__digit", *pop.record_columns()])
     sql = (
         f"SELECT {select} FROM ({rel}) WHERE __class = 0 AND __digit IN ({wanted}) "
         f"ORDER BY _row LIMIT {int(limit)}"
@@ -404,14 +404,13 @@ def _analysis(
             r.digit for r in st.rows if r.excess < 0 and r.z > Z_CRITICAL_5PCT
         ],
     }
-    return Analysis(
+    return pop.analysis(
         analysis="benford",
         title={
             "en": f"Benford's law: {test.title_en.lower()}",
             "ja": f"ベンフォードの法則: {test.title_ja}",
         },
         parameters={
-            "dataset": pop.input.dataset,
             "column": column,
             "test": test.name,
             "min_records": min_records,
@@ -419,7 +418,6 @@ def _analysis(
             "top_digits": top,
             "minimum_value": 10 ** (test.min_digits - 1),
         },
-        inputs=[pop.input.to_json()],
         summary=summary,
         conclusion=_conclusion(pop, column, test, st, over),
         tables=[_digits_table(st)],

@@ -78,7 +78,6 @@ def run_duplicates(
             )
         )
     params: dict[str, Any] = {
-        "dataset": pop.input.dataset,
         "keys": keys,
         "within_seconds": within,
         "time_column": tcol,
@@ -121,7 +120,7 @@ def _exact(
             "g.grp AS duplicate_group",
             "g.n AS group_size",
             "p._row",
-            *(f"p.{quote(c)}" for c in pop.columns),
+            *pop.record_columns("p"),
         ]
     )
     rows = pop.rows(
@@ -135,11 +134,10 @@ def _exact(
         total=int(rows_in),
     )
     where = f"{pop.input.dataset} on ({', '.join(keys)})" + (f" within {within}s" if within else "")
-    return Analysis(
+    return pop.analysis(
         analysis="duplicates",
         title={"en": "Duplicates (exact)", "ja": "重複（完全一致）"},
         parameters={**params, "mode": "exact"},
-        inputs=[pop.input.to_json()],
         summary={"duplicate_groups": int(groups), "records_in_groups": int(rows_in)},
         conclusion={
             "en": f"{int(groups):,} duplicate group(s) holding {int(rows_in):,} records in {where}.",
@@ -191,11 +189,10 @@ def _fuzzy(
     records = Table("records", columns, [list(r) for r in rows], total=int(total))
     where = f"{pop.input.dataset} on ({', '.join(keys)}) within {within}s"
     near = int(total) - int(exact_n)
-    return Analysis(
+    return pop.analysis(
         analysis="duplicates",
         title={"en": "Duplicates (fuzzy)", "ja": "重複（あいまい一致）"},
         parameters={**params, "mode": "fuzzy"},
-        inputs=[pop.input.to_json()],
         summary={"pairs": int(total), "exact_pairs": int(exact_n), "near_pairs": near},
         conclusion={
             "en": f"{int(total):,} pair(s) of near-duplicate records in {where} ({int(exact_n):,} exact, {near:,} near: amounts within {tolerance:.2%}, names with similarity >= {similarity}).",

@@ -54,11 +54,10 @@ def run_gaps(
     duplicates = Table(
         "duplicates", ["partition", "sequence", "count"], [list(r) for r in dups], total=dup_total
     )
-    return Analysis(
+    return pop.analysis(
         analysis="gaps",
         title={"en": "Sequence gaps and duplicates", "ja": "連番の欠番・重複"},
-        parameters={"dataset": pop.input.dataset, "sequence": sequence, "by": by},
-        inputs=[pop.input.to_json()],
+        parameters={"sequence": sequence, "by": by},
         summary={
             "partitions": len(parts),
             "gaps": int(gap_total),

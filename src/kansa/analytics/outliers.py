@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kansa.analytics.population import Population, quote
+from kansa.analytics.population import Population
 from kansa.analytics.result import Analysis, Table
 
 CONSISTENCY = 0.6745  # Iglewicz & Hoaglin (1993)
@@ -53,7 +53,7 @@ def run_outliers(
             "sc.m AS modified_z",
             "sc.med AS group_median",
             "sc.mad AS group_mad",
-            *(f"p.{quote(c)}" for c in pop.columns),
+            *pop.record_columns("p"),
         ]
     )
     rows = pop.rows(
@@ -74,17 +74,10 @@ def run_outliers(
     )
     scored = sum(int(r[1]) for r in groups if r[3])
     where = f"{pop.input.dataset}.{column}" + (f" by {by}" if by else "")
-    return Analysis(
+    return pop.analysis(
         analysis="outliers",
         title={"en": "Outliers (modified z-score)", "ja": "外れ値（修正zスコア）"},
-        parameters={
-            "dataset": pop.input.dataset,
-            "column": column,
-            "by": by,
-            "threshold": threshold,
-            "log10": log,
-        },
-        inputs=[pop.input.to_json()],
+        parameters={"column": column, "by": by, "threshold": threshold, "log10": log},
         summary={
             "records_scored": scored,
             "outliers": total,

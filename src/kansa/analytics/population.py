@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from kansa.analytics.result import Analysis, Bilingual, Table
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Snapshot, Vault
@@ -163,6 +164,38 @@ class Population:
                     f"資産ごとに分析してください: --filter {unit_column}={units[0]}",
                 ),
             )
+
+    def record_columns(self, alias: str = "") -> list[str]:
+        """Every column of a record, quoted (``alias.`` before each when the query joins)."""
+        prefix = f"{alias}." if alias else ""
+        return [f"{prefix}{quote(c)}" for c in self.columns]
+
+    def analysis(
+        self,
+        *,
+        analysis: str,
+        title: Bilingual,
+        parameters: dict[str, Any],
+        summary: dict[str, Any],
+        conclusion: Bilingual,
+        tables: list[Table] | None = None,
+        records: Table | None = None,
+        seed: int | None = None,
+    ) -> Analysis:
+        """The result of an analysis of this population: the dataset comes first in its
+        parameters and the snapshot (hash, rows, filters) is its one input, so that every
+        workpaper says what it was computed from in the same way."""
+        return Analysis(
+            analysis=analysis,
+            title=title,
+            parameters={"dataset": self.input.dataset, **parameters},
+            inputs=[self.input.to_json()],
+            summary=summary,
+            conclusion=conclusion,
+            seed=seed,
+            tables=tables or [],
+            records=records,
+        )
 
     def first_temporal_column(self) -> str | None:
         return next((n for n, t in self.columns.items() if is_temporal(t)), None)

@@ -19,6 +19,8 @@ SCHEMA = "kansa.workpaper/1"
 # Integers beyond 2^53 lose precision in JSON readers that use doubles (JavaScript, Excel):
 # such values, and every DECIMAL amount, are written as decimal strings.
 SAFE_INT = 2**53
+# A text in both languages of the product: {"en": ..., "ja": ...}.
+Bilingual = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,11 @@ class Table:
 @dataclass
 class Analysis:
     analysis: str
-    title: dict[str, str]
+    title: Bilingual
     parameters: dict[str, Any]
     inputs: list[dict[str, Any]]
     summary: dict[str, Any]
-    conclusion: dict[str, str]
+    conclusion: Bilingual
     seed: int | None = None
     tables: list[Table] = field(default_factory=list)
     records: Table | None = None

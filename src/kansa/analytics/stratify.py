@@ -113,17 +113,15 @@ def run_stratify(
     table = _strata_table(uppers, got)
     n_all = sum(int(r[0]) for r in got.values())
     total_all = exact_sum(r[1] for r in got.values())
-    return Analysis(
+    return pop.analysis(
         analysis="stratify",
         title={"en": "Stratification by value", "ja": "金額による階層化"},
         parameters={
-            "dataset": pop.input.dataset,
             "column": column,
             "scheme": scheme,
             "bands": bands,
             "bounds": [str(b) for b in bounds or []],
         },
-        inputs=[pop.input.to_json()],
         summary={
             "records": n_all,
             "empty": empty,

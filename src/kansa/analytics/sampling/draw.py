@@ -265,7 +265,6 @@ def run_draw(pop: Population, spec: DrawSpec, plan: dict[str, Any] | None = None
     summary = {"sample_items": len(table.rows), **summary}
     kind = "mus" if spec.method == "mus" else "attribute"
     params = {
-        "dataset": pop.input.dataset,
         "method": spec.method,
         "evaluation": kind,
         "size": spec.size,
@@ -278,11 +277,10 @@ def run_draw(pop: Population, spec: DrawSpec, plan: dict[str, Any] | None = None
         **(plan or {}),
     }
     fill = "audited_value" if kind == "mus" else "deviation (yes/no)"
-    return Analysis(
+    return pop.analysis(
         analysis="sample-draw",
         title={"en": f"Sample selection ({spec.method})", "ja": f"標本抽出（{spec.method}）"},
         parameters=params,
-        inputs=[pop.input.to_json()],
         summary=summary,
         conclusion={
             "en": f"{len(table.rows)} records of {pop.input.dataset} selected by {spec.method} sampling with seed {spec.seed}. Fill in {fill} for each item, then run `kansa sample evaluate` on the file.",
