@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from kansa.analytics.result import Analysis, Table
+from kansa.analytics.result import Analysis, Bilingual, Table
 from kansa.analytics.sampling.evaluate import (
     MusBound,
     MusResult,
@@ -159,11 +159,10 @@ def attribute_analysis(sample: SampleFile, params: dict[str, Any], flags: list[b
         for r, f in zip(sample.rows, flags, strict=True)
         if f
     ]
-    return Analysis(
-        analysis="sample-evaluate",
+    return _evaluation(
+        sample,
+        params,
         title={"en": "Sample evaluation (attributes)", "ja": "標本評価（属性）"},
-        parameters=params,
-        inputs=[{"file": sample.path.name, "sha256": sample.sha256}],
         summary={
             "sample_size": res.n,
             "deviations": res.deviations,
@@ -176,6 +175,28 @@ def attribute_analysis(sample: SampleFile, params: dict[str, Any], flags: list[b
         },
         conclusion={"en": head_en + tail_en, "ja": head_ja + tail_ja},
         records=Table("records", ["item", *sample.columns], rows),
+    )
+
+
+def _evaluation(
+    sample: SampleFile,
+    params: dict[str, Any],
+    title: Bilingual,
+    summary: dict[str, Any],
+    conclusion: Bilingual,
+    tables: list[Table] | None = None,
+    records: Table | None = None,
+) -> Analysis:
+    """An evaluation's one input is the auditor's filled-in file, named with its SHA-256."""
+    return Analysis(
+        analysis="sample-evaluate",
+        title=title,
+        parameters=params,
+        inputs=[{"file": sample.path.name, "sha256": sample.sha256}],
+        summary=summary,
+        conclusion=conclusion,
+        tables=tables or [],
+        records=records,
     )
 
 
@@ -307,14 +328,13 @@ def mus_analysis(sample: SampleFile, params: dict[str, Any], items: list[SampleI
         Decimal(str(tol)) if tol is not None else None,
         params["factors"],
     )
-    return Analysis(
-        analysis="sample-evaluate",
+    return _evaluation(
+        sample,
+        params,
         title={
             "en": "Sample evaluation (monetary unit sampling)",
             "ja": "標本評価（金額単位抽出）",
         },
-        parameters=params,
-        inputs=[{"file": sample.path.name, "sha256": sample.sha256}],
         summary={
             "sample_size": res.sample_size,
             "sampling_interval": res.interval,
