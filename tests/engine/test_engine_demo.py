@@ -47,3 +47,12 @@ def test_the_run_finds_exactly_the_seeded_violations(
     }
     assert wrong == {}
     assert (score.precision, score.recall) == (1.0, 1.0)
+
+
+def test_a_control_reading_shared_views_records_the_snapshots_behind_them(
+    demo_run: tuple[Workspace, RunResult],
+) -> None:
+    _, run = demo_run
+    acc_003 = run.outcome("ACC-003")  # reads privileged_accounts only, never a dataset directly
+    assert set(acc_003.snapshots) == {"accounts", "role_grants", "roles"}
+    assert acc_003.version_hash == load_catalog()["ACC-003"].version_hash

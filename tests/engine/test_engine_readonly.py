@@ -197,3 +197,11 @@ def test_duckdb_refuses_a_file_reading_view_on_the_confined_writer(
         assert con.execute("select count(*) from ok").fetchone() == (snap.rows,)
     finally:
         con.close()
+
+
+def test_the_guard_allows_the_shared_views_of_the_run_and_reports_their_datasets() -> None:
+    views = {"privileged_accounts": {"accounts", "role_grants", "roles"}}
+    sql = "select a.account_id from privileged_accounts a join accounts b using (account_id)"
+    assert check_query(sql, {"accounts"}, views=views) == {"accounts", "role_grants", "roles"}
+    with pytest.raises(UnsafeQuery, match="shared view"):
+        check_query("select * from privileged_accounts", {"accounts"})
