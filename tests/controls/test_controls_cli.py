@@ -91,6 +91,15 @@ def test_show_with_workspace_effective_parameters(ws: Workspace) -> None:
     assert code == 2
 
 
+def test_show_names_the_shared_views_and_their_sql() -> None:
+    code, out = kansa("controls", "show", "ACC-003", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["views"] == ["privileged_accounts"]
+    # views read through another view are shown too, so an auditor sees all the SQL
+    assert {"privileged_accounts", "enabled_accounts", "active_grants"} <= set(data["view_sql"])
+    assert "privileged_accounts" in data["test_sql"]
+
+
 def test_lint_clean_catalog_and_a_broken_workspace_control(ws: Workspace) -> None:
     code, out = kansa("controls", "lint")
     assert code == 0 and "all clean" in out

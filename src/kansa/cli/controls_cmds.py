@@ -173,7 +173,8 @@ def _print_control(c: Control, params: list[dict[str, Any]]) -> None:
     console.print(f"\n[bold]{tr('Rule', '根拠')}[/]\n{escape(c.rule.get(lg))}")
     console.print(
         f"\n{tr('datasets', 'データセット')}: {', '.join(c.datasets)}\n"
-        f"{tr('key', 'キー')}: {', '.join(c.key)}",
+        + (f"{tr('shared views', '共有ビュー')}: {', '.join(c.views)}\n" if c.views else "")
+        + f"{tr('key', 'キー')}: {', '.join(c.key)}",
         highlight=False,
     )
     if params:
@@ -196,6 +197,17 @@ def _print_control(c: Control, params: list[dict[str, Any]]) -> None:
         if sql:
             console.print(f"\n[bold]-- {name}[/]")
             console.print(Syntax(sql, "sql", word_wrap=True))
+    for name, sql in _view_sql(c).items():
+        console.print(f"\n[bold]-- {tr('shared view', '共有ビュー')} {name}[/]")
+        console.print(Syntax(sql, "sql", word_wrap=True))
+
+
+def _view_sql(c: Control) -> dict[str, str]:
+    """The SQL of every shared view the control reads, directly or through another view."""
+    from kansa.controls.views import builtin_views, closure
+
+    views = builtin_views()
+    return {name: views[name].sql for name in closure(c.views, views)}
 
 
 def show(
@@ -223,6 +235,8 @@ def show(
         "objective": {"en": c.objective.en, "ja": c.objective.ja},
         "rule": {"en": c.rule.en, "ja": c.rule.ja},
         "datasets": list(c.datasets),
+        "views": list(c.views),
+        "view_sql": _view_sql(c),
         "key": list(c.key),
         "parameters": params,
         "logic": c.logic,
