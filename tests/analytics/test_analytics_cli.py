@@ -56,8 +56,9 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return w
 
 
-def _run(ws: Workspace, *args: str) -> dict[str, Any]:
-    result = runner.invoke(app, ["-w", str(ws.root), *args, "--json"])
+def _run(ws: Workspace, line: str, *extra: str) -> dict[str, Any]:
+    """Run ``kansa -w WS LINE EXTRA... --json`` (LINE as typed; EXTRA for paths)."""
+    result = runner.invoke(app, ["-w", str(ws.root), *line.split(), *extra, "--json"])
     assert result.exit_code == 0, (result.output, result.exception)
     return json.loads(result.output)
 
@@ -75,130 +76,61 @@ def _assert_filed(ws: Workspace, doc: dict[str, Any]) -> None:
     assert stored["id"] == doc["id"] and stored["schema"] == "kansa.workpaper/1"
 
 
+# (analysis, command line) as a user types it
 COMMANDS = [
-    ("benford", ["benford", "withdrawals", "--column", "amount", "--test", "first"]),
-    ("benford", ["benford", "withdrawals", "--column", "amount", "--test", "last-two"]),
+    ("benford", "benford withdrawals --column amount --test first"),
+    ("benford", "benford withdrawals --column amount --test last-two"),
+    ("duplicates", "duplicates withdrawals --keys destination_address,amount --within 10m"),
     (
         "duplicates",
-        ["duplicates", "withdrawals", "--keys", "destination_address,amount", "--within", "10m"],
+        "duplicates withdrawals --keys destination_address,amount --within 1h --fuzzy",
     ),
-    (
-        "duplicates",
-        [
-            "duplicates",
-            "withdrawals",
-            "--keys",
-            "destination_address,amount",
-            "--within",
-            "1h",
-            "--fuzzy",
-        ],
-    ),
-    ("gaps", ["gaps", "auth_events", "--sequence", "seq", "--by", "host"]),
-    (
-        "stratify",
-        ["stratify", "withdrawals", "--column", "amount", "--bands", "10", "--filter", "asset=BTC"],
-    ),
+    ("gaps", "gaps auth_events --sequence seq --by host"),
+    ("stratify", "stratify withdrawals --column amount --bands 10 --filter asset=BTC"),
     (
         "ageing",
-        [
-            "ageing",
-            "withdrawals",
-            "--date",
-            "requested_at",
-            "--as-of",
-            "2027-01-31",
-            "--buckets",
-            "30,60,90",
-            "--amount",
-            "amount",
-        ],
+        "ageing withdrawals --date requested_at --as-of 2027-01-31 --buckets 30,60,90"
+        " --amount amount",
     ),
-    ("outliers", ["outliers", "withdrawals", "--column", "amount", "--by", "asset", "--log"]),
+    ("outliers", "outliers withdrawals --column amount --by asset --log"),
     (
         "sample-size",
-        [
-            "sample",
-            "size",
-            "--method",
-            "attribute",
-            "--confidence",
-            "0.95",
-            "--tolerable-rate",
-            "0.05",
-            "--expected-rate",
-            "0.01",
-        ],
+        "sample size --method attribute --confidence 0.95 --tolerable-rate 0.05"
+        " --expected-rate 0.01",
     ),
     (
         "sample-size",
-        [
-            "sample",
-            "size",
-            "--method",
-            "mus",
-            "--tolerable-misstatement",
-            "50000000",
-            "--expected-misstatement",
-            "5000000",
-            "--population-value",
-            "1000000000",
-        ],
+        "sample size --method mus --tolerable-misstatement 50000000"
+        " --expected-misstatement 5000000 --population-value 1000000000",
     ),
     (
         "sample-size",
-        [
-            "sample",
-            "size",
-            "--method",
-            "mus",
-            "--mus-formula",
-            "gamma",
-            "--tolerable-misstatement",
-            "5%",
-            "--dataset",
-            "withdrawals",
-            "--amount",
-            "amount",
-            "--filter",
-            "asset=ETH",
-        ],
+        "sample size --method mus --mus-formula gamma --tolerable-misstatement 5%"
+        " --dataset withdrawals --amount amount --filter asset=ETH",
     ),
-    (
-        "sample-draw",
-        ["sample", "draw", "withdrawals", "--method", "systematic", "--size", "30", "--seed", "1"],
-    ),
+    ("sample-draw", "sample draw withdrawals --method systematic --size 30 --seed 1"),
 ]
 
 
-@pytest.mark.parametrize(("analysis", "args"), COMMANDS, ids=[" ".join(a[:3]) for _, a in COMMANDS])
-def test_command_json_and_workpaper(ws: Workspace, analysis: str, args: list[str]) -> None:
-    if "5%" in args:  # tolerable as an amount: about 5% of the population value
-        args = [a if a != "5%" else str(10**21) for a in args]
-    doc = _run(ws, *args)
+@pytest.mark.parametrize(
+    ("analysis", "line"), COMMANDS, ids=[" ".join(c.split()[:3]) for _, c in COMMANDS]
+)
+def test_command_json_and_workpaper(ws: Workspace, analysis: str, line: str) -> None:
+    # tolerable as an amount: about 5% of the population value
+    doc = _run(ws, line.replace("5%", str(10**21)))
     assert doc["analysis"] == analysis
     assert doc["conclusion"]["en"] and doc["conclusion"]["ja"]
     _assert_filed(ws, doc)
 
 
 def test_issue_example_sample_size_is_93(ws: Workspace) -> None:
-    doc = _run(
-        ws,
-        "sample",
-        "size",
-        "--method",
-        "attribute",
-        "--tolerable-rate",
-        "0.05",
-        "--expected-rate",
-        "0.01",
-    )
+    doc = _run(ws, "sample size --method attribute --tolerable-rate 0.05 --expected-rate 0.01")
     assert doc["summary"]["sample_size"] == 93
 
 
 def test_benford_xlsx_has_summary_chart_and_records(ws: Workspace, tmp_path: Path) -> None:
     out = tmp_path / "benford.xlsx"
-    doc = _run(ws, "benford", "withdrawals", "--test", "first-two", "-o", str(out))
+    doc = _run(ws, "benford withdrawals --test first-two", "-o", str(out))
     assert sha256_file(out) in doc["workpaper"]["files"].values()  # the vault's bytes
     wb = load_workbook(out)
     assert wb.sheetnames == ["Summary", "Digits", "Records"]
@@ -210,22 +142,8 @@ def test_mus_draw_fill_in_and_evaluate(ws: Workspace, tmp_path: Path) -> None:
     drawn = tmp_path / "sample.xlsx"
     _run(
         ws,
-        "sample",
-        "draw",
-        "withdrawals",
-        "--method",
-        "mus",
-        "--amount",
-        "amount",
-        "--filter",
-        "asset=ETH",
-        "--size",
-        "40",
-        "--seed",
-        "42",
-        "--tolerable-misstatement",
-        str(10**24),
-        "-o",
+        "sample draw withdrawals --method mus --amount amount --filter asset=ETH"
+        f" --size 40 --seed 42 --tolerable-misstatement {10**24} -o",
         str(drawn),
     )
     wb = load_workbook(drawn)
@@ -237,7 +155,7 @@ def test_mus_draw_fill_in_and_evaluate(ws: Workspace, tmp_path: Path) -> None:
         sheet.cell(r, audited).value = str(value // 4 if r == 2 else value)
     filled = tmp_path / "sample-done.xlsx"
     wb.save(filled)
-    doc = _run(ws, "sample", "evaluate", str(filled))
+    doc = _run(ws, "sample evaluate", str(filled))
     over = doc["summary"]["overstatement"]
     assert over["misstatements"] == 1
     assert doc["parameters"]["draw"]["seed"] == 42
@@ -249,18 +167,7 @@ def test_attribute_draw_csv_and_evaluate(ws: Workspace, tmp_path: Path) -> None:
     drawn = tmp_path / "s.csv"
     _run(
         ws,
-        "sample",
-        "draw",
-        "withdrawals",
-        "--method",
-        "random",
-        "--size",
-        "50",
-        "--seed",
-        "3",
-        "--tolerable-rate",
-        "0.1",
-        "-o",
+        "sample draw withdrawals --method random --size 50 --seed 3 --tolerable-rate 0.1 -o",
         str(drawn),
     )
     lines = drawn.read_text().splitlines()
@@ -270,7 +177,7 @@ def test_attribute_draw_csv_and_evaluate(ws: Workspace, tmp_path: Path) -> None:
     for i, r in enumerate(rows):
         r[col] = "yes" if i < 2 else "no"
     drawn.write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n")
-    doc = _run(ws, "sample", "evaluate", str(drawn))
+    doc = _run(ws, "sample evaluate", str(drawn))
     assert (
         doc["summary"]["deviations"] == 2
         and doc["summary"]["upper_deviation_limit_table_pct"] == 12.1
@@ -282,20 +189,8 @@ def test_evaluate_refuses_an_unfilled_sample(ws: Workspace, tmp_path: Path) -> N
     drawn = tmp_path / "blank.xlsx"
     _run(
         ws,
-        "sample",
-        "draw",
-        "withdrawals",
-        "--method",
-        "mus",
-        "--amount",
-        "amount",
-        "--filter",
-        "asset=BTC",
-        "--size",
-        "5",
-        "--seed",
-        "1",
-        "-o",
+        "sample draw withdrawals --method mus --amount amount --filter asset=BTC"
+        " --size 5 --seed 1 -o",
         str(drawn),
     )
     result = runner.invoke(app, ["-w", str(ws.root), "sample", "evaluate", str(drawn)])
@@ -311,27 +206,13 @@ def test_refusal_reaches_the_user_as_a_kansa_error(ws: Workspace) -> None:
 
 def test_value_weighted_work_across_assets_is_refused(ws: Workspace) -> None:
     """BTC amounts are satoshi, ETH amounts wei: their sum means nothing."""
-    result = runner.invoke(
-        app,
-        [
-            "-w",
-            str(ws.root),
-            "sample",
-            "draw",
-            "withdrawals",
-            "--method",
-            "mus",
-            "--amount",
-            "amount",
-            "--size",
-            "5",
-        ],
-    )
+    line = "sample draw withdrawals --method mus --amount amount --size 5"
+    result = runner.invoke(app, ["-w", str(ws.root), *line.split()])
     assert isinstance(result.exception, KansaError) and "mixes assets" in result.exception.message
     assert result.exception.hint is not None and "--filter asset=" in result.exception.hint
 
 
 def test_filter_is_recorded_with_the_input(ws: Workspace) -> None:
-    doc = _run(ws, "stratify", "withdrawals", "--filter", "asset=ETH", "--bands", "3")
+    doc = _run(ws, "stratify withdrawals --filter asset=ETH --bands 3")
     assert doc["inputs"][0]["filters"] == {"asset": "ETH"}
     assert doc["summary"]["records"] < 2500
