@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -42,14 +43,18 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return w
 
 
+# The digits each test reads, taken from the decimal text: the independent computation.
+DIGITS_OF: dict[str, Callable[[str], str]] = {
+    "first": lambda s: s[0],
+    "second": lambda s: s[1],
+    "first-two": lambda s: s[:2],
+    "last-two": lambda s: s[-2:],
+}
+
+
 def _independent(test: str, values: list[int]) -> dict[str, float | dict[str, int]]:
     keep = [str(v) for v in values if v >= (100 if test == "last-two" else 10)]
-    pick = {
-        "first": lambda s: s[0],
-        "second": lambda s: s[1],
-        "first-two": lambda s: s[:2],
-        "last-two": lambda s: s[-2:],
-    }[test]
+    pick = DIGITS_OF[test]
     counts = Counter(pick(s) for s in keep)
     if test == "first":
         expected = {str(d): math.log10(1 + 1 / d) for d in range(1, 10)}
@@ -169,12 +174,7 @@ def test_digits_are_exact_next_to_boundaries_beyond_64_bits(tmp_path: Path, test
     values = _edge_values()
     w = workspace_at(tmp_path / "ws")
     commit_dataset(w, "edges", amounts_table(values))
-    pick = {
-        "first": lambda s: s[0],
-        "second": lambda s: s[1],
-        "first-two": lambda s: s[:2],
-        "last-two": lambda s: s[-2:],
-    }[test]
+    pick = DIGITS_OF[test]
     with open_population(w, "edges") as pop:
         rel = digits_relation(pop, "amount", test, TESTS[test].min_digits)
         got = dict(pop.rows(f"SELECT _row, __digit FROM ({rel}) WHERE __class = 0"))
