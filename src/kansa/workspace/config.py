@@ -13,6 +13,7 @@ Sections:
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,11 @@ class WorkspaceConfig:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+# the sizes DuckDB's memory_limit setting parses: a number and a unit, or a share of RAM
+_MEMORY_LIMIT = re.compile(
+    r"\s*\d+(\.\d+)?\s*(%|b|bytes|[kmgt]|[kmgt]b|[kmgt]ib)\s*", re.IGNORECASE
+)
+
 _MAPPING_KEYS = {"rename", "constants", "casts", "drop", "timezone", "encoding", "delimiter"}
 
 
@@ -72,11 +78,17 @@ def _mapping(dataset: str, data: Any, path: Path) -> DatasetMapping:
     for key in ("rename", "constants", "casts"):
         if not isinstance(data.get(key, {}), dict):
             raise ConfigError(f"{path}: mappings.{dataset}.{key} must be a table")
+    for key in ("timezone", "encoding", "delimiter"):
+        if not isinstance(data.get(key, ""), str):
+            raise ConfigError(f"{path}: mappings.{dataset}.{key} must be a string")
+    drop = data.get("drop", [])
+    if not isinstance(drop, list) or not all(isinstance(c, str) for c in drop):
+        raise ConfigError(f"{path}: mappings.{dataset}.drop must be a list of column names")
     return DatasetMapping(
         rename={str(k): str(v) for k, v in data.get("rename", {}).items()},
         constants=dict(data.get("constants", {})),
         casts={str(k): str(v) for k, v in data.get("casts", {}).items()},
-        drop=tuple(str(c) for c in data.get("drop", [])),
+        drop=tuple(drop),
         timezone=data.get("timezone"),
         encoding=data.get("encoding"),
         delimiter=data.get("delimiter"),
@@ -100,6 +112,12 @@ def load_config(path: Path) -> WorkspaceConfig:
     threads = ws.get("threads")
     if threads is not None and (not isinstance(threads, int) or threads < 1):
         raise ConfigError(f"{path}: workspace.threads must be a positive integer")
+    memory_limit = ws.get("memory_limit", "2GB")
+    if not isinstance(memory_limit, str) or not _MEMORY_LIMIT.fullmatch(memory_limit):
+        raise ConfigError(
+            f'{path}: workspace.memory_limit must be a size such as "2GB" or "512MiB", '
+            f"not {memory_limit!r}"
+        )
     mappings = {name: _mapping(name, body, path) for name, body in raw.get("mappings", {}).items()}
     controls = raw.get("controls", {})
     params = controls.get("parameters", {})
@@ -109,7 +127,7 @@ def load_config(path: Path) -> WorkspaceConfig:
         name=str(ws.get("name", path.parent.name)),
         language=language,
         database_url=str(ws.get("database_url", "sqlite:///kansa.db")),
-        memory_limit=str(ws.get("memory_limit", "2GB")),
+        memory_limit=memory_limit,
         threads=threads,
         mappings=mappings,
         control_parameters={k: dict(v) for k, v in params.items()},
