@@ -78,3 +78,42 @@ def test_user_data_is_never_read_as_markup(
         workspace, capsys, monkeypatch, "ingest", "staff", str(bad), "--no-progress"
     )
     assert code == 1 and "[bold]boss[/bold]" in err
+
+
+@pytest.mark.parametrize(("given", "sep"), [("\\t", "\t"), ("|", "|"), ("、", "、")])
+def test_delimiter_as_typed_or_as_an_escape(
+    workspace: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    given: str,
+    sep: str,
+) -> None:
+    src = tmp_path / "roles.csv"
+    src.write_text(
+        sep.join(get_contract("roles").column_names)
+        + "\n"
+        + sep.join(["R1", "Ops", "core", "true", "system_admin"])
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out, err = _kansa(
+        workspace, capsys, monkeypatch, "ingest", "roles", str(src), "--delimiter", given, "--json"
+    )
+    assert code == 0, err
+    assert json.loads(out)["delimiter"] == sep
+
+
+@pytest.mark.parametrize("given", ["\\", "\\x", "\\u12"])
+def test_a_broken_delimiter_escape_is_a_usage_error(
+    workspace: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    given: str,
+) -> None:
+    src = _staff_csv(tmp_path / "staff.csv", ["S1,Aki,IT,employee,,2020-04-01,,"])
+    code, _, err = _kansa(
+        workspace, capsys, monkeypatch, "ingest", "staff", str(src), "--delimiter", given
+    )
+    assert code == 2 and "Traceback" not in err and "delimiter" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -34,6 +35,21 @@ class Format(StrEnum):
     csv = "csv"
     parquet = "parquet"
     jsonl = "jsonl"
+
+
+def _delimiter(typed: str | None) -> str | None:
+    """The delimiter as typed (any character, e.g. ``、``), or an escape such as ``\\t``."""
+    if typed is None or not typed.isascii() or "\\" not in typed:
+        return typed
+    try:
+        return codecs.decode(typed, "unicode_escape")
+    except UnicodeDecodeError:
+        raise KansaError(
+            tr(
+                f"--delimiter {typed!r} is not a character or an escape such as \\t.",
+                f"--delimiter {typed!r} は 1 文字か \\t のようなエスケープではありません。",
+            )
+        ) from None
 
 
 def _problems_table(exc: InvalidData) -> Table:
@@ -82,7 +98,7 @@ def ingest(
             file,
             encoding=encoding.value if encoding else None,
             fmt=fmt.value if fmt else None,
-            delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,
+            delimiter=_delimiter(delimiter),
             progress=not (no_progress or as_json),
         )
     except InvalidData as exc:
