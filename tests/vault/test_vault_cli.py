@@ -90,3 +90,23 @@ def test_verify_recovers_an_interrupted_commit_first(
     code, out, _ = _kansa(workspace, capsys, monkeypatch, "verify", "--json")
     assert code == 0 and json.loads(out)["recovered"] == ["runs/half.json"]
     assert not (vault.root / "runs").exists()
+
+
+@pytest.mark.parametrize("last", ["garbage", '{"seq": 1, "outputs": 5}'])
+@pytest.mark.parametrize("command", [("ledger", "head"), ("ingest", "roles", "{csv}")])
+def test_a_damaged_ledger_is_one_clear_message_not_a_traceback(
+    workspace: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    last: str,
+    command: tuple[str, ...],
+) -> None:
+    Vault(workspace.vault_dir).commit("note", {"n": 0})
+    with (workspace.vault_dir / "ledger.jsonl").open("a", encoding="utf-8") as f:
+        f.write(last + "\n")
+    csv = tmp_path / "roles.csv"
+    csv.write_text("role_id,name,system,privileged,duty\n", encoding="utf-8")
+    args = [a.replace("{csv}", str(csv)) for a in command]
+    code, _, err = _kansa(workspace, capsys, monkeypatch, *args)
+    assert code == 2 and "ledger" in err and "kansa verify" in err

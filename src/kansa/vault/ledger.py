@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kansa.errors import KansaError
+from kansa.i18n import tr
 from kansa.vault.hashing import canonical_json, sha256_text
 
 GENESIS = "0" * 64
@@ -65,11 +67,19 @@ class LedgerEntry:
         )
 
 
-class LedgerCorrupt(Exception):
-    """A line that cannot be read as an entry (``line`` is 1-based)."""
+class LedgerCorrupt(KansaError):
+    """A line that cannot be read as an entry (``line`` is 1-based, -1 for the last line).
+
+    A :class:`KansaError`, so that any command meeting a damaged ledger says so in one line."""
 
     def __init__(self, line: int, reason: str) -> None:
-        super().__init__(f"ledger line {line}: {reason}")
+        super().__init__(
+            f"ledger line {line}: {reason}",
+            hint=tr(
+                "The vault's ledger is damaged; run `kansa verify` for details.",
+                "証跡保管庫の台帳が破損しています。`kansa verify` で詳細を確認してください。",
+            ),
+        )
         self.line = line
         self.reason = reason
 
@@ -125,7 +135,14 @@ class Ledger:
             return None
         try:
             return LedgerEntry.from_dict(json.loads(line.decode("utf-8")))
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        except (
+            UnicodeDecodeError,
+            json.JSONDecodeError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+        ) as exc:
             raise LedgerCorrupt(-1, f"the last entry is not a ledger entry ({exc})") from exc
 
     def _last_line(self) -> bytes | None:
