@@ -3,6 +3,7 @@ error, come back as a repeat."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -177,3 +178,29 @@ def test_scope_configuration_is_checked(make_control: Callable[..., Control]) ->
     for bad in ({"TST-305": ["balance"]}, {"TST-999": ["asset"]}, {"TST-305": "asset"}):
         with pytest.raises(KansaError):
             configured_scopes({"findings": {"scope": bad}}, catalog)
+
+
+def test_a_pass_as_of_an_earlier_day_does_not_close_a_later_finding(
+    db_workspace: Workspace, put_snapshot: Put, make_control: Callable[..., Control]
+) -> None:
+    """Looking back (``kansa run --as-of`` an earlier day) proves nothing about remediation."""
+    ws = db_workspace
+    dated = make_control(
+        "TST-306",
+        "select customer_id, asset, as_of, balance from customer_balances "
+        "where balance < 0 and as_of <= {{ as_of }}",
+        key=("customer_id", "asset", "as_of"),
+    )
+    earlier = [{**r, "as_of": "2026-11-19"} for r in book(negatives=0, total=10)]
+    put_snapshot(ws, "customer_balances", earlier + book(negatives=2, total=10))
+    r1 = run_and_apply(ws, [dated])
+    back = run_controls(ws, [dated], as_of=dt.date(2026, 11, 19), progress=False)
+    assert back.outcome("TST-306").status == "pass"
+    with Database(ws.database_url) as db:
+        apply_run(db, back.run_id)
+    (f,) = findings(ws)
+    assert (f.status, f.closed_run_id, f.last_seen_run_id) == ("open", None, r1)
+    put_snapshot(ws, "customer_balances", earlier + book(negatives=0, total=10))
+    r3 = run_and_apply(ws, [dated])  # a pass as of the same day does close it
+    (f,) = findings(ws)
+    assert (f.status, f.closed_run_id) == ("closed", r3)

@@ -8,6 +8,8 @@ asset). For each control result of a run:
   (marked ``repeat``, pointing at the previous one, if that scope had a finding closed before);
   an open finding of a scope with no exception this time closes;
 * **pass**: every open finding of the control closes, naming the run that passed;
+* a run as of a day before the latest day a finding was seen failing closes nothing (looking
+  back proves nothing about remediation);
 * **error**: nothing closes (an error proves nothing); each open finding records the event.
 
 Applying the same run twice changes nothing.
@@ -15,11 +17,12 @@ Applying the same run twice changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kansa.appdb import ControlResult, Database, Finding, FindingEvent, Run
@@ -65,6 +68,15 @@ def _last_closed(s: Session, workspace: str, control_id: str, scope: str) -> Fin
         .order_by(Finding.id.desc())
         .limit(1)
     ).one_or_none()
+
+
+def _seen_as_of(s: Session, f: Finding) -> dt.date | None:
+    """The latest as-of date of a run that saw ``f`` fail (opened or updated it)."""
+    return s.scalar(
+        select(func.max(Run.as_of))
+        .join(FindingEvent, FindingEvent.run_id == Run.id)
+        .where(FindingEvent.finding_id == f.id, FindingEvent.kind.in_((OPENED, UPDATED)))
+    )
 
 
 def _event(
@@ -152,7 +164,8 @@ def _apply_one(
             _update(s, current, run, r, count)
             changes.append(_change(current, UPDATED))
     for scope, f in sorted(opened.items()):
-        if scope not in failing:
+        seen = _seen_as_of(s, f)
+        if scope not in failing and (seen is None or run.as_of >= seen):
             note = (
                 "a later run passed the control" if r.status == "pass" else "no exception in scope"
             )
