@@ -126,3 +126,14 @@ def test_bad_options_are_clear_errors(custody_ws: Workspace, args: list[str]) ->
 
     with pytest.raises(KansaError):
         kansa(custody_ws, "run", "--controls", "CUS-001", *args)
+
+
+def test_a_misspelt_control_id_in_kansa_toml_stops_the_run(custody_ws: Workspace) -> None:
+    """``[controls.parameters."CUS-01"]`` must not leave CUS-001 silently on its default."""
+    from kansa.errors import KansaError
+
+    cfg = custody_ws.root / "kansa.toml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text + '\n[controls.parameters."CUS-01"]\nmin_cold_share = 0.85\n', "utf-8")
+    with pytest.raises(KansaError, match="CUS-01"):
+        kansa(custody_ws, "run", "--controls", "CUS-001")

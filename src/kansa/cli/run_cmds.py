@@ -18,6 +18,7 @@ from kansa.cli.context import console, workspace
 from kansa.controls import Control, load_catalog
 from kansa.engine import RunResult, parse_assignments, run_controls, select_controls
 from kansa.engine import exceptions as exc_rows
+from kansa.engine.parameters import check_control_ids
 from kansa.engine.truth import score_run
 from kansa.errors import KansaError
 from kansa.findings import LABELS, Change, apply_run, configured_scopes, list_findings, run_ids
@@ -146,6 +147,7 @@ def run(
     """Run controls on the latest snapshots: verdicts, evidence to the vault, findings updated."""
     ws = workspace(ctx)
     catalog = _catalog(ws)
+    check_control_ids(ws.config.control_parameters, catalog, "kansa.toml")  # a typo never skips
     chosen = select_controls(catalog, controls)
     result = run_controls(
         ws,
