@@ -63,8 +63,19 @@ def _export_xlsx(path: Path, dest: Path) -> None:
     sheet.append(reader.schema_arrow.names)
     for batch in reader.iter_batches(batch_size=10_000):
         for row in batch.to_pylist():
-            sheet.append([_cell(v) for v in row.values()])
+            sheet.append([_text_cell(sheet, v) for v in (_cell(v) for v in row.values())])
     book.save(dest)
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """Text stays text: openpyxl would store ``=...`` (data from the audited system) as a formula."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _cell(value: Any) -> Any:

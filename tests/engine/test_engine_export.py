@@ -1,0 +1,24 @@
+"""Exporting a run's exception rows (``kansa results ID --export``) keeps the evidence as is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kansa.engine.exceptions import export
+
+
+def test_xlsx_export_never_turns_evidence_text_into_a_formula(tmp_path: Path) -> None:
+    """A ticket title or target like ``=HYPERLINK(...)`` is data from the audited system."""
+    rows = tmp_path / "OPS-009.parquet"
+    texts = ['=HYPERLINK("http://x.invalid","open")', "=1+1", "plain"]
+    pq.write_table(pa.table({"action_id": ["A1", "A2", "A3"], "target": texts}), rows)
+    dest = tmp_path / "out.xlsx"
+    assert export(rows, dest) == 3
+    sheet = openpyxl.load_workbook(dest)["exceptions"]
+    cells = [sheet.cell(row=r, column=2) for r in range(2, 5)]
+    assert [c.value for c in cells] == texts
+    assert [c.data_type for c in cells] == ["s", "s", "s"]
