@@ -212,3 +212,12 @@ def test_build_refuses_totals_that_do_not_fit_16_bytes(workspace: Workspace, cap
     commit_rows(workspace, "customer_balances", rows)
     code, _, err = kansa(capsys, "-w", str(workspace.root), "reserves", "build")
     assert code == 2 and "2**128-1" in err
+
+
+def test_check_of_a_day_without_ledger_rows_is_an_error_not_ok(ws: Workspace, capsys) -> None:
+    """No customer balances that day: nothing was checked, so nothing may be reported ok."""
+    _wallets(ws, TOTALS)
+    code, out, err = kansa(
+        capsys, "-w", str(ws.root), "reserves", "check", "--as-of", "2030-01-01", "--json"
+    )
+    assert code == 2 and "no rows" in err and out == ""

@@ -213,12 +213,29 @@ def verify(
             console.print(f"  {asset}: {bal} / {total}", highlight=False)
 
 
+def _require_ledger_day(con: Any, when: dt.date) -> None:
+    """A day without customer balances checks nothing: never report it as covered."""
+    sql = "SELECT count(*) FROM customer_balances WHERE as_of = $1::DATE"
+    if not con.sql(sql, params=[when.isoformat()]).fetchall()[0][0]:
+        raise KansaError(
+            tr(
+                f"customer_balances has no rows for {when}.",
+                f"customer_balances に {when} の行がありません。",
+            ),
+            hint=tr(
+                "Choose a day of the ledger with --as-of.",
+                "--as-of で元帳の日付を指定してください。",
+            ),
+        )
+
+
 def _positions(vault: Vault, day: dt.date | None) -> tuple[dt.date, Any, list[Any]]:
     con = open_views(vault)
     try:
         snap = vault.latest("customer_balances")
         assert snap is not None  # open_views checked it
         when = day or latest_as_of(con, snap.path)
+        _require_ledger_day(con, when)
         table = reserve_positions(con, when)
     finally:
         con.close()
