@@ -132,3 +132,12 @@ def test_score_a_demo_directly_and_from_a_run(tmp_path: Path) -> None:
     assert code == 0, out
     assert set(data["controls"]) >= {"CUS-001", "WDR-008"} and "ACC-001" not in data["controls"]
     assert (data["precision"], data["recall"]) == (1.0, 1.0)
+
+
+def test_score_direct_with_a_malformed_as_of_is_a_clear_error(tmp_path: Path) -> None:
+    ws = create_workspace(tmp_path / "ws", name="t")
+    truth = tmp_path / "truth.json"
+    truth.write_text('{"scenarios": []}', encoding="utf-8")
+    args = ("controls", "score", "--ground-truth", str(truth), "--direct", "--as-of", "2026-11-5")
+    code, message = kansa("-w", str(ws.root), *args)
+    assert code == 2 and "2026-11-5" in message

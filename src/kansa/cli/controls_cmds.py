@@ -319,6 +319,16 @@ def _truth_file(ws: Workspace, given: Path | None) -> Path:
     return path
 
 
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError as exc:
+        raise KansaError(
+            tr(f"--as-of {text!r} is not a date.", f"--as-of {text!r} は日付ではありません。"),
+            hint="--as-of 2026-11-20",
+        ) from exc
+
+
 def score_cmd(
     ctx: typer.Context,
     ground_truth: Annotated[
@@ -347,7 +357,7 @@ def score_cmd(
     catalog = _catalog(ws)
     truth = json.loads(_truth_file(ws, ground_truth).read_text(encoding="utf-8"))
     if direct:
-        day = dt.date.fromisoformat(as_of) if as_of else None
+        day = _day(as_of)
         with console.status(tr("Running the catalog...", "カタログを実行中...")):
             used, found, errors = exceptions_direct(ws, catalog, day, ws.config.control_parameters)
         source, skipped = f"direct run as of {used}", sorted(errors)
