@@ -137,3 +137,18 @@ def test_a_misspelt_control_id_in_kansa_toml_stops_the_run(custody_ws: Workspace
     cfg.write_text(text + '\n[controls.parameters."CUS-01"]\nmin_cold_share = 0.85\n', "utf-8")
     with pytest.raises(KansaError, match="CUS-01"):
         kansa(custody_ws, "run", "--controls", "CUS-001")
+
+
+def test_a_bad_findings_scope_stops_the_run_before_anything_is_written(
+    custody_ws: Workspace,
+) -> None:
+    """Exit 2 means nothing ran: no run in the vault whose findings were never applied."""
+    from kansa.errors import KansaError
+    from kansa.vault import Vault
+
+    cfg = custody_ws.root / "kansa.toml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text + '\n[findings.scope]\n"CUS-001" = ["no_such_column"]\n', "utf-8")
+    with pytest.raises(KansaError, match=r"findings\.scope"):
+        kansa(custody_ws, "run", "--controls", "CUS-001")
+    assert [e for e in Vault(custody_ws.vault_dir).ledger.entries() if e.kind == "run"] == []

@@ -148,6 +148,7 @@ def run(
     ws = workspace(ctx)
     catalog = _catalog(ws)
     check_control_ids(ws.config.control_parameters, catalog, "kansa.toml")  # a typo never skips
+    scopes = configured_scopes(ws.config.raw, catalog)  # refused before anything runs
     chosen = select_controls(catalog, controls)
     result = run_controls(
         ws,
@@ -162,7 +163,7 @@ def run(
             db,
             result.run_id,
             {c.id: c.owner for c in chosen},
-            scopes=configured_scopes(ws.config.raw, catalog),
+            scopes=scopes,
             vault_dir=ws.vault_dir,
         )
     score = score_run(ws, result)
