@@ -50,26 +50,43 @@ def run(
 ) -> list[tuple[Any, ...]]:
     """Execute ``sql`` and fetch all rows, feeding DuckDB's progress into ``reporter``."""
     if reporter is None or not reporter.enabled:
-        return con.execute(sql, params or []).fetchall()
+        try:
+            return con.execute(sql, params or []).fetchall()
+        except RuntimeError as exc:
+            raise _interrupt_or(exc) from None
     box: dict[str, Any] = {}
+    done = threading.Event()  # not Thread.join: a join cut by Ctrl-C can report a live thread dead
 
     def work() -> None:
         try:
             box["rows"] = con.execute(sql, params or []).fetchall()
         except BaseException as exc:
             box["error"] = exc
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=work, daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(POLL_SECONDS)
-        pct = con.query_progress()
-        if pct >= 0:
-            reporter.update(pct)
+    threading.Thread(target=work, daemon=True).start()
+    try:
+        while not done.wait(POLL_SECONDS):
+            pct = con.query_progress()
+            if pct >= 0:
+                reporter.update(pct)
+    except KeyboardInterrupt:
+        con.interrupt()  # Ctrl-C lands here, not in the worker: stop its query too
+        done.wait()
+        raise
     if "error" in box:
-        raise box["error"]
+        raise _interrupt_or(box["error"])
     rows: list[tuple[Any, ...]] = box["rows"]
     return rows
+
+
+def _interrupt_or(exc: BaseException) -> BaseException:
+    """DuckDB reports a query stopped by Ctrl-C as ``RuntimeError('Query interrupted')``;
+    give it back to the CLI as the KeyboardInterrupt it is."""
+    if isinstance(exc, RuntimeError) and str(exc) == "Query interrupted":
+        return KeyboardInterrupt()
+    return exc
 
 
 def quote_ident(name: str) -> str:
