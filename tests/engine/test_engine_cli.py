@@ -152,3 +152,18 @@ def test_a_bad_findings_scope_stops_the_run_before_anything_is_written(
     with pytest.raises(KansaError, match=r"findings\.scope"):
         kansa(custody_ws, "run", "--controls", "CUS-001")
     assert [e for e in Vault(custody_ws.vault_dir).ledger.entries() if e.kind == "run"] == []
+
+
+def test_a_run_as_of_another_day_than_the_ground_truth_is_not_scored(
+    custody_ws: Workspace,
+) -> None:
+    """The demo's truth is as of its own day: a look back must not report false misses."""
+    demo = custody_ws.root / "demo"
+    demo.mkdir()
+    violation = {"control": "CUS-001", "key": {"asset": "BTC", "as_of": "2026-11-20"}}
+    truth = {"as_of": "2026-11-20", "scenarios": [{"id": "dip", "violations": [violation]}]}
+    (demo / "ground_truth.json").write_text(json.dumps(truth))
+    assert kansa_json(custody_ws, "run", "--controls", "CUS-001")["score"]["recall"] == 1.0
+    back = kansa_json(custody_ws, "run", "--controls", "CUS-001", "--as-of", "2026-11-19")
+    assert back["score"] is None
+    assert json.loads((demo / "last_score.json").read_text())["recall"] == 1.0

@@ -2,8 +2,8 @@
 
 Ground truth lives at ``<workspace>/demo/ground_truth.json`` (written by ``kansa demo``, format in
 docs/controls-spec.md). Only the controls the run included are scored, so ``--controls`` runs are
-not charged with misses of controls they did not run. The score is also saved as
-``demo/last_score.json`` for the report.
+not charged with misses of controls they did not run; a run as of another day than the truth's
+``as_of`` is not scored. The score is also saved as ``demo/last_score.json`` for the report.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ def score_run(ws: Workspace, run: RunResult) -> Score | None:
     path = ground_truth_path(ws)
     if not path.is_file():
         return None
-    truth = _only(
-        json.loads(path.read_text(encoding="utf-8")), {o.control_id for o in run.outcomes}
-    )
+    whole = json.loads(path.read_text(encoding="utf-8"))
+    if whole.get("as_of") not in (None, run.as_of.isoformat()):
+        return None  # the truth holds for its own day; a look back would count false misses
+    truth = _only(whole, {o.control_id for o in run.outcomes})
     found: dict[str, list[dict[str, str]]] = {}
     for o in run.outcomes:
         if o.status == ERROR or not o.exceptions_file:
