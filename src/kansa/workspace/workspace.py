@@ -78,7 +78,22 @@ def create_workspace(root: Path, *, name: str | None = None) -> Workspace:
         raise KansaError(
             tr(f"{root} is already a workspace.", f"{root} はすでにワークスペースです。")
         )
-    root.mkdir(parents=True, exist_ok=True)
-    (root / CONFIG_FILE).write_text(default_config_text(name or root.name), encoding="utf-8")
-    (root / "vault").mkdir(exist_ok=True)
+    if root.exists() and not root.is_dir():
+        raise KansaError(
+            tr(
+                f"{root} is a file, not a folder.",
+                f"{root} はファイルです（フォルダではありません）。",
+            )
+        )
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / CONFIG_FILE).write_text(default_config_text(name or root.name), encoding="utf-8")
+        (root / "vault").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise KansaError(
+            tr(
+                f"Cannot create a workspace at {root}: {exc.strerror}.",
+                f"{root} にワークスペースを作成できません: {exc.strerror}。",
+            )
+        ) from None
     return open_workspace(root)
