@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from kansa.cli.app import app
 from kansa.contracts import load_contracts
+from kansa.errors import KansaError
 from kansa.vault import Vault
 from kansa.workspace import find_workspace
 
@@ -59,3 +60,21 @@ def test_bad_start_date_is_a_clear_error(tmp_path: Path) -> None:
         app, ["demo", "--start", "27/10/2026", "--no-ingest", "--out", str(tmp_path)]
     )
     assert result.exit_code != 0
+
+
+def test_out_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["demo", "--customers", "100", "--days", "7", "--no-ingest", "--out", str(taken)]
+    )
+    assert isinstance(result.exception, KansaError) and "--out" in result.exception.message
+    assert taken.read_text(encoding="utf-8") == "mine\n"
+
+
+def test_a_period_past_the_last_date_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["demo", "--start", "9999-12-30", "--days", "7", "--no-ingest", "--out", str(tmp_path)],
+    )
+    assert isinstance(result.exception, KansaError) and "--start" in result.exception.message

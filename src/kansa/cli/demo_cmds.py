@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -98,9 +98,25 @@ def demo(
                 f"--start {start!r} は YYYY-MM-DD 形式ではありません。",
             )
         ) from exc
+    try:
+        first + timedelta(days=max(days, 0) + 1)
+    except OverflowError:
+        raise KansaError(
+            tr(
+                f"--start {start}: the {days} days of activity run past the last date.",
+                f"--start {start}: {days} 日間の期間が日付の上限を超えます。",
+            )
+        ) from None
     params = DemoParams(
         customers=customers, days=days, seed=seed, start=first, file_format=file_format
     )
+    if out is not None and out.exists() and not out.is_dir():
+        raise KansaError(
+            tr(
+                f"--out {out} is a file; give a folder for the source files.",
+                f"--out {out} はファイルです。ソースファイル用のフォルダを指定してください。",
+            )
+        )
     ws = None if no_ingest and workspace_dir is None else _workspace(ctx, workspace_dir)
     folder = out or (ws.root / "demo" / "source" if ws else Path("kansa-demo-data"))
     began = time.perf_counter()
