@@ -152,6 +152,14 @@ def _control_rows(vault: Vault, run: LedgerEntry, titles: dict[str, str]) -> lis
     return rows
 
 
+def _score_of(score_file: Path, run: LedgerEntry | None) -> dict[str, Any] | None:
+    """The demo score of ``run`` only: a score saved by another run must not sit beside it."""
+    if run is None or not score_file.exists():
+        return None
+    score: dict[str, Any] = json.loads(score_file.read_text())
+    return score if score.get("run_id") == run.payload.get("run_id") else None
+
+
 def gather(ws: Workspace, language: str = "en") -> ReportData:
     """Everything a report shows, in one place: every format renders this same data."""
     titles = _titles(language)
@@ -168,6 +176,6 @@ def gather(ws: Workspace, language: str = "en") -> ReportData:
         snapshots=sorted(vault.latest_all().values(), key=lambda s: s.dataset),
         run=run,
         controls=_control_rows(vault, run, titles) if run else [],
-        score=json.loads(score_file.read_text()) if score_file.exists() else None,
+        score=_score_of(score_file, run),
         findings=_open_findings(ws, titles),
     )
