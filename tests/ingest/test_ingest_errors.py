@@ -262,3 +262,13 @@ def test_file_changed_during_ingest_is_refused(
     with pytest.raises(KansaError, match="changed while it was being ingested"):
         ingest_file(workspace, payments(), src, progress=False)
     assert tree_digest(workspace.root) == before
+
+
+def test_a_line_too_long_to_read_is_named_without_echoing_its_content(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    secret = "C" * 2_100_000  # one value longer than DuckDB reads in a line
+    body = csv_text([good_row(1), good_row(2, memo=secret)])
+    p = _only(_refuse(workspace, _text(tmp_path, body)))
+    assert p.line == 3 and "bytes" in p.expected
+    assert "CCCCCCCC" not in p.expected and len(p.expected) < 300

@@ -111,6 +111,15 @@ def csv_first_structural_error(path: Path, delimiter: str, display_name: str) ->
     return None
 
 
+def first_line_longer_than(path: Path, limit: int) -> int | None:
+    """The first physical line of more than ``limit`` bytes (DuckDB's ``max_line_size``)."""
+    with path.open("rb") as f:
+        for no, raw in enumerate(f, start=1):
+            if len(raw.rstrip(b"\r\n")) > limit:
+                return no
+    return None
+
+
 def _jsonl_records(path: Path) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as f:
         for no, raw in enumerate(f, start=1):

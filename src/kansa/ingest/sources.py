@@ -17,6 +17,7 @@ the first pass as a DuckDB error, which :meth:`Source.failure` turns into an
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -207,9 +208,35 @@ def _csv_failure(exc: duckdb.Error, text: Path, delimiter: str, display_name: st
     problem = locate.csv_first_structural_error(text, delimiter, display_name)
     if problem is not None:
         return InvalidData(display_name, [problem])
-    # DuckDB refused a record the Python reader accepts: pass DuckDB's own words on
-    first = " ".join(message.split("\n", 2)[:2])
+    too_long = _LINE_SIZE.search(message)
+    if too_long is not None:
+        limit = int(too_long[1])
+        line = locate.first_line_longer_than(text, limit)
+        return InvalidData(
+            display_name,
+            [
+                Problem(
+                    display_name,
+                    line,
+                    None,
+                    None,
+                    None,
+                    tr(
+                        f"lines of at most {limit:,} bytes; a longer line cannot be read",
+                        f"1 行 {limit:,} バイト以内（それより長い行は読み込めません）",
+                    ),
+                )
+            ],
+        )
+    # DuckDB refused a record the Python reader accepts: pass DuckDB's own words on, but not
+    # the record it quotes (customer data, of any length)
+    first = " ".join(
+        line for line in message.split("\n")[:2] if not line.startswith("Original Line")
+    )
     return file_problem(display_name, tr("readable CSV: ", "読み取り可能な CSV: ") + first)
+
+
+_LINE_SIZE = re.compile(r"Maximum line size of (\d+) bytes exceeded")
 
 
 # -- JSON Lines -------------------------------------------------------------------------------
