@@ -167,3 +167,12 @@ def test_a_run_as_of_another_day_than_the_ground_truth_is_not_scored(
     back = kansa_json(custody_ws, "run", "--controls", "CUS-001", "--as-of", "2026-11-19")
     assert back["score"] is None
     assert json.loads((demo / "last_score.json").read_text())["recall"] == 1.0
+
+
+def test_the_run_summary_names_the_scope_of_each_finding(custody_ws: Workspace) -> None:
+    """``[asset=BTC]`` is text, not Rich markup: the scope must reach the screen."""
+    cfg = custody_ws.root / "kansa.toml"
+    text = cfg.read_text(encoding="utf-8")
+    cfg.write_text(text + '\n[findings.scope]\n"CUS-001" = ["asset"]\n', "utf-8")
+    out = kansa(custody_ws, "run", "--controls", "CUS-001").output
+    assert "CUS-001 [asset=BTC]: opened" in out

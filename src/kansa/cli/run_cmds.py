@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import duckdb
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
@@ -89,7 +90,7 @@ def _print_run(run: RunResult, catalog: dict[str, Control], changes: list[Change
     console.print(_summary_table(run, catalog))
     for o in run.outcomes:
         if o.error:
-            console.print(f"[magenta]{o.control_id}[/]: {o.error}", highlight=False)
+            console.print(f"[magenta]{o.control_id}[/]: {escape(o.error)}", highlight=False)
     seconds = (run.finished_at - run.started_at).total_seconds()
     console.print(
         tr(
@@ -104,7 +105,7 @@ def _print_run(run: RunResult, catalog: dict[str, Control], changes: list[Change
     for c in changes:
         label = LABELS[c.rating][1 if lang() == "ja" else 0]
         repeat = tr(" (repeat)", "（再発）") if c.repeat else ""
-        scope = f" [{c.scope}]" if c.scope else ""
+        scope = escape(f" [{c.scope}]") if c.scope else ""
         console.print(
             f"  {tr('finding', '指摘')} #{c.finding_id} {c.control_id}{scope}: "
             f"{_KIND_JA.get(c.kind, c.kind) if lang() == 'ja' else c.kind}{repeat}, {label}",
