@@ -176,3 +176,19 @@ def test_the_run_summary_names_the_scope_of_each_finding(custody_ws: Workspace) 
     cfg.write_text(text + '\n[findings.scope]\n"CUS-001" = ["asset"]\n', "utf-8")
     out = kansa(custody_ws, "run", "--controls", "CUS-001").output
     assert "CUS-001 [asset=BTC]: opened" in out
+
+
+def test_results_show_evidence_text_as_is_never_as_markup(
+    custody_ws: Workspace, make_control: Any
+) -> None:
+    """A value like ``[/]`` or ``[bold]`` comes from the audited system: shown verbatim."""
+    from kansa.engine import run_controls
+
+    control = make_control(
+        "TST-401",
+        "select '[/]' as k, '[bold]x[/bold]' as v from customer_balances limit 1",
+        key=("k",),
+    )
+    run_controls(custody_ws, [control], progress=False)
+    out = kansa(custody_ws, "results", "TST-401").output
+    assert "[bold]x[/bold]" in out and "[/]" in out

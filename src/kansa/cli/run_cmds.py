@@ -288,7 +288,7 @@ def _print_result(
         )
     )
     if r.error:
-        console.print(f"[magenta]{r.error}[/]", highlight=False)
+        console.print(f"[magenta]{escape(r.error)}[/]", highlight=False)
     console.print(
         f"{tr('parameters', 'パラメータ')}: {json.dumps(r.parameters, ensure_ascii=False)}"
     )
@@ -312,7 +312,8 @@ def _print_result(
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    """Evidence shown verbatim: ``[...]`` in the data is text, not Rich markup."""
+    return "" if value is None else escape(str(value))
 
 
 def _rows_table(title: str, columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
