@@ -158,3 +158,12 @@ def test_progress_bar_shows_each_stage(
     shown = out.getvalue()
     for stage in ("Transcoding cp932", "Checking rows", "Writing snapshot", "Committing"):
         assert stage in shown
+
+
+@pytest.mark.parametrize("name", ["export.gz", "export.zst"])
+def test_the_format_given_is_read_whatever_the_extension(
+    workspace: Workspace, tmp_path: Path, name: str
+) -> None:
+    src = write_csv(tmp_path / name, [good_row(1)])
+    snap = ingest_file(workspace, payments(), src, fmt="csv", progress=False)
+    assert rows_of(snap)[0]["payment_id"] == "P1"

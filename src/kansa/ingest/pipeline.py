@@ -154,7 +154,7 @@ def _readable_text(
             req.encoding,
             transcode_to_utf8(req.src, text, req.encoding, req.src.name, reporter.update),
         )
-    link = staging / f"source{''.join(req.src.suffixes[-1:])}"
+    link = staging / f"source.{req.fmt}"  # the format asked for; never a compression suffix
     link.symlink_to(req.src)  # DuckDB treats * [ ? in a path as a glob; the link's name has none
     encoding = None
     if req.fmt != "parquet":
