@@ -221,3 +221,18 @@ def test_check_of_a_day_without_ledger_rows_is_an_error_not_ok(ws: Workspace, ca
         capsys, "-w", str(ws.root), "reserves", "check", "--as-of", "2030-01-01", "--json"
     )
     assert code == 2 and "no rows" in err and out == ""
+
+
+def test_verify_prints_the_proofs_asset_names_verbatim(
+    ws: Workspace, tmp_path: Path, capsys
+) -> None:
+    """The root hash does not commit to the symbols: a proof file's names are shown as text."""
+    code, out, _ = kansa(capsys, "-w", str(ws.root), "reserves", "build", "--json")
+    root = json.loads(out)["root"]["hash"]
+    proof_file = tmp_path / "proof.json"
+    kansa(capsys, "-w", str(ws.root), "reserves", "proof", "顧客3", "-o", str(proof_file))
+    proof = json.loads(proof_file.read_text(encoding="utf-8"))
+    proof["assets"] = ["BTC", "ETH", "[/]"]
+    proof_file.write_text(json.dumps(proof), encoding="utf-8")
+    code, out, _ = kansa(capsys, "reserves", "verify", str(proof_file), "--root", root)
+    assert code == 0 and "[/]: 5000000" in out

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -210,7 +211,7 @@ def verify(
             soft_wrap=True,
         )
         for asset, bal, total in zip(result.assets, result.balances, result.root_sums, strict=True):
-            console.print(f"  {asset}: {bal} / {total}", highlight=False)
+            console.print(f"  {escape(asset)}: {bal} / {total}", highlight=False)
 
 
 def _require_ledger_day(con: Any, when: dt.date) -> None:
