@@ -23,3 +23,16 @@ def test_a_workspace_under_a_file_is_refused(tmp_path: Path) -> None:
     taken.write_text("a,b\n", encoding="utf-8")
     with pytest.raises(KansaError, match="Cannot create a workspace"):
         create_workspace(taken / "ws")
+
+
+@pytest.mark.parametrize(
+    "name", ['Acme "Tokyo"', "back\\slash", "監査\nline", "tab\there", "del\x7f"]
+)
+def test_any_workspace_name_gives_a_readable_kansa_toml(tmp_path: Path, name: str) -> None:
+    ws = create_workspace(tmp_path / "ws", name=name)
+    assert ws.config.name == name
+
+
+def test_a_folder_name_with_a_backslash_is_a_workspace_name_too(tmp_path: Path) -> None:
+    ws = create_workspace(tmp_path / "back\\slash")
+    assert ws.config.name == "back\\slash"

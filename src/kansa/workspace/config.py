@@ -13,6 +13,7 @@ Sections:
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -138,9 +139,11 @@ def load_config(path: Path) -> WorkspaceConfig:
 
 def default_config_text(name: str) -> str:
     """The commented ``kansa.toml`` written by ``kansa init``."""
-    return f'''# Kansa workspace settings / Kansa ワークスペース設定
+    # a JSON string is a valid TOML basic string: quotes, backslashes, newlines come out escaped
+    quoted = json.dumps(name, ensure_ascii=False).replace("\x7f", "\\u007f")
+    return f"""# Kansa workspace settings / Kansa ワークスペース設定
 [workspace]
-name = "{name}"
+name = {quoted}
 # language = "ja"            # en | ja (default: from KANSA_LANG or LANG)
 # App database (findings, runs). SQLite by default; PostgreSQL for teams:
 # database_url = "postgresql+psycopg://kansa@db.internal/kansa"
@@ -159,4 +162,4 @@ memory_limit = "2GB"         # DuckDB memory cap for ingest and runs
 # min_cold_share = 0.97
 # [controls]
 # paths = ["controls"]       # your own controls, linted like the built-in ones
-'''
+"""
