@@ -272,3 +272,13 @@ def test_a_line_too_long_to_read_is_named_without_echoing_its_content(
     p = _only(_refuse(workspace, _text(tmp_path, body)))
     assert p.line == 3 and "bytes" in p.expected
     assert "CCCCCCCC" not in p.expected and len(p.expected) < 300
+
+
+def test_jsonl_object_naming_a_key_twice_is_refused(workspace: Workspace, tmp_path: Path) -> None:
+    import json
+
+    # which of the two values counts differs from tool to tool: the record is ambiguous
+    twice = json.dumps(good_row(2))[:-1] + ', "payment_id": "P9"}'
+    body = json.dumps(good_row(1)) + "\n" + twice + "\n"
+    p = _only(_refuse(workspace, _text(tmp_path, body, "bad.jsonl")))
+    assert (p.line, p.column) == (2, "payment_id") and "once" in p.expected

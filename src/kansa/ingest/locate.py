@@ -170,3 +170,34 @@ def jsonl_first_bad_line(path: Path, display_name: str) -> Problem | None:
                 ),
             )
     return None
+
+
+def jsonl_first_key_twice(path: Path, display_name: str) -> Problem | None:
+    """The first line whose object names one of its own keys twice, and that key."""
+    for line, raw in _jsonl_records(path):
+        try:
+            value = json.loads(raw, object_pairs_hook=_Pairs)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(value, _Pairs) and value.twice is not None:
+            return Problem(
+                display_name,
+                line,
+                None,
+                value.twice,
+                None,
+                tr(
+                    "each key once per object (which of the two values counts is ambiguous)",
+                    "オブジェクト内でキーは 1 回のみ（どちらの値が有効か曖昧です）",
+                ),
+            )
+    return None
+
+
+class _Pairs(dict[str, object]):
+    """A JSON object that remembers the first key it was given twice."""
+
+    def __init__(self, items: list[tuple[str, object]]) -> None:
+        super().__init__(items)
+        names = [k for k, _ in items]
+        self.twice = next((k for k in names if names.count(k) > 1), None)

@@ -249,20 +249,26 @@ def jsonl_source(
     objects = f"read_json_objects({quote_literal(str(text))}, format = 'newline_delimited')"
     reporter.stage(tr("Scanning JSON keys", "JSON のキーを走査中"))
     try:
-        keys_sql = (
-            f"SELECT DISTINCT unnest(CASE WHEN json_type(json) = 'OBJECT' THEN json_keys(json) "
-            f"ELSE [{quote_literal(_NOT_OBJECT)}] END) AS k FROM {objects}"
+        # the distinct key lists (one per shape of object, usually a handful): the keys, and
+        # whether an object names a key twice (ambiguous: tools differ on which value counts)
+        shapes_sql = (
+            f"SELECT DISTINCT CASE WHEN json_type(json) = 'OBJECT' THEN json_keys(json) "
+            f"ELSE [{quote_literal(_NOT_OBJECT)}] END AS ks FROM {objects}"
         )
-        keys = sorted(str(r[0]) for r in engine.run(con, keys_sql, reporter))
+        shapes = [[str(k) for k in r[0]] for r in engine.run(con, shapes_sql, reporter)]
     except duckdb.Error as exc:
         if not _about_the_data(exc):
             raise _resource_failure(exc, display_name) from None
         raise _jsonl_failure(exc, text, display_name) from None
+    keys = sorted({k for shape in shapes for k in shape})
     if _NOT_OBJECT in keys:
         bad = locate.jsonl_first_bad_line(text, display_name)
         raise (
             InvalidData(display_name, [bad]) if bad else file_problem(display_name, "JSON objects")
         )
+    if any(len(set(shape)) != len(shape) for shape in shapes):
+        twice = locate.jsonl_first_key_twice(text, display_name)
+        raise InvalidData(display_name, [twice]) if twice else file_problem(display_name, "JSON")
     _check_names(keys, display_name, line=None)
     exprs = [
         f"json_extract_string(json, {quote_literal(_json_path(k))}) AS {quote_ident(k)}"
