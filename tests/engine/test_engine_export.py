@@ -22,3 +22,17 @@ def test_xlsx_export_never_turns_evidence_text_into_a_formula(tmp_path: Path) ->
     cells = [sheet.cell(row=r, column=2) for r in range(2, 5)]
     assert [c.value for c in cells] == texts
     assert [c.data_type for c in cells] == ["s", "s", "s"]
+
+
+def test_xlsx_export_of_text_excel_cannot_hold_is_a_clear_error(tmp_path: Path) -> None:
+    """Control characters cannot go into a sheet: say so (no traceback, no silent change)."""
+    import pytest
+
+    from kansa.errors import KansaError
+
+    rows = tmp_path / "ACC-009.parquet"
+    pq.write_table(pa.table({"event_id": ["E1"], "device_id": ["dev\x01ice"]}), rows)
+    with pytest.raises(KansaError, match="control characters") as refused:
+        export(rows, tmp_path / "out.xlsx")
+    assert ".csv" in str(refused.value.hint)
+    assert export(rows, tmp_path / "out.csv") == 1

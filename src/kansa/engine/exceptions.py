@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kansa.errors import KansaError
@@ -57,14 +58,39 @@ def _export_xlsx(path: Path, dest: Path) -> None:
             ),
             hint=tr("Export .csv or .parquet instead.", ".csv か .parquet で出力してください。"),
         )
+    reader = pq.ParquetFile(path)
+    _refuse_control_characters(reader)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("exceptions")
-    reader = pq.ParquetFile(path)
     sheet.append(reader.schema_arrow.names)
     for batch in reader.iter_batches(batch_size=10_000):
         for row in batch.to_pylist():
             sheet.append([_text_cell(sheet, v) for v in (_cell(v) for v in row.values())])
     book.save(dest)
+
+
+def _refuse_control_characters(reader: pq.ParquetFile) -> None:
+    """Excel cannot hold most control characters: refuse before writing, never drop them."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for batch in reader.iter_batches(batch_size=10_000):
+        texts = [
+            c
+            for c in batch.columns
+            if pa.types.is_string(c.type) or pa.types.is_large_string(c.type)
+        ]
+        for column in texts:
+            if any(ILLEGAL_CHARACTERS_RE.search(v) for v in column.to_pylist() if v):
+                raise KansaError(
+                    tr(
+                        "An exception value holds control characters an Excel sheet cannot hold.",
+                        "例外行の値に Excel のシートに書けない制御文字があります。",
+                    ),
+                    hint=tr(
+                        "Export .csv or .parquet instead.",
+                        ".csv か .parquet で出力してください。",
+                    ),
+                )
 
 
 def _text_cell(sheet: Any, value: Any) -> Any:
