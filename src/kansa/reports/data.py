@@ -84,7 +84,9 @@ def _sample(path: Path) -> tuple[list[str], list[list[str]]]:
     """The first rows of an exception file, as text (read with DuckDB: files can be large)."""
     con = duckdb.connect()
     try:
-        rel = con.sql(f"select * from read_parquet('{path.as_posix()}') limit {SAMPLE_ROWS}")
+        con.execute("SET TimeZone = 'UTC'")  # evidence times read as UTC, as everywhere
+        lit = "'" + path.as_posix().replace("'", "''") + "'"
+        rel = con.sql(f"select * from read_parquet({lit}) limit {SAMPLE_ROWS}")
         cols = list(rel.columns)
         rows = [["" if v is None else str(v) for v in r] for r in rel.fetchall()]
         return cols, rows

@@ -106,7 +106,8 @@ def read_exceptions(path: Path, max_rows: int) -> tuple[list[str], list[tuple[An
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
-        rel = con.sql(f"select * from read_parquet('{path.as_posix()}') limit {int(max_rows)}")
+        lit = "'" + path.as_posix().replace("'", "''") + "'"
+        rel = con.sql(f"select * from read_parquet({lit}) limit {int(max_rows)}")
         return list(rel.columns), rel.fetchall()
     finally:
         con.close()
