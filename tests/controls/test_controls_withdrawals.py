@@ -148,6 +148,11 @@ def test_wdr003_distinct_approvers_none_the_requester() -> None:
     assert fx.keys("WDR-003", min_approvals=1) == {("W3",), ("W7",)}
     # no limit listed for BTC: every hot BTC withdrawal needs approvals
     assert ("W4",) in fx.keys("WDR-003", auto_approve_limits="ETH=1")
+    # an asset listed twice: each withdrawal still counts once, under the stricter limit
+    twice = "BTC=100000001;BTC=100000000"
+    assert fx.population("WDR-003", auto_approve_limits=twice) == fx.population("WDR-003")
+    rows = fx.run("WDR-003", auto_approve_limits=twice).rows()
+    assert sorted(r["withdrawal_id"] for r in rows) == ["W2", "W3", "W5", "W7"]
 
 
 def test_wdr004_approvals_strictly_before_first_signature() -> None:

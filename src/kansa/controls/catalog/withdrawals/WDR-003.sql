@@ -3,9 +3,12 @@
 -- the asset's auto-approval limit ("ASSET=amount;..." in smallest units; an asset without a
 -- limit has no auto-approval)
 with limits as (
-    select trim(split_part(item, '=', 1)) as asset, cast(trim(split_part(item, '=', 2)) as decimal(38, 0)) as auto_limit
+    -- one limit per asset: an asset listed twice keeps the lower (stricter) limit, so a
+    -- withdrawal is never counted twice
+    select trim(split_part(item, '=', 1)) as asset, min(cast(trim(split_part(item, '=', 2)) as decimal(38, 0))) as auto_limit
     from unnest(string_split({{ auto_approve_limits }}, ';')) as t(item)
     where trim(item) <> ''
+    group by 1
 )
 select w.withdrawal_id
 from withdrawals w
@@ -17,9 +20,12 @@ where (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
 
 -- name: test
 with limits as (
-    select trim(split_part(item, '=', 1)) as asset, cast(trim(split_part(item, '=', 2)) as decimal(38, 0)) as auto_limit
+    -- one limit per asset: an asset listed twice keeps the lower (stricter) limit, so a
+    -- withdrawal is never counted twice
+    select trim(split_part(item, '=', 1)) as asset, min(cast(trim(split_part(item, '=', 2)) as decimal(38, 0))) as auto_limit
     from unnest(string_split({{ auto_approve_limits }}, ';')) as t(item)
     where trim(item) <> ''
+    group by 1
 ),
 tested as (
     select w.withdrawal_id, w.kind, w.status, w.wallet_id, wl.tier, w.asset, w.amount, l.auto_limit,
