@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -35,12 +36,21 @@ def head_revision() -> str:
     return head
 
 
+def _masked(url: str) -> str:
+    """``url`` with any password replaced, for messages (it may not even parse as a URL)."""
+    return re.sub(r"([^\s:/@]+:)[^@\s]*@", r"\1***@", url)
+
+
 def _check_url(url: str) -> None:
     try:
         backend = make_url(url).get_backend_name()
     except ArgumentError as exc:
+        shown = _masked(url)
         raise KansaError(
-            tr(f"database_url {url!r} is not a database URL.", f"database_url {url!r} は不正です。")
+            tr(
+                f"database_url {shown!r} is not a database URL.",
+                f"database_url {shown!r} は不正です。",
+            )
         ) from exc
     if backend not in SUPPORTED:
         raise KansaError(
