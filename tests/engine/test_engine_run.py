@@ -13,6 +13,7 @@ from sqlalchemy import select
 from kansa.appdb import ControlResult, Database, Run
 from kansa.controls import Control, load_catalog
 from kansa.engine import ENGINE_NAME, ParameterError, run_controls
+from kansa.errors import KansaError
 from kansa.vault import Vault, sha256_file
 from kansa.workspace import Workspace, find_workspace
 
@@ -198,3 +199,20 @@ def test_a_run_leaves_no_staging_behind(custody_ws: Workspace, cus001: Control) 
     before = set(Path(custody_ws.vault_dir / ".staging").iterdir())
     run_controls(custody_ws, [cus001], progress=False)
     assert set(Path(custody_ws.vault_dir / ".staging").iterdir()) == before
+
+
+def test_a_run_refuses_a_snapshot_altered_after_ingest(
+    custody_ws: Workspace, cus001: Control
+) -> None:
+    """A verdict must never rest on bytes other than the ones the ledger vouches for."""
+    vault = Vault(custody_ws.vault_dir)
+    snap = vault.latest("customer_balances")
+    assert snap is not None
+    before = len(vault.ledger.entries())
+    snap.path.chmod(0o644)
+    data = bytearray(snap.path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    snap.path.write_bytes(bytes(data))
+    with pytest.raises(KansaError, match="does not match its ledger entry"):
+        run_controls(custody_ws, [cus001], progress=False)
+    assert len(vault.ledger.entries()) == before  # nothing was run or recorded

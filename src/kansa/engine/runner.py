@@ -20,7 +20,7 @@ from kansa.contracts import load_contracts
 from kansa.controls import Control
 from kansa.controls.views import builtin_views
 from kansa.engine import parameters as params
-from kansa.engine.evidence import commit_run
+from kansa.engine.evidence import check_inputs, commit_run
 from kansa.engine.execute import Job, execute
 from kansa.engine.record import record_run
 from kansa.engine.result import ControlOutcome, RunResult
@@ -131,6 +131,7 @@ def run_controls(
             tr("The vault holds no data yet.", "ボールトにデータがありません。"),
             hint=tr("Ingest datasets first: `kansa ingest`.", "先に `kansa ingest` してください。"),
         )
+    check_inputs(snapshots)
     db = Database(workspace.database_url) if record else None  # fail early if unreachable
     started = dt.datetime.now(dt.UTC)
     staging = vault.staging_dir()
