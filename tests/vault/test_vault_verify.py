@@ -195,3 +195,19 @@ def test_commit_never_overwrites_different_content(copy: Vault) -> None:
     with pytest.raises(KansaError, match="not a valid vault path"):
         copy.commit("run", {}, {"ledger.jsonl": _stage(copy, "x", b"x")})
     assert verify_vault(copy).ok
+
+
+def test_a_deleted_ledger_is_not_silently_replaced_by_a_new_chain(tmp_path: Path) -> None:
+    vault = build_vault(tmp_path / "vault")
+    (vault.root / "ledger.jsonl").unlink()
+    snapshots_before = sorted(p.name for p in (vault.root / "snapshots").rglob("*.parquet"))
+    with pytest.raises(KansaError, match="ledger is missing"):
+        vault.commit_snapshot("gamma", _stage(vault, "g.parquet", b"new rows"), {"rows": 1})
+    assert not (vault.root / "ledger.jsonl").exists()
+    assert sorted(p.name for p in (vault.root / "snapshots").rglob("*.parquet")) == snapshots_before
+
+
+def test_a_fresh_vault_still_starts_its_chain(tmp_path: Path) -> None:
+    vault = Vault(tmp_path / "vault")
+    snap = vault.commit_snapshot("alpha", _stage(vault, "a.parquet", b"rows"), {"rows": 1})
+    assert snap.seq == 0

@@ -175,6 +175,8 @@ class Vault:
         for src in files.values():
             _fsync_file(src)  # the bytes are on disk before the ledger vouches for them
         head = self.ledger.head()
+        if head is None:
+            self._refuse_orphaned_evidence()
         expected_seq = 0 if head is None else head.seq + 1
         journal = {"seq": expected_seq, "files": sorted(files)}
         self._write_json_atomic(self.root / PENDING, journal)
@@ -191,6 +193,26 @@ class Vault:
         (self.root / PENDING).unlink()
         _fsync_dir(self.root)
         return entry
+
+    def _refuse_orphaned_evidence(self) -> None:
+        """No ledger but evidence files: the ledger was deleted. Starting a new chain on top
+        would make the old evidence look unvouched-for and the new chain look complete."""
+        for child in self.root.iterdir():
+            if child.name in RESERVED:
+                continue
+            if child.is_file() or any(p.is_file() for p in child.rglob("*")):
+                raise KansaError(
+                    tr(
+                        f"vault: {child.name}/ holds evidence but the ledger is missing or empty; "
+                        "refusing to start a new chain over it.",
+                        f"vault: {child.name}/ に証跡がありますが台帳がありません（または空です）。"
+                        "新しい台帳は開始しません。",
+                    ),
+                    hint=tr(
+                        "Restore vault/ledger.jsonl from a backup, then run `kansa verify`.",
+                        "バックアップから vault/ledger.jsonl を復元し、`kansa verify` を実行してください。",
+                    ),
+                )
 
     def _check_destination(self, rel: str, digest: str) -> None:
         """Refuse paths that escape the vault, reserved names, and overwrites."""
