@@ -176,6 +176,9 @@ def test_the_run_summary_names_the_scope_of_each_finding(custody_ws: Workspace) 
     cfg.write_text(text + '\n[findings.scope]\n"CUS-001" = ["asset"]\n', "utf-8")
     out = kansa(custody_ws, "run", "--controls", "CUS-001").output
     assert "CUS-001 [asset=BTC]: opened" in out
+    # the findings list shows the scope too, so findings of one control can be told apart
+    listing = kansa(custody_ws, "findings").output
+    assert "scope" in listing and "asset=BTC" in listing
 
 
 def test_results_show_evidence_text_as_is_never_as_markup(

@@ -22,7 +22,15 @@ from kansa.engine import exceptions as exc_rows
 from kansa.engine.parameters import check_control_ids
 from kansa.engine.truth import score_run
 from kansa.errors import KansaError
-from kansa.findings import LABELS, Change, apply_run, configured_scopes, list_findings, run_ids
+from kansa.findings import (
+    LABELS,
+    WHOLE_CONTROL,
+    Change,
+    apply_run,
+    configured_scopes,
+    list_findings,
+    run_ids,
+)
 from kansa.i18n import lang, tr
 from kansa.workspace import Workspace
 
@@ -415,16 +423,22 @@ def _print_findings(ws: Workspace, rows: list[Any]) -> None:
                 tr("first seen", "初回"), tr("last seen", "最終"), tr("runs", "回数"),
                 tr("exceptions", "例外"), tr("owner", "担当")):  # fmt: skip
         table.add_column(col)
+    scoped = any(f.scope != WHOLE_CONTROL for f in rows)
+    if scoped:  # findings split by key columns ([findings.scope]) must be told apart
+        table.add_column(tr("scope", "範囲"), no_wrap=True)
     ja = lang() == "ja"
     for f in rows:
         rating = LABELS[f.rating][1 if ja else 0]
         repeat = tr(" [yellow](repeat)[/]", " [yellow]（再発）[/]") if f.repeat else ""
         status = f"[red]{f.status}[/]" if f.status == "open" else f.status
-        table.add_row(
+        cells = [
             str(f.id), f.control_id, _title(catalog, f.control_id), rating + repeat, status,
             f.first_seen_at.strftime("%Y-%m-%d"), f.last_seen_at.strftime("%Y-%m-%d"),
             str(f.occurrences), _num(f.exception_count), f.owner,
-        )  # fmt: skip
+        ]  # fmt: skip
+        if scoped:
+            cells.append(escape(f.scope))
+        table.add_row(*cells)
     console.print(table if rows else tr("No findings.", "指摘事項はありません。"))
 
 
