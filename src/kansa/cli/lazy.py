@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "findings": "run_cmds",
     "wallets": "wallets_cmds",
     "reserves": "reserves_cmds",
+    "sanctions": "sanctions_cmds",
     "benford": "analytics_tests_cmds",
     "duplicates": "analytics_tests_cmds",
     "gaps": "analytics_tests_cmds",

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from kansa.ingest.ofac import read_ofac_lists
+
 OFAC_FOLDER = "ofac-sdn-digital-currency-2024-09"
-PREFIX = "sanctioned_addresses_"
 
 
 def default_ofac_dir() -> Path:
@@ -20,23 +21,5 @@ def default_ofac_dir() -> Path:
 
 
 def load_ofac(folder: Path) -> list[dict[str, Any]]:
-    """One row per list file and address, exactly as published (case kept)."""
-    rows: list[dict[str, Any]] = []
-    for path in sorted(folder.glob(f"{PREFIX}*.txt")):
-        asset = path.stem.removeprefix(PREFIX)
-        seen: set[str] = set()
-        for line in path.read_text(encoding="utf-8").splitlines():
-            address = line.strip()
-            if not address or address in seen:
-                continue
-            seen.add(address)
-            rows.append(
-                {
-                    "list_name": f"OFAC-SDN-{asset}",
-                    "address": address,
-                    "asset": asset,
-                    "listed_on": None,
-                    "source": f"OFAC SDN list, digital currency addresses, 2024-09 ({path.name})",
-                }
-            )
-    return rows
+    """The demo's sanctions dataset: the lists in ``folder`` as published in 2024-09."""
+    return read_ofac_lists(folder, "2024-09")
