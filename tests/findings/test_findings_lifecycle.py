@@ -204,3 +204,32 @@ def test_a_pass_as_of_an_earlier_day_does_not_close_a_later_finding(
     r3 = run_and_apply(ws, [dated])  # a pass as of the same day does close it
     (f,) = findings(ws)
     assert (f.status, f.closed_run_id) == ("closed", r3)
+
+
+def test_a_failure_as_of_an_earlier_day_keeps_the_latest_figures(
+    db_workspace: Workspace, put_snapshot: Put, make_control: Callable[..., Control]
+) -> None:
+    """Looking back at a day with more exceptions must not rewrite today's rating and count."""
+    ws = db_workspace
+    dated = make_control(
+        "TST-307",
+        "select customer_id, asset, as_of, balance from customer_balances "
+        "where balance < 0 and as_of = {{ as_of }}",
+        population_sql="select * from customer_balances where as_of = {{ as_of }}",
+        key=("customer_id", "asset", "as_of"),
+        severity="high",
+    )
+    earlier = [{**r, "as_of": "2026-11-19"} for r in book(negatives=200, total=1000)]
+    put_snapshot(ws, "customer_balances", earlier + book(negatives=2, total=1000))
+    r1 = run_and_apply(ws, [dated])
+    (f,) = findings(ws)
+    latest = (f.exception_count, f.rating, f.last_seen_run_id)
+    assert latest[:2] == (2, "deficiency") and latest[2] == r1
+    back = run_controls(ws, [dated], as_of=dt.date(2026, 11, 19), progress=False)
+    assert back.outcome("TST-307").exception_count == 200
+    with Database(ws.database_url) as db:
+        apply_run(db, back.run_id)
+    (f,) = findings(ws)
+    assert (f.exception_count, f.rating, f.last_seen_run_id) == latest
+    assert f.status == "open"
+    assert [e.run_id for e in f.events][-1] == back.run_id  # the look-back is still recorded

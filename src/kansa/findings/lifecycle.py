@@ -79,6 +79,15 @@ def _seen_as_of(s: Session, f: Finding) -> dt.date | None:
     )
 
 
+LOOK_BACK = "seen failing as of an earlier day; the finding keeps its latest figures"
+
+
+def _looks_back(s: Session, f: Finding, run: Run) -> bool:
+    """``run`` is as of an earlier day than one that already saw ``f`` fail."""
+    seen = _seen_as_of(s, f)
+    return seen is not None and run.as_of < seen
+
+
 def _event(
     f: Finding, run: Run, kind: str, r: ControlResult, count: int | None, note: str = ""
 ) -> FindingEvent:
@@ -160,6 +169,9 @@ def _apply_one(
         current = opened.get(scope)
         if current is None:
             changes.append(_change(_open(s, run, r, scope, count, owner), OPENED))
+        elif _looks_back(s, current, run):
+            s.add(_event(current, run, UPDATED, r, count, LOOK_BACK))
+            changes.append(_change(current, UPDATED))
         else:
             _update(s, current, run, r, count)
             changes.append(_change(current, UPDATED))
