@@ -73,7 +73,7 @@ def test_verify_sign_and_tamper(
     assert code == 2 and "damaged" in err
 
 
-def test_verify_recovers_an_interrupted_commit_first(
+def test_verify_recovers_an_interrupted_commit_only_when_asked(
     workspace: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     vault = Vault(workspace.vault_dir)
@@ -82,12 +82,13 @@ def test_verify_recovers_an_interrupted_commit_first(
     (vault.root / "runs").mkdir()
     (vault.root / "runs" / "half.json").write_text("{}")
     (vault.root / ".pending.json").write_text(json.dumps({"seq": 1, "files": ["runs/half.json"]}))
-    code, out, _ = _kansa(workspace, capsys, monkeypatch, "verify", "--no-recover", "--json")
-    assert code == 1 and {i["kind"] for i in json.loads(out)["issues"]} == {
-        "file-unreferenced",
-        "pending",
-    }
-    code, out, _ = _kansa(workspace, capsys, monkeypatch, "verify", "--json")
+    for read_only in (("--no-recover",), ()):  # the default reads only
+        code, out, _ = _kansa(workspace, capsys, monkeypatch, "verify", *read_only, "--json")
+        assert code == 1 and {i["kind"] for i in json.loads(out)["issues"]} == {
+            "file-unreferenced",
+            "pending",
+        }
+    code, out, _ = _kansa(workspace, capsys, monkeypatch, "verify", "--recover", "--json")
     assert code == 0 and json.loads(out)["recovered"] == ["runs/half.json"]
     assert not (vault.root / "runs").exists()
 

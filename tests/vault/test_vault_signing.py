@@ -17,7 +17,7 @@ from kansa.vault import Vault, generate_keypair, load_public_key, sign_head, ver
 
 
 def _vault(tmp_path: Path, entries: int = 3) -> Vault:
-    vault = Vault(tmp_path / "vault")
+    vault = Vault(tmp_path / "ws" / "vault")  # keys live in tmp_path/keys, outside "ws"
     for i in range(entries):
         vault.commit("note", {"n": i})
     return vault

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
+import re
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from kansa.vault import (
     sign_head,
     verify_vault,
 )
+from kansa.vault.nofollow import UnsafeVaultPath
 from kansa.workspace import find_workspace
 
 ledger_app = typer.Typer(
@@ -125,6 +127,37 @@ def _show_report(report: VerifyReport, recovered: list[str], trusted: bool) -> N
         )
 
 
+_ANCHOR = re.compile(r"(\d+):([0-9a-f]{64})")
+
+
+def parse_anchor(text: str, where: str) -> tuple[int, str]:
+    """``SEQ:HASH`` (as `kansa ledger head` prints it) -> (seq, hash); exit 2 otherwise."""
+    match = _ANCHOR.fullmatch(text.strip())
+    if match is None:
+        raise KansaError(
+            tr(
+                f"{where}: expected SEQ:HASH (a number, a colon, 64 lowercase hex digits), "
+                f"got {text.strip()[:80]!r}",
+                f"{where}: SEQ:HASH 形式（数字、コロン、16 進 64 桁の小文字）が必要です。"
+                f"入力: {text.strip()[:80]!r}",
+            )
+        )
+    return int(match.group(1)), match.group(2)
+
+
+def read_known_heads(path: Path) -> list[tuple[int, str]]:
+    """One SEQ:HASH per line; blank lines and lines starting with # are skipped."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KansaError(tr(f"Cannot read {path}: {exc}", f"{path} を読めません: {exc}")) from None
+    heads = []
+    for no, line in enumerate(text.splitlines(), start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            heads.append(parse_anchor(line, f"{path} line {no}"))
+    return heads
+
+
 def verify(
     ctx: typer.Context,
     public_key: Annotated[
@@ -133,30 +166,49 @@ def verify(
             "--public-key", help="Trusted Ed25519 public key (PEM) the head must be signed with."
         ),
     ] = None,
+    expect_head: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--expect-head",
+            help="SEQ:HASH the ledger must still contain (from `kansa ledger head`, kept "
+            "outside the workspace); repeatable.",
+        ),
+    ] = None,
+    known_heads: Annotated[
+        Path | None,
+        typer.Option("--known-heads", help="File of SEQ:HASH lines the ledger must contain."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-    no_recover: Annotated[
+    recover: Annotated[
         bool,
         typer.Option(
-            "--no-recover", help="Read only: do not roll back an interrupted commit first."
+            "--recover",
+            help="First roll back a commit an interrupted writer left (takes the writer lock "
+            "and writes). Without it verify only reads.",
         ),
     ] = False,
+    no_recover: Annotated[
+        bool, typer.Option("--no-recover", hidden=True, help="The default now; kept for scripts.")
+    ] = False,
 ) -> None:
-    """Re-hash every file in the vault and the whole ledger; exit 1 naming the first problem."""
+    """Re-hash every file in the vault and the whole ledger; exit 1 naming the first problem.
+
+    Read only unless --recover: safe on a workspace someone else handed over."""
     ws = workspace(ctx)
     vault = Vault(ws.vault_dir)
-    if not vault.root.is_dir():
+    if not vault.root.is_dir() and not vault.root.is_symlink():
         raise KansaError(
             tr(f"No vault at {vault.root}.", f"{vault.root} に証跡保管庫がありません。")
         )
     trusted = load_public_key(public_key) if public_key else None
+    expected = [parse_anchor(h, "--expect-head") for h in expect_head or []]
+    if known_heads is not None:
+        expected += read_known_heads(known_heads)
     recovered: list[str] = []
-    if not no_recover and os.access(vault.root, os.W_OK):
-        with vault.lock() as removed:
+    if recover and not no_recover:
+        with vault.writer() as removed:
             recovered = removed
-    total = sum(len(e.outputs) for e in _entries_or_empty(vault))
-    with Reporter(not as_json) as reporter:
-        reporter.stage(tr("Re-hashing the vault", "証跡保管庫を再計算中"), total=max(total, 1))
-        report = verify_vault(vault, public_key=trusted, on_file=reporter.update)
+    report = _verify_read_only(vault, trusted, expected, as_json)
     if as_json:
         _print_json({**report.to_json(), "recovered": recovered})
     else:
@@ -168,6 +220,23 @@ def verify(
                 f"the vault is not intact ({n} problem(s)).",
                 f"証跡保管庫に異常があります（{n} 件）。",
             )
+        )
+
+
+def _verify_read_only(
+    vault: Vault, trusted: Any, expected: list[tuple[int, str]], quiet: bool
+) -> VerifyReport:
+    """Under the shared lock when the vault's own files are plain (else report the links)."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(vault.read_lock())
+        except UnsafeVaultPath:
+            return verify_vault(vault, public_key=trusted, expected_heads=expected)
+        total = sum(len(e.outputs) for e in _entries_or_empty(vault))
+        reporter = stack.enter_context(Reporter(not quiet))
+        reporter.stage(tr("Re-hashing the vault", "証跡保管庫を再計算中"), total=max(total, 1))
+        return verify_vault(
+            vault, public_key=trusted, expected_heads=expected, on_file=reporter.update
         )
 
 
@@ -232,7 +301,7 @@ def ledger_show(
             str(e.seq),
             e.time,
             Text(e.kind),
-            Text(e.actor),
+            Text(e.actor if e.os_user in (None, e.actor) else f"{e.actor} (os: {e.os_user})"),
             Text(_summary(e)),
             str(len(e.outputs)),
             e.hash[:16],
@@ -245,19 +314,26 @@ def ledger_head(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
-    """The newest entry's seq and hash: write it down, or sign it, to pin the ledger."""
+    """The newest entry as SEQ:HASH: keep it outside the workspace (e-mail, ticket, RFC 3161
+    timestamp) and pass it to `kansa verify --expect-head` to catch a rollback."""
     head = Vault(workspace(ctx).vault_dir).ledger.head()
     if as_json:
         _print_json(
             None
             if head is None
-            else {"seq": head.seq, "hash": head.hash, "time": head.time, "kind": head.kind}
+            else {
+                "seq": head.seq,
+                "hash": head.hash,
+                "time": head.time,
+                "kind": head.kind,
+                "anchor": f"{head.seq}:{head.hash}",
+            }
         )
         return
     if head is None:
         console.print(tr("The ledger is empty.", "台帳は空です。"), soft_wrap=True)
         return
-    console.print(f"{head.seq} {head.hash}", highlight=False, soft_wrap=True)
+    console.print(f"{head.seq}:{head.hash}", highlight=False, soft_wrap=True)
 
 
 @ledger_app.command("sign")
@@ -271,7 +347,8 @@ def ledger_sign(
     ] = False,
 ) -> None:
     """Verify the vault, then sign its ledger head into vault/signatures.jsonl."""
-    record = sign_head(Vault(workspace(ctx).vault_dir), key)
+    ws = workspace(ctx)
+    record = sign_head(Vault(ws.vault_dir), key, workspace_root=ws.root)
     if as_json:
         _print_json(record)
         return
@@ -298,10 +375,10 @@ def keys_generate(
 ) -> None:
     """Create an Ed25519 key pair for signing the ledger (private key mode 0600)."""
     try:
-        vault_root: Path | None = find_workspace(state(ctx).workspace_path).vault_dir
+        ws_root: Path | None = find_workspace(state(ctx).workspace_path).root
     except WorkspaceNotFound:
-        vault_root = None
-    pub, kid = generate_keypair(out, vault_root=vault_root)
+        ws_root = None
+    pub, kid = generate_keypair(out, workspace_root=ws_root)
     console.print(
         Text(
             tr(

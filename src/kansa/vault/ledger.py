@@ -3,13 +3,15 @@
 Entry fields: ``seq`` (0, 1, 2...), ``time`` (UTC ISO 8601), ``kind`` (``ingest``, ``run``,
 ``report``, ``workpaper``, ``reserves``...), ``actor``, ``payload`` (what happened), ``outputs``
 (vault-relative path -> SHA-256 of every file the entry produced), ``prev`` (hash of the previous
-entry, 64 zeros for the first) and ``hash`` = SHA-256 of the canonical JSON of all other fields.
-Changing, adding, removing or reordering any byte breaks the chain at that entry.
+entry, 64 zeros for the first), ``os_user`` (the OS account that wrote it; absent in entries
+written before it was recorded, so older vaults still verify) and ``hash`` = SHA-256 of the
+canonical JSON of all other fields. Changing, adding, removing or reordering any byte breaks the
+chain at that entry. Entry times never go backwards (an append takes the later of the clock and
+the head's time; verify reports an entry older than the one before it).
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from collections.abc import Iterator
@@ -20,7 +22,9 @@ from typing import Any
 
 from kansa.errors import KansaError
 from kansa.i18n import tr
+from kansa.vault.actor import current_actor, os_user
 from kansa.vault.hashing import canonical_json, sha256_text
+from kansa.vault.nofollow import ends_with_newline, open_regular, truncate_quietly, write_all
 
 GENESIS = "0" * 64
 
@@ -35,9 +39,10 @@ class LedgerEntry:
     outputs: dict[str, str]
     prev: str
     hash: str = field(default="")
+    os_user: str | None = None
 
     def body(self) -> dict[str, Any]:
-        return {
+        body = {
             "seq": self.seq,
             "time": self.time,
             "kind": self.kind,
@@ -46,6 +51,9 @@ class LedgerEntry:
             "outputs": self.outputs,
             "prev": self.prev,
         }
+        if self.os_user is not None:  # absent from entries written before it was recorded
+            body["os_user"] = self.os_user
+        return body
 
     def computed_hash(self) -> str:
         return sha256_text(canonical_json(self.body()))
@@ -64,6 +72,7 @@ class LedgerEntry:
             outputs={str(k): str(v) for k, v in d["outputs"].items()},
             prev=str(d["prev"]),
             hash=str(d["hash"]),
+            os_user=None if d.get("os_user") is None else str(d["os_user"]),
         )
 
 
@@ -84,14 +93,37 @@ class LedgerCorrupt(KansaError):
         self.reason = reason
 
 
-def current_actor() -> str:
-    for var in ("KANSA_ACTOR", "USER", "LOGNAME"):
-        if os.environ.get(var):
-            return os.environ[var]
+__all__ = ["GENESIS", "Ledger", "LedgerCorrupt", "LedgerEntry", "current_actor"]
+
+
+def _later(now: str, head: LedgerEntry | None) -> str:
+    """``now``, or the head's time if the clock is behind it: times never go backwards."""
+    if head is None:
+        return now
     try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+        behind = datetime.fromisoformat(now) < datetime.fromisoformat(head.time)
+    except ValueError:
+        return now
+    return head.time if behind else now
+
+
+def _open_read(path: Path) -> int | None:
+    try:
+        return open_regular(path)
+    except FileNotFoundError:
+        return None
+
+
+def _torn_tail() -> LedgerCorrupt:
+    return LedgerCorrupt(
+        -1,
+        tr(
+            "the ledger does not end in a newline and no interrupted commit explains it; "
+            "refusing to append after a torn line",
+            "台帳が改行で終わっておらず、中断されたコミットでも説明できません。"
+            "途切れた行の後には追記しません",
+        ),
+    )
 
 
 class Ledger:
@@ -106,9 +138,10 @@ class Ledger:
         A last line without its newline is skipped: the writer has not finished it (or was
         killed half way, which :meth:`truncate_torn_tail` cleans up under the lock).
         """
-        if not self.path.exists():
+        fd = _open_read(self.path)
+        if fd is None:
             return
-        with self.path.open("rb") as f:
+        with os.fdopen(fd, "rb") as f:
             for no, raw in enumerate(f, start=1):
                 if not raw.endswith(b"\n"):
                     return  # an append in flight (or cut short by a crash): not committed
@@ -148,9 +181,10 @@ class Ledger:
     def _last_line(self) -> bytes | None:
         """The last complete line; a final line without its newline is an append still in
         flight (or torn by a crash) and not part of the ledger yet."""
-        if not self.path.exists():
+        fd = _open_read(self.path)
+        if fd is None:
             return None
-        with self.path.open("rb") as f:
+        with os.fdopen(fd, "rb") as f:
             end = f.seek(0, os.SEEK_END)
             data = b""
             pos = end
@@ -170,15 +204,31 @@ class Ledger:
                     return body
             return None
 
+    def refuse_torn_tail(self) -> None:
+        """Raise :class:`LedgerCorrupt` if the file does not end in a newline. Writers call it
+        before they journal a commit, so that recovery never mistakes an old torn line (one no
+        journal explains) for their own append in flight."""
+        try:
+            fd = open_regular(self.path)
+        except FileNotFoundError:
+            return
+        try:
+            if not ends_with_newline(fd):
+                raise _torn_tail()
+        finally:
+            os.close(fd)
+
     def truncate_torn_tail(self) -> bool:
         """Drop a last line that was cut short by a crash mid-append (no final newline).
 
         Only :meth:`kansa.vault.Vault.recover` calls this, and only while a commit journal
         shows an append was in flight. Returns True if bytes were removed.
         """
-        if not self.path.exists():
+        try:
+            fd = open_regular(self.path, os.O_RDWR)
+        except FileNotFoundError:
             return False
-        with self.path.open("r+b") as f:
+        with os.fdopen(fd, "r+b") as f:
             end = f.seek(0, os.SEEK_END)
             if end == 0:
                 return False
@@ -209,23 +259,36 @@ class Ledger:
         *,
         actor: str | None = None,
     ) -> LedgerEntry:
-        """Append one entry with a single write and fsync (a torn write leaves no valid entry)."""
-        head = self.head()
-        draft = LedgerEntry(
-            seq=0 if head is None else head.seq + 1,
-            time=datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
-            kind=kind,
-            actor=actor or current_actor(),
-            payload=payload,
-            outputs=dict(outputs or {}),
-            prev=GENESIS if head is None else head.hash,
-        )
-        entry = LedgerEntry(**{**draft.body(), "hash": draft.computed_hash()})
-        data = entry.to_line().encode("utf-8")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        """Append one entry and fsync; every byte is written or the file is cut back.
+
+        Refuses a ledger that does not end in a newline (a torn line that no recovery under a
+        journal explained): appending after it would damage the ledger for good. On any write
+        or fsync error the file is truncated to its previous length and the error raised.
+        """
+        fd = open_regular(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
         try:
-            os.write(fd, data)
-            os.fsync(fd)
+            if not ends_with_newline(fd):
+                raise _torn_tail()
+            size = os.fstat(fd).st_size
+            head = self.head()
+            now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+            draft = LedgerEntry(
+                seq=0 if head is None else head.seq + 1,
+                time=_later(now, head),
+                kind=kind,
+                actor=actor or current_actor(),
+                payload=payload,
+                outputs=dict(outputs or {}),
+                prev=GENESIS if head is None else head.hash,
+                os_user=os_user(),
+            )
+            entry = LedgerEntry(**{**draft.body(), "hash": draft.computed_hash()})
+            try:
+                write_all(fd, entry.to_line().encode("utf-8"))
+                os.fsync(fd)
+            except OSError:
+                truncate_quietly(fd, size)
+                raise
         finally:
             os.close(fd)
         return entry

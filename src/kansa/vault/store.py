@@ -6,14 +6,20 @@ Layout::
       ledger.jsonl                       the hash chain (see ledger.py)
       snapshots/DATASET/SHA256.parquet   accepted ingests, addressed by content
       runs/, workpapers/, reports/ ...   files other entries produced
-      .staging/                          work in progress, never evidence
-      .pending.json                      intent journal of a commit in flight
+      .staging/PID-UUID/                 work in progress, never evidence
+      .pending.json                      intent journal of a commit (or signature) in flight
       .lock                              writers' lock
 
 A commit is all-or-nothing even if the process is killed: the intent is journalled, files are
 renamed into place (atomic on one file system), then one ledger line is appended. Nothing is
-visible to readers until its ledger line exists, and :meth:`Vault.recover` (run by every writer
-before it starts) rolls an interrupted commit back or forward.
+visible to readers until its ledger line exists. :meth:`Vault.recover` rolls an interrupted
+commit back or forward; writers run it under the lock (:meth:`Vault.writer`) before they write,
+readers never do (``kansa verify`` only with ``--recover``).
+
+The vault is not trusted: it may come from the audited party. A vault folder, bookkeeping file,
+evidence file or folder that is a symbolic link is refused by every command, and recovery acts
+only on journal entries that are plain relative paths to regular files inside the vault
+(:mod:`kansa.vault.nofollow`).
 """
 
 from __future__ import annotations
@@ -21,7 +27,9 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
+import stat
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -31,16 +39,36 @@ from typing import Any
 
 from kansa.errors import KansaError
 from kansa.i18n import tr
+from kansa.vault.actor import current_actor
 from kansa.vault.hashing import sha256_file
 from kansa.vault.ledger import Ledger, LedgerEntry
+from kansa.vault.nofollow import (
+    UnsafeVaultPath,
+    check_no_links,
+    lstat_or_none,
+    open_regular,
+    read_regular,
+    refuse_link,
+    relative_parts,
+    remove_regular_in,
+    sha256_in,
+    truncate_quietly,
+    write_all,
+)
+from kansa.vault.write_errors import VaultWriteError
 
 PENDING = ".pending.json"
+PENDING_TMP = ".pending.tmp"
 STAGING = ".staging"
 LEDGER = "ledger.jsonl"
 SIGNATURES = "signatures.jsonl"
 LOCK = ".lock"
 # names at the vault's top level that are bookkeeping, never an output of a commit
-RESERVED = frozenset({LEDGER, SIGNATURES, LOCK, PENDING, ".pending.tmp", STAGING})
+RESERVED = frozenset({LEDGER, SIGNATURES, LOCK, PENDING, PENDING_TMP, STAGING})
+# bookkeeping files that must be regular files when present
+BOOKKEEPING_FILES = (LEDGER, SIGNATURES, LOCK, PENDING, PENDING_TMP)
+# what staging_dir() creates: recovery removes nothing else from .staging
+STAGING_NAME = re.compile(r"(\d+)-[0-9a-f]{32}")
 
 
 def _fsync_file(path: Path) -> None:
@@ -60,16 +88,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _remove_empty_parents(path: Path, root: Path) -> None:
-    parent = path.parent
-    while parent != root and parent.is_relative_to(root):
-        try:
-            parent.rmdir()
-        except OSError:
-            return
-        parent = parent.parent
-
-
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
@@ -80,6 +98,22 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class JournalRefused(UnsafeVaultPath):
+    """A commit journal that is not what Kansa writes: recovery changes nothing."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(
+            tr(
+                f"vault: {PENDING} {why}; recovery refused, nothing was changed.",
+                f"vault: {PENDING} {why}。復旧を拒否しました（何も変更していません）。",
+            ),
+            hint=tr(
+                f"Someone other than Kansa wrote {PENDING}: inspect it, then remove it by hand.",
+                f"{PENDING} は Kansa 以外が書いたものです。内容を確認してから手で削除してください。",
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -101,19 +135,54 @@ class Vault:
         self.root = root
         self.ledger = Ledger(root / LEDGER)
 
+    # -- safety ----------------------------------------------------------------------------
+
+    def check_layout(self) -> None:
+        """Refuse a vault whose folder, ledger, signatures, journal, lock or staging folder is a
+        symbolic link (or a FIFO, a device, a folder where a file belongs...)."""
+        refuse_link(self.root, "vault/", want_dir=True)
+        for name in BOOKKEEPING_FILES:
+            refuse_link(self.root / name, name)
+        refuse_link(self.root / STAGING, STAGING, want_dir=True)
+
     # -- writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def lock(self) -> Iterator[list[str]]:
-        """Exclusive writer lock; recovers an interrupted commit first and yields what that
-        recovery removed (usually nothing)."""
+    def lock(self) -> Iterator[None]:
+        """Exclusive writer lock, and nothing else: writers use :meth:`writer`, which also
+        recovers an interrupted commit."""
+        self.check_layout()
         self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / LOCK).open("a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield self.recover()
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        fd = open_regular(self.root / LOCK, os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    @contextmanager
+    def writer(self) -> Iterator[list[str]]:
+        """The writer lock, then :meth:`recover`; yields what recovery removed."""
+        with self.lock():
+            yield self.recover()
+
+    @contextmanager
+    def read_lock(self) -> Iterator[None]:
+        """A shared lock, so a reader (``kansa verify``) never sees a commit half done; writes
+        nothing: without a lock file there is no writer to wait for."""
+        self.check_layout()
+        try:
+            fd = open_regular(self.root / LOCK)
+        except FileNotFoundError:
+            yield
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
 
     def staging_dir(self) -> Path:
         """A fresh private folder for work in progress (same file system as the vault).
@@ -121,8 +190,10 @@ class Vault:
         Named after this process, so that :meth:`recover` can remove it once the process is
         gone; a caller that finishes should remove it itself (or use :meth:`staging`).
         """
+        refuse_link(self.root, "vault/", want_dir=True)
         d = self.root / STAGING / f"{os.getpid()}-{uuid.uuid4().hex}"
         for attempt in range(3):  # recover() may remove an empty .staging at the same moment
+            refuse_link(self.root / STAGING, STAGING, want_dir=True)
             try:
                 d.mkdir(parents=True)
                 break
@@ -157,9 +228,10 @@ class Vault:
 
         ``hashes`` may carry SHA-256 values the caller already computed for some destinations
         (saves a read of a large file). A destination that already exists must hold the same
-        bytes (content-addressed duplicates); otherwise nothing is committed.
+        bytes (content-addressed duplicates); otherwise nothing is committed. A failed write
+        (a full disk) rolls the commit back and raises :class:`VaultWriteError` (exit 2).
         """
-        with self.lock():
+        with self.writer():
             return self._commit_locked(kind, payload, files or {}, hashes or {})
 
     def _commit_locked(
@@ -169,30 +241,63 @@ class Vault:
         files: dict[str, Path],
         hashes: dict[str, str],
     ) -> LedgerEntry:
+        actor = current_actor()  # an unacceptable $KANSA_ACTOR is refused before anything moves
         outputs = {rel: hashes.get(rel) or sha256_file(src) for rel, src in files.items()}
         for rel in files:
             self._check_destination(rel, outputs[rel])
         for src in files.values():
             _fsync_file(src)  # the bytes are on disk before the ledger vouches for them
+        self.ledger.refuse_torn_tail()
         head = self.ledger.head()
         if head is None:
             self._refuse_orphaned_evidence()
         expected_seq = 0 if head is None else head.seq + 1
-        journal = {"seq": expected_seq, "files": sorted(files)}
-        self._write_json_atomic(self.root / PENDING, journal)
+        self.write_journal({"seq": expected_seq, "files": sorted(files)})
+        try:
+            self._move_in(files)
+            entry = self.ledger.append(kind, payload, outputs, actor=actor)
+        except OSError as exc:
+            with suppress(OSError, KansaError):
+                self.recover()  # roll back now; if that fails too, the journal stays
+            raise VaultWriteError(
+                LEDGER if exc.filename is None else Path(exc.filename).name, exc
+            ) from None
+        self.clear_journal()
+        return entry
+
+    def _move_in(self, files: dict[str, Path]) -> None:
         for rel, src in files.items():
             dest = self.root / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
-            if dest.exists():  # content-addressed duplicate: identical bytes already there
+            if lstat_or_none(dest) is not None:  # content-addressed duplicate, checked already
                 src.unlink()
             else:
                 os.chmod(src, 0o444)
                 os.replace(src, dest)
                 _fsync_dir(dest.parent)
-        entry = self.ledger.append(kind, payload, outputs)
+
+    def write_journal(self, journal: dict[str, Any]) -> None:
+        """Write ``.pending.json`` atomically (a full disk: exit 2, nothing changed)."""
+        tmp = self.root / PENDING_TMP
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)  # a leftover (regular file: check_layout ran under the lock)
+        try:
+            fd = open_regular(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+            try:
+                write_all(fd, json.dumps(journal).encode("utf-8"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.root / PENDING)
+            _fsync_dir(self.root)
+        except OSError as exc:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise VaultWriteError(PENDING, exc) from None
+
+    def clear_journal(self) -> None:
         (self.root / PENDING).unlink()
         _fsync_dir(self.root)
-        return entry
 
     def _refuse_orphaned_evidence(self) -> None:
         """No ledger but evidence files: the ledger was deleted. Starting a new chain on top
@@ -215,18 +320,16 @@ class Vault:
                 )
 
     def _check_destination(self, rel: str, digest: str) -> None:
-        """Refuse paths that escape the vault, reserved names, and overwrites."""
-        dest = (self.root / rel).resolve()
-        root = self.root.resolve()
-        parts = Path(rel).parts
-        if (
-            Path(rel).is_absolute()
-            or ".." in parts
-            or not dest.is_relative_to(root)
-            or parts[0] in RESERVED
-        ):
+        """Refuse paths that escape the vault, reserved names, links, and overwrites."""
+        try:
+            parts = relative_parts(rel)
+        except UnsafeVaultPath:
+            raise KansaError(f"vault: {rel!r} is not a valid vault path") from None
+        if parts[0] in RESERVED:
             raise KansaError(f"vault: {rel!r} is not a valid vault path")
-        if dest.exists() and sha256_file(dest) != digest:
+        check_no_links(self.root, rel)
+        existing = sha256_in(self.root, rel)
+        if existing is not None and existing[0] != digest:
             raise KansaError(
                 tr(
                     f"vault: {rel} already exists with different content; evidence is never overwritten.",
@@ -242,69 +345,132 @@ class Vault:
         entry = self.commit("ingest", payload, {rel: staged}, hashes={rel: digest})
         return self._snapshot(entry)
 
-    def recover(self) -> list[str]:
-        """Roll back a commit whose ledger line was never written; clear dead staging.
+    # -- recovery (writers, under the lock) -----------------------------------------------
 
-        Called under the writer lock before every commit. Returns what it removed (vault-relative
-        paths), so that ``kansa verify`` can say so.
+    def recover(self) -> list[str]:
+        """Roll back a commit whose ledger line was never written (or cut a signature line a
+        killed ``ledger sign`` left torn); clear staging folders of dead processes.
+
+        Call only under :meth:`lock`. Acts only on a journal Kansa could have written: every
+        file it lists must be a relative path inside the vault to a regular file (or missing),
+        reached without following a link; otherwise it raises :class:`JournalRefused` having
+        changed nothing. Returns what it removed (vault-relative paths).
         """
+        self.check_layout()
+        with suppress(FileNotFoundError):
+            os.unlink(self.root / PENDING_TMP)
+        journal = self._read_journal()
         removed: list[str] = []
-        pending = self.root / PENDING
-        (self.root / PENDING).with_suffix(".tmp").unlink(missing_ok=True)
-        if pending.exists():
-            self.ledger.truncate_torn_tail()
-            try:
-                journal = json.loads(pending.read_text(encoding="utf-8") or "{}")
-            except json.JSONDecodeError:
-                journal = {}
-            head = self.ledger.head()
-            committed = head is not None and head.seq >= int(journal.get("seq", 0))
-            if not committed:
-                referenced = self._referenced_files()
-                for rel in journal.get("files", []):
-                    if rel not in referenced and (self.root / rel).exists():
-                        (self.root / rel).unlink()
-                        removed.append(rel)
-                        _remove_empty_parents(self.root / rel, self.root)
-            pending.unlink()
+        if journal is not None:
+            if "signatures_size" in journal:
+                self._roll_back_signature(int(journal["signatures_size"]))
+            else:
+                removed += self._roll_back_commit(int(journal["seq"]), list(journal["files"]))
+            self.clear_journal()
         removed += self._clear_dead_staging()
         return removed
 
+    def _read_journal(self) -> dict[str, Any] | None:
+        raw = read_regular(self.root / PENDING)
+        if raw is None:
+            return None
+        try:
+            journal = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise JournalRefused(tr("is not JSON", "は JSON ではありません")) from None
+        if isinstance(journal, dict) and set(journal) == {"signatures_size"}:
+            size = journal["signatures_size"]
+            if isinstance(size, int) and not isinstance(size, bool) and size >= 0:
+                return journal
+        if not (
+            isinstance(journal, dict)
+            and set(journal) == {"seq", "files"}
+            and isinstance(journal["seq"], int)
+            and not isinstance(journal["seq"], bool)
+            and journal["seq"] >= 0
+            and isinstance(journal["files"], list)
+        ):
+            raise JournalRefused(
+                tr("is not a Kansa journal", "は Kansa のジャーナルではありません")
+            )
+        for rel in journal["files"]:
+            try:
+                parts = relative_parts(rel)
+                if parts[0] in RESERVED:
+                    raise UnsafeVaultPath(rel)
+                check_no_links(self.root, rel)
+            except UnsafeVaultPath:
+                raise JournalRefused(
+                    tr(
+                        f"lists {rel!r}, which is not a regular file inside the vault",
+                        f"に {rel!r} が記載されていますが、保管庫内の通常ファイルではありません",
+                    )
+                ) from None
+        return journal
+
+    def _roll_back_commit(self, seq: int, files: list[str]) -> list[str]:
+        self.ledger.truncate_torn_tail()
+        head = self.ledger.head()
+        if head is not None and head.seq >= seq:
+            return []  # the ledger line was written: the commit is complete
+        referenced = self._referenced_files()
+        return [rel for rel in files if rel not in referenced and remove_regular_in(self.root, rel)]
+
+    def _roll_back_signature(self, size: int) -> None:
+        """Cut what a signing killed mid-append left after ``size`` bytes, if it is torn."""
+        try:
+            fd = open_regular(self.root / SIGNATURES, os.O_RDWR)
+        except FileNotFoundError:
+            return
+        try:
+            end = os.fstat(fd).st_size
+            if end > size and os.pread(fd, 1, end - 1) != b"\n":
+                truncate_quietly(fd, size)
+        finally:
+            os.close(fd)
+
     def _clear_dead_staging(self) -> list[str]:
-        """Remove staging folders whose process is gone (killed half way)."""
+        """Remove staging folders (named PID-UUID by :meth:`staging_dir`, real folders) whose
+        process is gone; anything else in ``.staging`` is left alone."""
         staging = self.root / STAGING
+        st = lstat_or_none(staging)
+        if st is None or not stat.S_ISDIR(st.st_mode):
+            return []
         removed: list[str] = []
-        if not staging.is_dir():
-            return removed
-        for d in staging.iterdir():
-            pid = d.name.split("-", 1)[0]
-            if not (pid.isdigit() and _alive(int(pid))):
-                shutil.rmtree(d, ignore_errors=True)
-                removed.append(f"{STAGING}/{d.name}")
+        dfd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            for name in os.listdir(dfd):
+                match = STAGING_NAME.fullmatch(name)
+                if match is None or _alive(int(match.group(1))):
+                    continue
+                if not stat.S_ISDIR(os.stat(name, dir_fd=dfd, follow_symlinks=False).st_mode):
+                    continue
+                shutil.rmtree(name, dir_fd=dfd, ignore_errors=True)
+                removed.append(f"{STAGING}/{name}")
+        finally:
+            os.close(dfd)
         with suppress(OSError):
             staging.rmdir()
         return removed
-
-    @staticmethod
-    def _write_json_atomic(path: Path, obj: Any) -> None:
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as f:
-            json.dump(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
 
     # -- reading ---------------------------------------------------------------------------
 
     def _referenced_files(self) -> set[str]:
         return {rel for e in self.ledger.read() for rel in e.outputs}
 
+    def evidence_path(self, rel: str) -> Path:
+        """``root/rel`` for reading, refusing a path outside the vault or through a link (so
+        a snapshot replaced by a link to another file is never read as evidence)."""
+        refuse_link(self.root, "vault/", want_dir=True)
+        check_no_links(self.root, rel)
+        return self.root / rel
+
     def _snapshot(self, e: LedgerEntry) -> Snapshot:
         p = e.payload
         return Snapshot(
             dataset=p["dataset"],
             sha256=p["sha256"],
-            path=self.root / p["file"],
+            path=self.evidence_path(p["file"]),
             rows=int(p.get("rows", 0)),
             contract_version=str(p.get("contract_version", "")),
             seq=e.seq,

@@ -11,24 +11,39 @@ Checks, in ledger order so that the first problem reported is the earliest one:
 * the signatures file (:mod:`kansa.vault.signing`) is intact and, when a trusted public key is
   given, the newest signature by it covers a prefix of this ledger.
 
-A chain alone cannot show that its last entries were cut off; a signed head can. Without one,
-removing the newest entries is seen only through the files they leave unreferenced.
+* entry times never go backwards; signature records link to the line before them;
+* no vault file or folder is a symbolic link (links are reported, never followed);
+* every head the caller anchored outside the workspace (``expected_heads``, from
+  ``kansa verify --expect-head SEQ:HASH`` / ``--known-heads FILE``) is still in the ledger,
+  unchanged: this is what catches a ledger cut short or a whole workspace restored from an
+  older copy, which a chain alone cannot show;
+* an empty ledger is reported: verifying nothing is not a pass.
+
+Verification only reads: it takes the shared lock when a lock file exists, never recovers.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from kansa.i18n import tr
-from kansa.vault.hashing import sha256_file
 from kansa.vault.ledger import GENESIS, LedgerEntry
-from kansa.vault.store import LEDGER, PENDING, RESERVED, Vault
+from kansa.vault.nofollow import (
+    UnsafeVaultPath,
+    lstat_in,
+    lstat_or_none,
+    read_regular,
+    refuse_link,
+    sha256_in,
+)
+from kansa.vault.store import BOOKKEEPING_FILES, LEDGER, PENDING, RESERVED, STAGING, Vault
 
 
 @dataclass(frozen=True)
@@ -73,11 +88,33 @@ class VerifyReport:
         }
 
 
+def layout_issues(vault: Vault) -> list[Issue]:
+    """The vault folder or a bookkeeping file/folder that is a link (or the wrong kind)."""
+    checks = [(vault.root, "vault/", True), (vault.root / STAGING, STAGING, True)]
+    checks += [(vault.root / name, name, False) for name in BOOKKEEPING_FILES]
+    issues = []
+    for path, where, want_dir in checks:
+        try:
+            refuse_link(path, where, want_dir=want_dir)
+        except UnsafeVaultPath:
+            issues.append(
+                Issue(
+                    "unsafe-path",
+                    where,
+                    tr(
+                        "is a symbolic link or not a plain file/folder; not followed",
+                        "はシンボリックリンク、または通常のファイル・フォルダではありません（辿りません）",
+                    ),
+                )
+            )
+    return issues
+
+
 def _ledger_lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
     """(line number, bytes without the newline, whether it ended with a newline)."""
-    if not path.exists():
+    data = read_regular(path)
+    if data is None:
         return
-    data = path.read_bytes()
     start = 0
     no = 0
     while start < len(data):
@@ -117,7 +154,9 @@ def check_ledger(path: Path, report: VerifyReport) -> list[LedgerEntry]:
             prev = None
             continue
         report.entries += 1
-        issue = _entry_issue(e, raw, terminated, no - 1, prev, loc)
+        issue = _entry_issue(e, raw, terminated, no - 1, prev, loc) or _time_issue(
+            e, entries[-1] if entries else None, loc
+        )
         if issue is not None:
             report.issues.append(issue)
         prev = e.hash
@@ -125,6 +164,69 @@ def check_ledger(path: Path, report: VerifyReport) -> list[LedgerEntry]:
     if entries:
         report.head_seq, report.head_hash = entries[-1].seq, entries[-1].hash
     return entries
+
+
+def _time_issue(e: LedgerEntry, before: LedgerEntry | None, loc: str) -> Issue | None:
+    """Entry times never go backwards (the writer keeps them so even if the clock steps back)."""
+    try:
+        t = datetime.fromisoformat(e.time)
+        earlier = before is not None and t < datetime.fromisoformat(before.time)
+    except (ValueError, TypeError):
+        return Issue(
+            "ledger-time",
+            loc,
+            tr(f"entry {e.seq} has no valid time", f"エントリ {e.seq} の時刻が不正です"),
+            e.seq,
+        )
+    if not earlier or before is None:
+        return None
+    return Issue(
+        "ledger-time",
+        loc,
+        tr(
+            f"entry {e.seq} is dated {e.time}, before entry {before.seq} ({before.time}): "
+            "times go backwards",
+            f"エントリ {e.seq} の時刻 {e.time} がエントリ {before.seq}（{before.time}）より前です",
+        ),
+        e.seq,
+    )
+
+
+def check_expected_heads(
+    entries: list[LedgerEntry], expected: Sequence[tuple[int, str]], report: VerifyReport
+) -> None:
+    """Each head anchored outside the workspace must still be in the ledger, unchanged."""
+    by_seq = {e.seq: e for e in entries}
+    for seq, digest in expected:
+        where = f"{seq}:{digest}"
+        if seq not in by_seq:
+            report.issues.append(
+                Issue(
+                    "rollback",
+                    where,
+                    tr(
+                        f"the anchored entry {seq} is missing: the ledger ends at "
+                        f"{report.head_seq} (entries were cut off or an older copy restored)",
+                        f"記録済みのエントリ {seq} がありません。台帳は {report.head_seq} で"
+                        "終わっています（末尾の削除または古い複製への差し替え）",
+                    ),
+                    seq,
+                )
+            )
+        elif by_seq[seq].hash != digest:
+            report.issues.append(
+                Issue(
+                    "rollback",
+                    where,
+                    tr(
+                        f"entry {seq} now has hash {by_seq[seq].hash}, not the anchored one "
+                        "(the ledger was rewritten)",
+                        f"エントリ {seq} のハッシュ {by_seq[seq].hash} が記録済みの値と異なります"
+                        "（台帳が書き換えられています）",
+                    ),
+                    seq,
+                )
+            )
 
 
 def _entry_issue(
@@ -197,10 +299,19 @@ def _vault_files(root: Path) -> Iterator[str]:
             yield (rel_dir / f).as_posix()
 
 
-def _hash_or_none(path: Path) -> str | None:
-    if path.is_symlink() or not path.is_file():
+def _hash_or_none(root: Path, rel: str) -> tuple[str, int] | None:
+    """Hash and size, or None for a missing file, a link, or a path outside the vault."""
+    try:
+        return sha256_in(root, rel)
+    except UnsafeVaultPath:
         return None
-    return sha256_file(path)
+
+
+def _missing(root: Path, rel: str) -> bool:
+    try:
+        return lstat_in(root, rel) is None
+    except UnsafeVaultPath:
+        return False
 
 
 def check_files(
@@ -229,16 +340,16 @@ def check_files(
     paths = list(claims)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         actual = dict(
-            zip(paths, pool.map(lambda r: _hash_or_none(vault.root / r), paths), strict=True)
+            zip(paths, pool.map(lambda r: _hash_or_none(vault.root, r), paths), strict=True)
         )
     for rel in paths:
         digest, seq = claims[rel]
-        p = vault.root / rel
         report.files += 1
-        if actual[rel] is None:
+        found = actual[rel]
+        if found is None:
             what = (
                 tr("is missing", "がありません")
-                if not p.exists() and not p.is_symlink()
+                if _missing(vault.root, rel)
                 else tr("is not a regular file", "は通常のファイルではありません")
             )
             report.issues.append(
@@ -249,20 +360,20 @@ def check_files(
                     seq,
                 )
             )
-        elif actual[rel] != digest:
+        elif found[0] != digest:
             report.issues.append(
                 Issue(
                     "file-changed",
                     rel,
                     tr(
-                        f"content changed since entry {seq} (sha256 {actual[rel]}, recorded {digest})",
-                        f"エントリ {seq} 以降に内容が変わっています（sha256 {actual[rel]}、記録 {digest}）",
+                        f"content changed since entry {seq} (sha256 {found[0]}, recorded {digest})",
+                        f"エントリ {seq} 以降に内容が変わっています（sha256 {found[0]}、記録 {digest}）",
                     ),
                     seq,
                 )
             )
         else:
-            report.bytes_hashed += p.stat().st_size
+            report.bytes_hashed += found[1]
         if on_file:
             on_file(report.files)
     for rel in sorted(_vault_files(vault.root)):
@@ -277,14 +388,14 @@ def check_files(
                     ),
                 )
             )
-    if (vault.root / PENDING).exists():
+    if lstat_or_none(vault.root / PENDING) is not None:
         report.issues.append(
             Issue(
                 "pending",
                 PENDING,
                 tr(
-                    "a commit was interrupted and not yet rolled back (run kansa verify with recovery)",
-                    "中断されたコミットが未処理です（復旧付きで kansa verify を実行）",
+                    "a commit was interrupted and not yet rolled back (run `kansa verify --recover`)",
+                    "中断されたコミットが未処理です（`kansa verify --recover` を実行）",
                 ),
             )
         )
@@ -313,14 +424,31 @@ def verify_vault(
     vault: Vault,
     *,
     public_key: Any | None = None,
+    expected_heads: Sequence[tuple[int, str]] = (),
     on_file: Callable[[int], None] | None = None,
 ) -> VerifyReport:
-    """Check everything; ``public_key`` (Ed25519, trusted, from outside the vault) is optional."""
+    """Check everything; read only. ``public_key`` (Ed25519, trusted, from outside the vault)
+    and ``expected_heads`` ((seq, hash) pairs anchored outside the workspace) are optional."""
     from kansa.vault.signing import check_signatures
 
     report = VerifyReport()
+    report.issues += layout_issues(vault)
+    if report.issues:
+        return report  # links in the vault's own files: read nothing through them
     entries = check_ledger(vault.ledger.path, report)
+    if not entries and not report.issues:
+        report.issues.append(
+            Issue(
+                "ledger-empty",
+                LEDGER,
+                tr(
+                    "the ledger is empty or missing: there is nothing to verify",
+                    "台帳が空（または存在しません）。検証対象がありません",
+                ),
+            )
+        )
     check_files(vault, entries, report, on_file)
+    check_expected_heads(entries, expected_heads, report)
     _sort_issues(report)
     sig_issues, report.signature = check_signatures(vault, entries, public_key)
     report.issues += sig_issues
