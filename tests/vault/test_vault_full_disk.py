@@ -91,7 +91,7 @@ def _workspace(disk: Path) -> tuple[Workspace, Vault]:
     "free_pages", [0, 1], ids=["full-at-the-journal", "full-a-few-bytes-into-the-ledger-line"]
 )
 def test_a_commit_on_a_full_disk_changes_nothing(disk: Path, free_pages: int) -> None:
-    ws, vault = _workspace(disk)
+    _, vault = _workspace(disk)
     _pad_ledger_to_page_end(vault, short_by=7)
     staged = vault.staging_dir() / "out.json"
     staged.write_text('{"exceptions": 3}')
@@ -134,9 +134,10 @@ def test_signing_on_a_full_disk_is_exit_2_and_changes_nothing(
     done = _kansa(ws, "ledger", "sign", "--key", str(key))
     assert done.returncode == 2, done.stderr
     assert "disk is full" in " ".join(done.stderr.split()) and "Traceback" not in done.stderr
-    assert not (vault.root / "signatures.jsonl").exists() or not (
-        vault.root / "signatures.jsonl"
-    ).read_bytes()
+    assert (
+        not (vault.root / "signatures.jsonl").exists()
+        or not (vault.root / "signatures.jsonl").read_bytes()
+    )
     assert not (vault.root / ".pending.json").exists()
     filler.unlink()
     assert _kansa(ws, "ledger", "sign", "--key", str(key)).returncode == 0

@@ -119,7 +119,10 @@ def test_recovery_still_rolls_back_a_genuine_interrupted_commit(ws: Workspace) -
 
 
 def test_a_symlinked_staging_folder_is_never_emptied(
-    ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ws: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = tmp_path / "outside" / "projects"
     (target / _dead_staging_name()).mkdir(parents=True)
@@ -217,7 +220,10 @@ def test_a_symlinked_snapshot_is_never_read(
 
 
 def test_verify_writes_nothing_on_a_hostile_workspace(
-    ws: Workspace, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    ws: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Journal naming outside files, a dead staging folder, a torn ledger tail, a FIFO: verify
     reports and leaves every byte (and the absence of a lock file) as it found them."""
