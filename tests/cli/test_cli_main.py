@@ -42,10 +42,12 @@ def test_init_then_init_again_refuses(tmp_path: Path) -> None:
 
 def test_workspace_found_from_current_folder_and_env(tmp_path: Path) -> None:
     assert _run("init", str(tmp_path / "ws")).returncode == 0
-    assert _run("verify", cwd=tmp_path / "ws").returncode == 0
+    # a fresh workspace has an empty ledger: found, and verify says there is nothing to verify
+    r = _run("verify", cwd=tmp_path / "ws")
+    assert r.returncode == 1 and "nothing to verify" in r.stderr, r.stderr
     env = {**os.environ, "KANSA_WORKSPACE": str(tmp_path / "ws")}
     r = subprocess.run([*KANSA, "verify"], capture_output=True, text=True, cwd=tmp_path, env=env)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1 and "nothing to verify" in r.stderr, r.stderr
 
 
 def test_version() -> None:
