@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from kansa.contracts import get_contract
+from kansa.errors import KansaError
 from kansa.ingest import ingest_file
 from kansa.vault import Snapshot, Vault, sha256_file, verify_vault
 from kansa.workspace import Workspace, create_workspace
@@ -137,3 +138,57 @@ def test_crash_inside_the_commit(tmp_path: Path, point: str, visible: int) -> No
     # and the vault takes new commits after recovery
     ingest_file(ws, "staff", src, progress=False)
     assert verify_vault(vault).ok and len(vault.snapshots()) == 2 + visible
+
+
+SIGN_CRASH = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from kansa.vault import Vault, signing
+
+    def torn(fd, data):
+        os.write(fd, data[: len(data) // 2])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    signing.write_all = torn
+    signing.sign_head(Vault(Path(sys.argv[1])), Path(sys.argv[2]))
+    """
+)
+
+
+def test_kill_mid_signature_is_repaired_by_the_next_writer_only(tmp_path: Path) -> None:
+    from kansa.vault import generate_keypair, sign_head
+
+    vault = Vault(tmp_path / "ws" / "vault")
+    vault.commit("note", {"n": 0})
+    key = tmp_path / "k.key"
+    generate_keypair(key)
+    sign_head(vault, key)
+    vault.commit("note", {"n": 1})
+    sig = vault.root / "signatures.jsonl"
+    signed = sig.read_bytes()
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGN_CRASH, str(vault.root), str(key)], check=False
+    )
+    assert proc.returncode == -signal.SIGKILL
+    torn = sig.read_bytes()
+    assert torn.startswith(signed) and len(torn) > len(signed) and not torn.endswith(b"\n")
+    report = verify_vault(vault)  # read only: reports, repairs nothing
+    assert {i.kind for i in report.issues} == {"signature", "pending"}
+    assert sig.read_bytes() == torn
+    vault.commit("note", {"n": 2})  # a writer recovers under the lock first
+    assert sig.read_bytes() == signed
+    sign_head(vault, key)
+    assert verify_vault(vault).ok
+
+
+def test_a_torn_ledger_tail_no_journal_explains_is_refused(tmp_path: Path) -> None:
+    vault = Vault(tmp_path / "vault")
+    vault.commit("note", {"n": 0})
+    with vault.ledger.path.open("ab") as f:
+        f.write(b'{"seq":1,"kind":"no')
+    before = vault.ledger.path.read_bytes()
+    with pytest.raises(KansaError, match="torn line"):
+        vault.commit("note", {"n": 1})
+    assert vault.ledger.path.read_bytes() == before
+    assert not (vault.root / ".pending.json").exists()
