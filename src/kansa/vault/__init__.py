@@ -8,9 +8,13 @@ Public surface:
   ``vault.commit_snapshot(dataset, staged_parquet, meta)`` is that, for an ingest.
   ``vault.latest(dataset)`` / ``vault.snapshots()`` read what has been committed.
   ``vault.staging_dir()`` / ``vault.staging()`` give a private folder for work in progress;
-  ``vault.recover()`` rolls back a commit a killed process left half done.
+  ``vault.writer()`` is the writer lock plus ``vault.recover()``, which rolls back a commit a
+  killed process left half done (writers only: reading never recovers);
+  ``vault.evidence_path(rel)`` is a vault file for reading, refusing links and escapes.
+* :class:`UnsafeVaultPath` - a link or an escape in the vault (exit 2);
+  :class:`VaultWriteError` - a full disk or failed write during a commit (exit 2).
 * :class:`Ledger`, :class:`LedgerEntry` - the hash chain itself.
-* :func:`verify_vault` -> :class:`VerifyReport` - re-hash everything, walk the chain.
+* :func:`verify_vault` -> :class:`VerifyReport` - re-hash everything, walk the chain; reads only.
 * :func:`generate_keypair`, :func:`sign_head`, :func:`load_public_key` - Ed25519 signatures
   of the ledger head with a key kept outside the vault.
 * :func:`sha256_file` - streaming SHA-256 of a file.
@@ -18,9 +22,11 @@ Public surface:
 
 from kansa.vault.hashing import sha256_file
 from kansa.vault.ledger import GENESIS, Ledger, LedgerCorrupt, LedgerEntry
+from kansa.vault.nofollow import UnsafeVaultPath
 from kansa.vault.signing import generate_keypair, load_public_key, sign_head
 from kansa.vault.store import Snapshot, Vault
 from kansa.vault.verify import Issue, VerifyReport, verify_vault
+from kansa.vault.write_errors import VaultWriteError
 
 __all__ = [
     "GENESIS",
@@ -29,7 +35,9 @@ __all__ = [
     "LedgerCorrupt",
     "LedgerEntry",
     "Snapshot",
+    "UnsafeVaultPath",
     "Vault",
+    "VaultWriteError",
     "VerifyReport",
     "generate_keypair",
     "load_public_key",

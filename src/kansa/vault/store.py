@@ -152,8 +152,11 @@ class Vault:
         """Exclusive writer lock, and nothing else: writers use :meth:`writer`, which also
         recovers an interrupted commit."""
         self.check_layout()
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd = open_regular(self.root / LOCK, os.O_RDWR | os.O_CREAT)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = open_regular(self.root / LOCK, os.O_RDWR | os.O_CREAT)
+        except OSError as exc:  # a read-only copy, a full disk: one message, exit 2
+            raise VaultWriteError(LOCK, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -174,7 +177,7 @@ class Vault:
         self.check_layout()
         try:
             fd = open_regular(self.root / LOCK)
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError):  # no writer yet, or a read-only copy
             yield
             return
         try:
@@ -305,7 +308,15 @@ class Vault:
         for child in self.root.iterdir():
             if child.name in RESERVED:
                 continue
-            if child.is_file() or any(p.is_file() for p in child.rglob("*")):
+            if child.is_symlink():
+                raise UnsafeVaultPath(
+                    tr(
+                        f"vault: {child.name} is a symbolic link; refused (a vault never "
+                        "contains links).",
+                        f"vault: {child.name} はシンボリックリンクです。処理を拒否しました。",
+                    )
+                )
+            if child.is_file() or any(files for _, _, files in os.walk(child)):
                 raise KansaError(
                     tr(
                         f"vault: {child.name}/ holds evidence but the ledger is missing or empty; "
