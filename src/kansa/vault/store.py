@@ -203,6 +203,8 @@ class Vault:
             except FileNotFoundError:
                 if attempt == 2:
                     raise
+            except OSError as exc:  # a full disk, a read-only copy: one message, exit 2
+                raise VaultWriteError(STAGING, exc) from None
         return d
 
     @contextmanager
