@@ -22,6 +22,7 @@ from kansa.analytics.result import Analysis, Bilingual, Table
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Snapshot, Vault
+from kansa.vault.integrity import require_snapshot
 from kansa.workspace import Workspace
 
 INTEGER_TYPES = {
@@ -244,8 +245,12 @@ def attach(
 ) -> Population:
     """Create the ``population`` view over ``snap`` on ``con``, keeping only the records whose
     columns equal ``filters`` (e.g. ``{"asset": "ETH"}``: amounts of different assets are in
-    different units). ``_row`` stays the position in the whole file."""
-    source = f"read_parquet({sql_text(str(snap.path))}, file_row_number = true)"
+    different units). ``_row`` stays the position in the whole file.
+
+    The snapshot is re-hashed against its ledger entry first: a workpaper names the snapshot's
+    hash as its input, so it must never be computed from other bytes."""
+    path = require_snapshot(snap)
+    source = f"read_parquet({sql_text(str(path))}, file_row_number = true)"
     described = con.execute(f"DESCRIBE SELECT * EXCLUDE (file_row_number) FROM {source}").fetchall()
     columns = {str(r[0]): str(r[1]) for r in described}
     where = []

@@ -3,7 +3,7 @@ chart), and the selected or flagged records.
 
 Amounts in the smallest unit (wei) exceed the 15 significant digits an Excel number holds, so
 every DECIMAL value and every integer beyond 2^53 is written as text: what the auditor sees is
-the exact figure.
+the exact figure. Text is always stored as text, never as a formula, whatever it starts with.
 """
 
 from __future__ import annotations
@@ -39,19 +39,29 @@ def cell_value(v: Any) -> Any:
     return str(json_value(v))
 
 
+def _append(ws: Worksheet, values: list[Any]) -> None:
+    """Append a row whose text stays text: openpyxl stores a string starting with ``=`` as a
+    formula, and records come from the audited system (``=HYPERLINK(...)`` in a memo field)."""
+    ws.append(values)
+    row = ws.max_row  # an appended row is always the last one
+    for col, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            ws.cell(row=row, column=col).data_type = "s"
+
+
 def _kv_rows(ws: Worksheet, heading: str, items: dict[str, Any]) -> None:
-    ws.append([heading])
+    _append(ws, [heading])
     ws.cell(row=ws.max_row, column=1).font = _BOLD
     for k, v in items.items():
-        ws.append([k, cell_value(json_value(v) if isinstance(v, list | dict) else v)])
-    ws.append([])
+        _append(ws, [k, cell_value(json_value(v) if isinstance(v, list | dict) else v)])
+    _append(ws, [])
 
 
 def _summary_sheet(ws: Worksheet, a: Analysis, doc: dict[str, Any]) -> None:
     ws.title = "Summary"
-    ws.append([f"{a.title['en']} / {a.title['ja']}"])
+    _append(ws, [f"{a.title['en']} / {a.title['ja']}"])
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
-    ws.append([])
+    _append(ws, [])
     _kv_rows(
         ws,
         "Workpaper / 調書",
@@ -68,23 +78,23 @@ def _summary_sheet(ws: Worksheet, a: Analysis, doc: dict[str, Any]) -> None:
         _kv_rows(ws, f"Input {i + 1} / 入力 {i + 1}", inp)
     _kv_rows(ws, "Parameters / パラメータ", a.parameters)
     _kv_rows(ws, "Results / 結果", a.summary)
-    ws.append(["Conclusion / 結論"])
+    _append(ws, ["Conclusion / 結論"])
     ws.cell(row=ws.max_row, column=1).font = _BOLD
-    ws.append(["en", a.conclusion["en"]])
-    ws.append(["ja", a.conclusion["ja"]])
+    _append(ws, ["en", a.conclusion["en"]])
+    _append(ws, ["ja", a.conclusion["ja"]])
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 90
 
 
 def _table_sheet(ws: Worksheet, t: Table) -> None:
-    ws.append(list(t.columns))
+    _append(ws, list(t.columns))
     for c in range(1, len(t.columns) + 1):
         ws.cell(row=1, column=c).font = _BOLD
         ws.column_dimensions[get_column_letter(c)].width = 18
     for r in t.rows:
-        ws.append([cell_value(v) for v in r])
+        _append(ws, [cell_value(v) for v in r])
     if t.truncated:
-        ws.append([f"... {t.total} rows in all; the first {len(t.rows)} are shown"])
+        _append(ws, [f"... {t.total} rows in all; the first {len(t.rows)} are shown"])
     ws.freeze_panes = "A2"
     if t.chart is not None and t.rows:
         _add_chart(ws, t)

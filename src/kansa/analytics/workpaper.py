@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from kansa.analytics.result import Analysis, json_value, to_json
+from kansa.analytics.result import Analysis, to_json
 from kansa.analytics.workbook import cell_value, write_workbook
+from kansa.csv_cells import neutralize
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Vault
@@ -85,7 +86,7 @@ def file_workpaper(ws: Workspace, a: Analysis) -> Filed:
 
 def export(a: Analysis, doc: dict[str, Any], target: Path, filed: Filed | None = None) -> None:
     """Write the workpaper to ``target`` as .xlsx, .json (the vault's bytes when filed) or .csv
-    (the records, else the first table)."""
+    (the records, else the first table; text cells neutralized against formula injection)."""
     suffix = target.suffix.lower()
     if suffix not in EXPORT_SUFFIXES:
         raise KansaError(
@@ -109,14 +110,24 @@ def export(a: Analysis, doc: dict[str, Any], target: Path, filed: Filed | None =
         _write_csv(a, target)
 
 
+def _csv_cell(v: Any) -> Any:
+    """One CSV cell: text neutralized so it never opens as a formula (:mod:`kansa.csv_cells`);
+    numbers, negative ones included, written as numbers."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return neutralize(v)
+    return cell_value(v)
+
+
 def _write_csv(a: Analysis, target: Path) -> None:
     table = a.records if a.records is not None else (a.tables[0] if a.tables else None)
     with target.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         if table is None:
             for k, v in a.summary.items():
-                w.writerow([k, json_value(v)])
+                w.writerow([neutralize(str(k)), _csv_cell(v)])
             return
-        w.writerow(table.columns)
+        w.writerow([neutralize(str(c)) for c in table.columns])
         for row in table.rows:
-            w.writerow(["" if v is None else cell_value(v) for v in row])
+            w.writerow([_csv_cell(v) for v in row])

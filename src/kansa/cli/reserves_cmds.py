@@ -29,6 +29,7 @@ from kansa.reserves import (
 from kansa.reserves.check import AssetPosition, positions_with_tree
 from kansa.reserves.source import latest_as_of
 from kansa.vault import Vault
+from kansa.workspace.outputs import refuse_protected_output
 
 reserves_app = typer.Typer(
     help="Proof of reserves: Merkle-sum tree, customer proofs, verification. / 準備金の証明。",
@@ -135,9 +136,10 @@ def proof(
     as_of: AsOf = None,
 ) -> None:
     """Write one customer's proof (give it to that customer only: it holds their nonce)."""
-    vault = Vault(workspace(ctx).vault_dir)
-    ref = find_tree(vault, _day(as_of))
-    doc = TreeArtifact(ref.manifest).proof(customer_id)
+    ws = workspace(ctx)
+    refuse_protected_output(ws, out)
+    ref = find_tree(Vault(ws.vault_dir), _day(as_of))
+    doc = TreeArtifact(ref.manifest, ref.check).proof(customer_id)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     console.print(
         tr(f"Proof written to {out} (root ", f"証明を {out} に書き出しました（ルート ")
@@ -156,13 +158,15 @@ def proofs(
     workers: Workers = None,
 ) -> None:
     """Export every customer's proof as JSON Lines shards plus manifest.json."""
-    vault = Vault(workspace(ctx).vault_dir)
-    ref = find_tree(vault, _day(as_of))
+    ws = workspace(ctx)
+    refuse_protected_output(ws, out)
+    ref = find_tree(Vault(ws.vault_dir), _day(as_of))
     with _bar() as update:
         index = export_proofs(
             ref.manifest,
             out,
             workers=workers,
+            check=ref.check,
             progress=lambda done, total: update(tr("proofs", "証明"), done, total),
         )
     console.print(

@@ -33,6 +33,7 @@ from kansa.findings import (
 )
 from kansa.i18n import lang, tr
 from kansa.workspace import Workspace
+from kansa.workspace.outputs import refuse_protected_output
 
 _KIND_JA = {"opened": "新規", "updated": "更新", "closed": "解消", "error": "エラー（継続）"}
 STATUS_STYLE = {"pass": "green", "fail": "bold red", "error": "bold magenta"}
@@ -237,6 +238,9 @@ def results(
     ws = workspace(ctx)
     with Database(ws.database_url) as db:
         r = _find_result(db, ws, control_id.upper(), run_id)
+    if export is not None:
+        _export_rows(ws, r, export)
+        return
     path = ws.vault_dir / r.exceptions_file if r.exceptions_file else None
     intact = exc_rows.verify(path, r.exceptions_sha256) if path else False
     columns: list[str] = []
@@ -247,17 +251,6 @@ def results(
             columns, rows = exc_rows.read_page(path, page, page_size)
         except duckdb.Error as exc:  # a damaged file: say so, never guess its rows
             unreadable = str(exc).splitlines()[0]
-    if export is not None:
-        if path is None:
-            raise KansaError(
-                tr(
-                    "This result has no exception file (it errored).",
-                    "この結果には例外ファイルがありません（エラー）。",
-                )
-            )
-        n = exc_rows.export(path, export)
-        console.print(tr(f"Wrote {n:,} rows to {export}", f"{n:,} 行を {export} に出力しました"))
-        return
     if json_out:
         out = {
             "run_id": r.run_id, "control_id": r.control_id, "status": r.status,
@@ -275,6 +268,24 @@ def results(
     _print_result(r, intact, columns, rows, page, page_size)
     if unreadable:
         console.print(f"[red]{unreadable}[/]", highlight=False)
+
+
+def _export_rows(ws: Workspace, r: ControlResult, dest: Path) -> None:
+    """``--export``: every exception row, from a file re-hashed against the run's ledger entry,
+    to a path outside the vault."""
+    if not r.exceptions_file:
+        raise KansaError(
+            tr(
+                "This result has no exception file (it errored).",
+                "この結果には例外ファイルがありません（エラー）。",
+            )
+        )
+    refuse_protected_output(ws, dest)
+    path = exc_rows.require_committed(
+        ws.vault_dir, r.exceptions_file, r.exceptions_sha256, r.run.ledger_seq
+    )
+    n = exc_rows.export(path, dest)
+    console.print(tr(f"Wrote {n:,} rows to {dest}", f"{n:,} 行を {dest} に出力しました"))
 
 
 def _print_result(

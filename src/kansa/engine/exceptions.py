@@ -13,9 +13,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kansa.csv_cells import neutralize, neutralize_sql
 from kansa.errors import KansaError
 from kansa.i18n import tr
-from kansa.vault import sha256_file
+from kansa.vault import Vault, sha256_file
+from kansa.vault.integrity import EvidenceAltered, require_intact
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit (1,048,576 rows) minus the header row
 EXPORT_FORMATS = (".csv", ".parquet", ".xlsx")
@@ -40,6 +42,27 @@ def read_page(path: Path, page: int, size: int) -> tuple[list[str], list[tuple[A
         return list(rel.columns), rel.fetchall()
     finally:
         con.close()
+
+
+def require_committed(vault_root: Path, rel: str, recorded: str | None, seq: int | None) -> Path:
+    """The exception file ``rel`` after checking it against the run's ledger entry ``seq``.
+
+    The hash is taken from the ledger (the chain vouches for it), not from the app database;
+    a database row that disagrees with the ledger is refused as well.
+    """
+    entry = next((e for e in Vault(vault_root).ledger.read() if e.seq == seq), None)
+    vouched = entry.outputs.get(rel) if entry is not None else None
+    if entry is None or vouched != recorded:
+        raise EvidenceAltered(
+            tr(
+                f"vault/{rel}: the app database and ledger entry #{seq} do not record the same "
+                "file; refusing to use it, nothing was written.",
+                f"vault/{rel}: アプリのデータベースと台帳エントリ #{seq} の記録が一致しません。"
+                "使用を拒否しました。何も書き込んでいません。",
+            ),
+            hint=tr("Run `kansa verify`.", "`kansa verify` を実行してください。"),
+        )
+    return require_intact(vault_root, rel, vouched, entry.seq)
 
 
 def verify(path: Path, expected_sha256: str | None) -> bool:
@@ -132,9 +155,25 @@ def export(path: Path, dest: Path) -> int:
     con = duckdb.connect()
     try:
         con.execute("SET TimeZone = 'UTC'")
+        select = _csv_select(con, path) if suffix == ".csv" else "*"
         ((n,),) = con.execute(
-            f"COPY (SELECT * FROM read_parquet({_lit(path)})) TO {_lit(dest)} (FORMAT {fmt})"
+            f"COPY (SELECT {select} FROM read_parquet({_lit(path)})) TO {_lit(dest)} (FORMAT {fmt})"
         ).fetchall()
         return int(n)
     finally:
         con.close()
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _csv_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """Every column, text columns (and all names) neutralized so that no cell of the CSV opens
+    as a formula (:mod:`kansa.csv_cells`); numbers, including negative ones, stay as they are."""
+    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_lit(path)})").fetchall()
+    columns = []
+    for name, kind, *_ in described:
+        value = neutralize_sql(_ident(name)) if str(kind) == "VARCHAR" else _ident(name)
+        columns.append(f"{value} AS {_ident(neutralize(str(name)))}")
+    return ", ".join(columns)

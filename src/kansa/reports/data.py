@@ -2,7 +2,8 @@
 
 Run results are read from the newest ``run`` entry of the ledger (its payload is the run
 summary, its outputs the exception files), so a report needs nothing but the vault and shows
-exactly what the evidence holds.
+exactly what the evidence holds: every exception file of the run is re-hashed against that
+entry first (:func:`kansa.vault.integrity.require_intact`), and an edited one stops the report.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import duckdb
 
 from kansa.vault import LedgerEntry, Snapshot, Vault
+from kansa.vault.integrity import require_intact
 from kansa.workspace import Workspace
 
 SAMPLE_ROWS = 10
@@ -144,10 +146,12 @@ def _control_rows(vault: Vault, run: LedgerEntry, titles: dict[str, str]) -> lis
             version_hash=str(r.get("version_hash", "")),
         )
         exc_file = r.get("exceptions_file")
-        if exc_file and (vault.root / exc_file).exists():
-            # the ledger entry's outputs carry the file's hash (the chain vouches for it)
+        if exc_file:
+            # the ledger entry's outputs carry the file's hash (the chain vouches for it); a
+            # file that no longer has it is refused, never shown as the run's evidence
             row.exceptions_file = str(exc_file)
             row.exceptions_sha256 = run.outputs.get(str(exc_file))
+            require_intact(vault.root, row.exceptions_file, row.exceptions_sha256, run.seq)
         if row.status == "fail" and row.exceptions_file:
             row.sample_columns, row.sample_rows = _sample(vault.root / row.exceptions_file)
         rows.append(row)

@@ -18,6 +18,7 @@ from kansa.reports.pdf import html_to_pdf
 from kansa.reports.xlsx import DEFAULT_MAX_ROWS, render_xlsx
 from kansa.vault import Vault
 from kansa.workspace import Workspace
+from kansa.workspace.outputs import refuse_protected_output
 
 FORMATS = ("html", "pdf", "xlsx")
 SUFFIXES = {".html": "html", ".htm": "html", ".pdf": "pdf", ".xlsx": "xlsx"}
@@ -66,7 +67,11 @@ def write_report(
     max_rows: int = DEFAULT_MAX_ROWS,
     chromium: str | None = None,
 ) -> Path:
-    """Write the report to ``out`` and commit a copy to the vault (one ledger entry)."""
+    """Write the report to ``out`` and commit a copy to the vault (one ledger entry).
+
+    ``out`` inside the vault (or over ``kansa.toml``) is refused before anything is gathered.
+    """
+    refuse_protected_output(ws, out)
     language = language or lang()
     data = gather(ws, language)
     vault = Vault(ws.vault_dir)

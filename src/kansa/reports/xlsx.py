@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from kansa.reports.cells import cell_value
 from kansa.reports.data import ReportData
 from kansa.reports.labels import LABELS
+from kansa.vault.integrity import require_intact
 
 DEFAULT_MAX_ROWS = 1000
 HEADER_FONT = Font(bold=True)
@@ -120,9 +121,12 @@ def _exceptions(
     (first seen first), so a filter on the control shows exactly its exception rows."""
     columns: list[str] = []
     blocks: list[tuple[str, list[str], list[tuple[Any, ...]]]] = []
+    assert d.run is not None or not d.failing
     for c in d.failing:
-        assert c.exceptions_file is not None
-        cols, rows = read_exceptions(vault_root / c.exceptions_file, max_rows)
+        assert c.exceptions_file is not None and d.run is not None
+        # checked by gather(); checked again (a stat, the hash is remembered) right before reading
+        path = require_intact(vault_root, c.exceptions_file, c.exceptions_sha256, d.run.seq)
+        cols, rows = read_exceptions(path, max_rows)
         columns += [col for col in cols if col not in columns]
         blocks.append((c.control_id, cols, rows))
     table: list[list[Any]] = []

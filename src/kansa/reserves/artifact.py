@@ -38,6 +38,7 @@ from kansa.reserves.encoding import AMOUNT_BYTES, FORMAT_VERSION, HASH_BYTES, NO
 from kansa.reserves.parallel import default_workers, run_tasks, state
 from kansa.reserves.tree import BuiltTree, TreeInput
 from kansa.vault import Snapshot, Vault
+from kansa.vault.integrity import require_intact
 
 KIND = "reserves"
 ARTIFACT_FORMAT = "kansa-reserves-tree"
@@ -208,12 +209,30 @@ def commit_tree(
 
 
 @dataclass(frozen=True)
+class ArtifactCheck:
+    """Re-hashes a tree's files against its ``reserves`` ledger entry, one file at a time, just
+    before each is read (a proof reads the manifest, the stored levels, the id index and one
+    leaf file; an export reads them all)."""
+
+    vault_root: Path
+    folder: str
+    outputs: dict[str, str]
+    seq: int
+
+    def __call__(self, name: str) -> Path:
+        rel = f"{self.folder}/{name}"
+        return require_intact(self.vault_root, rel, self.outputs.get(rel), self.seq)
+
+
+@dataclass(frozen=True)
 class TreeRef:
-    """A committed tree: its manifest path and the ledger entry's payload."""
+    """A committed tree: its manifest path, the ledger entry's payload and the check of its
+    files against that entry."""
 
     manifest: Path
     payload: dict[str, Any]
     seq: int
+    check: ArtifactCheck
 
 
 def find_tree(vault: Vault, as_of: dt.date | None = None) -> TreeRef:
@@ -226,7 +245,9 @@ def find_tree(vault: Vault, as_of: dt.date | None = None) -> TreeRef:
         if as_of is not None and day != as_of.isoformat():
             continue
         if found is None or day >= found.payload["as_of"]:
-            found = TreeRef(vault.root / e.payload["tree"], e.payload, e.seq)
+            folder = str(Path(e.payload["tree"]).parent)
+            check = ArtifactCheck(vault.root, folder, dict(e.outputs), e.seq)
+            found = TreeRef(vault.root / e.payload["tree"], e.payload, e.seq, check)
     if found is None:
         en_when, ja_when = (f" for {as_of}", f"{as_of} の") if as_of else ("", "")
         raise KansaError(

@@ -12,6 +12,7 @@ from kansa.reserves.artifact import commit_tree
 from kansa.reserves.source import connect, read_customer_rows
 from kansa.reserves.tree import Progress, build_tree
 from kansa.vault import Vault
+from kansa.vault.integrity import require_snapshot
 
 DATASET = "customer_balances"
 
@@ -40,13 +41,15 @@ def build_reserves(
                 "Ingest customer_balances first.", "先に customer_balances を取り込んでください。"
             ),
         )
+    # the tree and its ledger entry name this snapshot's hash as their source: re-hash first
+    parquet = require_snapshot(snapshot)
     report = progress or (lambda stage, done, total: None)
     report("read", 0, 1)
     spill = vault.staging_dir()
     try:
         con = connect(memory_limit, spill)
         try:
-            rows = read_customer_rows(con, snapshot.path, as_of)
+            rows = read_customer_rows(con, parquet, as_of)
         finally:
             con.close()
     finally:

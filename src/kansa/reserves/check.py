@@ -20,6 +20,7 @@ import pyarrow as pa
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Vault
+from kansa.vault.integrity import require_snapshots
 
 DATASETS = ("customer_balances", "wallets", "wallet_balances")
 
@@ -66,16 +67,20 @@ def check_reserves(con: duckdb.DuckDBPyConnection, as_of: dt.date | str) -> pa.T
 
 
 def open_views(vault: Vault, datasets: tuple[str, ...] = DATASETS) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with each dataset's latest snapshot as a view of that name."""
-    con = duckdb.connect()
+    """A DuckDB connection with each dataset's latest snapshot as a view of that name, every
+    snapshot re-hashed against its ledger entry first."""
+    snaps = {}
     for name in datasets:
         snap = vault.latest(name)
         if snap is None:
-            con.close()
             raise KansaError(
                 tr(f"No {name} snapshot in the vault.", f"{name} のスナップショットがありません。"),
                 hint=tr(f"Ingest {name} first.", f"先に {name} を取り込んでください。"),
             )
+        snaps[name] = snap
+    require_snapshots(snaps.values())
+    con = duckdb.connect()
+    for name, snap in snaps.items():
         path = str(snap.path).replace("'", "''")
         con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
     return con

@@ -140,7 +140,7 @@ def group_lines(art: TreeArtifact, frags: _Fragments, group: int) -> Iterator[st
 def _shard_task(task: tuple[int, int, int]) -> dict[str, Any]:
     shard, first_group, last_group = task
     s = state()
-    art = TreeArtifact(s["manifest"])
+    art = TreeArtifact(s["manifest"], s["check"])
     frags = _Fragments(art)
     name = f"proofs-{shard:05d}.jsonl"
     digest = hashlib.sha256()
@@ -156,15 +156,28 @@ def _shard_task(task: tuple[int, int, int]) -> dict[str, Any]:
     return {"file": name, "proofs": count, "sha256": digest.hexdigest()}
 
 
+def _unchecked(name: str) -> None:
+    return None
+
+
 def export_proofs(
     manifest: Path,
     out: Path,
     *,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    check: Callable[[str], object] | None = None,
 ) -> dict[str, Any]:
-    """Write every proof into ``out`` (created, must be empty) plus ``manifest.json``."""
-    art = TreeArtifact(manifest)
+    """Write every proof into ``out`` (created, must be empty) plus ``manifest.json``.
+
+    With ``check`` (:class:`~kansa.reserves.artifact.ArtifactCheck`) every file of the tree is
+    re-hashed against its ledger entry before ``out`` is created, so an altered tree writes
+    nothing; the workers' own checks then cost a ``stat`` each.
+    """
+    verify = check or _unchecked
+    art = TreeArtifact(manifest, verify)
+    for name in art.leaf_files:
+        verify(name)
     out.mkdir(parents=True, exist_ok=True)
     if any(out.iterdir()):
         raise KansaError(
@@ -175,7 +188,7 @@ def export_proofs(
     tasks = [
         (k, g, min(g + SHARD_GROUPS, groups)) for k, g in enumerate(range(0, groups, SHARD_GROUPS))
     ]
-    shared = {"manifest": manifest, "out": out}
+    shared = {"manifest": manifest, "out": out, "check": verify}
     shards: list[dict[str, Any]] = [{} for _ in tasks]
     count = 0
     workers = default_workers() if workers is None else workers

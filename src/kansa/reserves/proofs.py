@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,11 +57,22 @@ def _fixed_values(column: pa.ChunkedArray | pa.Array, size: int) -> np.ndarray:
     return raw[start : start + len(column) * size].reshape(len(column), size)
 
 
-class TreeArtifact:
-    """A committed tree, opened read-only (nodes memory-mapped, leaves read per file)."""
+def _unchecked(name: str) -> None:
+    return None
 
-    def __init__(self, manifest_path: Path) -> None:
+
+class TreeArtifact:
+    """A committed tree, opened read-only (nodes memory-mapped, leaves read per file).
+
+    ``check(name)`` is called with each file's name in the tree folder before that file is
+    read: the commands pass :class:`~kansa.reserves.artifact.ArtifactCheck`, which re-hashes it
+    against the ledger entry (a proof must come from the bytes the ledger vouches for).
+    """
+
+    def __init__(self, manifest_path: Path, check: Callable[[str], object] = _unchecked) -> None:
         self.folder = manifest_path.parent
+        self._check = check
+        check(manifest_path.name)
         self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
         m = self.manifest
         if m.get("format") != ARTIFACT_FORMAT or m.get("version") != FORMAT_VERSION:
@@ -71,6 +83,8 @@ class TreeArtifact:
         self.stored_from = int(m["stored_from"])
         self.row_group = int(m["row_group"])
         size = int(m["record_size"])
+        check(m["files"]["nodes"])
+        check(m["files"]["ids"])
         nodes = np.memmap(self.folder / m["files"]["nodes"], dtype=np.uint8, mode="r")
         self.stored = {
             int(e["level"]): nodes[e["offset"] : e["offset"] + e["nodes"] * size].reshape(
@@ -103,6 +117,7 @@ class TreeArtifact:
         """Leaves [start, stop), which must lie in one leaf file."""
         group = start // self.row_group
         if self._group is None or self._group[0] != group:
+            self._check(self.leaf_files[group])
             self._group = (group, pq.read_table(self.folder / self.leaf_files[group]))
         table = self._group[1].slice(start - group * self.row_group, stop - start)
         width = len(self.assets)

@@ -3,7 +3,8 @@
 * XLSX (as ``kansa sample draw -o x.xlsx`` writes it): parameters and results from the
   two-column rows of the ``Summary`` sheet, items from the ``Records`` sheet.
 * CSV: the items; parameters from ``NAME.params.json`` beside it when present (``kansa sample
-  draw -o x.csv`` writes it), else from command-line options.
+  draw -o x.csv`` writes it), else from command-line options. The leading ``'`` the export puts
+  before formula-like text (:mod:`kansa.csv_cells`) is removed again.
 * JSON: the draw workpaper document (``parameters``, ``summary``, ``records``).
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from kansa.csv_cells import restore
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import sha256_file
@@ -63,6 +65,10 @@ def _from_xlsx(path: Path) -> tuple[dict[str, Any], list[str], list[dict[str, An
         wb.close()
 
 
+def _text(value: Any) -> Any:
+    return restore(value) if isinstance(value, str) else value
+
+
 def _from_csv(path: Path) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:
     params: dict[str, Any] = {}
     side = params_sidecar(path)
@@ -71,8 +77,9 @@ def _from_csv(path: Path) -> tuple[dict[str, Any], list[str], list[dict[str, Any
         params = {**doc.get("summary", {}), **doc.get("parameters", {})}
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
-        rows = [dict(r) for r in reader]
-        return params, list(reader.fieldnames or []), rows
+        # undo the one quote ``-o x.csv`` put before formula-like text (kansa.csv_cells)
+        rows = [{_text(k): _text(v) for k, v in r.items()} for r in reader]
+        return params, [restore(c) for c in reader.fieldnames or []], rows
 
 
 def _from_json(path: Path) -> tuple[dict[str, Any], list[str], list[dict[str, Any]]]:

@@ -2,7 +2,8 @@
 
 * :func:`population_command`: the command's own options become a *runner* (a function of the
   population); the decorator adds the dataset argument and ``--filter``, ``--json`` and
-  ``-o``, opens the dataset's latest snapshot, runs, files the workpaper and prints or exports.
+  ``-o``, refuses an ``-o`` inside the vault, opens the dataset's latest snapshot (re-hashed
+  against the ledger), runs, files the workpaper and prints or exports.
 * :func:`report_command`: for commands that need no dataset (``sample size``, ``sample
   evaluate``): the command returns the analysis; the decorator adds ``--json`` and ``-o`` and
   files it when there is a workspace.
@@ -28,6 +29,7 @@ from kansa.cli.context import workspace
 from kansa.errors import WorkspaceNotFound
 from kansa.i18n import tr
 from kansa.workspace import Workspace
+from kansa.workspace.outputs import refuse_protected_output
 
 Runner = Callable[[Population], Analysis]
 AfterDelivery = Callable[[Analysis, Path | None], None]
@@ -76,6 +78,8 @@ def population_command(
         ) -> None:
             run = own(**options)
             ws = workspace(ctx)
+            if output is not None:
+                refuse_protected_output(ws, output)
             with working(tr(*what)), open_population(ws, dataset, parse_filters(filter_)) as pop:
                 a = run(pop)
             deliver(ws, a, as_json, output)
@@ -101,7 +105,10 @@ def report_command(own: Callable[..., Analysis]) -> Callable[..., None]:
     def command(
         ctx: typer.Context, as_json: bool = False, output: Path | None = None, **options: Any
     ) -> None:
+        ws = optional_workspace(ctx)
+        if ws is not None and output is not None:
+            refuse_protected_output(ws, output)
         a = own(ctx, **options)
-        deliver(optional_workspace(ctx), a, as_json, output)
+        deliver(ws, a, as_json, output)
 
     return _publish(command, own, [], OUTPUT_PARAMS)
