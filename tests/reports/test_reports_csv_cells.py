@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kansa.csv_cells import FORMULA_STARTS, neutralize, neutralize_sql, restore
@@ -24,11 +27,15 @@ def test_restore_gives_back_exactly_what_was_neutralized(text: str) -> None:
     assert not neutralize(text).startswith(FORMULA_STARTS)
 
 
-@given(st.text().filter(lambda t: "\x00" not in t))
-def test_the_sql_rule_is_the_python_rule(text: str) -> None:
-    con = duckdb.connect()
-    try:
-        got = con.execute(f"SELECT {neutralize_sql('$1::VARCHAR')}", [text]).fetchone()
-    finally:
-        con.close()
+@pytest.fixture(scope="module")
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+@settings(deadline=None)  # the machine is shared: a slow query is not a wrong one
+@given(text=st.text().filter(lambda t: "\x00" not in t))
+def test_the_sql_rule_is_the_python_rule(con: duckdb.DuckDBPyConnection, text: str) -> None:
+    got = con.execute(f"SELECT {neutralize_sql('$1::VARCHAR')}", [text]).fetchone()
     assert got == (neutralize(text),)

@@ -56,8 +56,9 @@ def _die_with_parent(parent: int) -> None:
     A worker waits on a pipe that the other workers also hold open, so it never sees the
     parent's end of it close: after ``kill -9`` of ``kansa reserves build`` the workers would
     wait for ever. On Linux, ``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (prctl(2)) asks the kernel
-    to kill this process when its parent thread exits; the parent forks from its main thread,
-    which lives as long as the process. A parent that died before the call was made is caught
+    to kill this process when the thread that forked it exits: with the ``fork`` start method
+    the pool forks every worker at the first ``submit``, from the thread that runs
+    :func:`run_tasks`, which outlives the pool. A parent that died before the call was made is caught
     by the check of the parent pid that follows it. Elsewhere nothing is set (workers are
     forked only where ``fork`` exists, and are then ordinary orphans).
     """
