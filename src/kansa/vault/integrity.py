@@ -26,6 +26,7 @@ from pathlib import Path
 
 from kansa.errors import KansaError
 from kansa.i18n import tr
+from kansa.vault.nofollow import UnsafeVaultPath, check_no_links, relative_parts
 from kansa.vault.store import Snapshot
 
 _CHUNK = 1 << 20
@@ -51,16 +52,25 @@ def _refuse(rel: str, seq: int, what_en: str, what_ja: str) -> EvidenceAltered:
 
 
 def _inside(vault_root: Path, rel: str, seq: int) -> Path:
-    """The file's path, refusing a name that leaves the vault or passes through a symlink."""
-    path = vault_root / rel
-    real_root = os.path.realpath(vault_root)
-    if Path(rel).is_absolute() or ".." in Path(rel).parts:
-        raise _refuse(rel, seq, "is not a path inside the vault", "保管庫内のパスではありません")
-    if os.path.realpath(path) != os.path.join(real_root, *Path(rel).parts):
+    """The file's path, refusing a name that leaves the vault, and a symbolic link (or
+    anything but a regular file) anywhere on the way, checked without following links
+    (:mod:`kansa.vault.nofollow`, shared with the vault's own readers)."""
+    try:
+        parts = relative_parts(rel)
+    except UnsafeVaultPath:
         raise _refuse(
-            rel, seq, "is reached through a symbolic link", "シンボリックリンクを経由しています"
-        )
-    return path
+            rel, seq, "is not a path inside the vault", "保管庫内のパスではありません"
+        ) from None
+    try:
+        check_no_links(vault_root, rel)
+    except UnsafeVaultPath:
+        raise _refuse(
+            rel,
+            seq,
+            "is a symbolic link or not a regular file",
+            "シンボリックリンク、または通常のファイルではありません",
+        ) from None
+    return vault_root.joinpath(*parts)
 
 
 def _digest(fd: int) -> str:
@@ -77,7 +87,7 @@ def require_intact(vault_root: Path, rel: str, expected: str | None, seq: int) -
     if not expected:
         raise _refuse(rel, seq, "has no hash in the ledger", "台帳にハッシュがありません")
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise _refuse(rel, seq, "is missing", "存在しません") from None
     except OSError as exc:
@@ -87,7 +97,12 @@ def require_intact(vault_root: Path, rel: str, expected: str | None, seq: int) -
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise _refuse(rel, seq, "is not a regular file", "通常のファイルではありません")
+            raise _refuse(
+                rel,
+                seq,
+                "is a symbolic link or not a regular file",
+                "シンボリックリンク、または通常のファイルではありません",
+            )
         key = (
             str(path),
             expected,
