@@ -57,7 +57,8 @@ def _fixed_values(column: pa.ChunkedArray | pa.Array, size: int) -> np.ndarray:
     return raw[start : start + len(column) * size].reshape(len(column), size)
 
 
-def _unchecked(name: str) -> None:
+def unchecked(name: str) -> None:
+    """The ``check`` of a tree opened without its ledger entry (library use and tests)."""
     return None
 
 
@@ -69,7 +70,7 @@ class TreeArtifact:
     against the ledger entry (a proof must come from the bytes the ledger vouches for).
     """
 
-    def __init__(self, manifest_path: Path, check: Callable[[str], object] = _unchecked) -> None:
+    def __init__(self, manifest_path: Path, check: Callable[[str], object] = unchecked) -> None:
         self.folder = manifest_path.parent
         self._check = check
         check(manifest_path.name)
