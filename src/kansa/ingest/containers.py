@@ -58,7 +58,8 @@ def detect(
     """The container of ``path`` (None for a plain file) and the format of what it holds."""
     suffix = path.suffix.lower()
     if suffix == ".gz":
-        return Container("gzip", path.name), detect_format(Path(path.stem), fmt)
+        inner = detect_format(Path(path.stem), fmt)
+        return (Container("gzip", path.name) if _gzipped(path) else None), inner
     if suffix == ".xlsx":
         return Container(
             "xlsx", f"{path.name}[{sheet}]" if sheet else path.name, sheet=sheet
@@ -70,6 +71,12 @@ def detect(
             detect_format(Path(PurePosixPath(chosen).name), fmt),
         )
     return None, detect_format(path, fmt)
+
+
+def _gzipped(path: Path) -> bool:
+    """A ``.gz`` name on a file that is not gzip (RFC 1952 magic 1f 8b) is read as it is."""
+    with path.open("rb") as f:
+        return f.read(2) == b"\x1f\x8b"
 
 
 def _member(path: Path, pattern: str | None) -> str:

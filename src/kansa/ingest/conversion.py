@@ -117,7 +117,7 @@ def _one_rule(dataset: str, column: str, kinds: list[str], mapping: DatasetMappi
         raise _config(
             dataset, column, f"one of values, formats, amounts, not {' and '.join(kinds)}"
         )
-    if column in mapping.casts or column in mapping.constants:
+    if column in mapping.casts or column in mapping.constants or column in mapping.templates:
         raise _config(
             dataset, column, f"either {kinds[0]} or casts/constants for a column, not both"
         )

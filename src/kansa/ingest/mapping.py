@@ -11,6 +11,7 @@ columns with no source are "missing": both are file-level problems listed togeth
 from __future__ import annotations
 
 import fnmatch
+import string
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -96,8 +97,12 @@ def plan_columns(
     used_by_casts: set[str] = set()
     for target, expression in mapping.casts.items():
         used_by_casts |= _cast_columns(dataset, target, expression)
+    templates = {t: _template(dataset, t, text, renamed) for t, text in mapping.templates.items()}
+    for _, used in templates.values():
+        used_by_casts |= used
     contract_cols = set(contract.column_names)
     declared = set(mapping.values) | set(mapping.formats) | set(mapping.amounts)
+    declared |= set(mapping.templates)
     unknown_targets = (set(mapping.casts) | set(mapping.constants) | declared) - contract_cols
     if unknown_targets:
         raise ConfigError(
@@ -112,6 +117,8 @@ def plan_columns(
     for col in contract.columns:
         if col.name in mapping.casts:
             exprs[col.name] = f"CAST(({mapping.casts[col.name]}) AS VARCHAR)"
+        elif col.name in templates:
+            exprs[col.name] = templates[col.name][0]
         elif col.name in mapping.constants:
             if col.name in present:
                 problems.append(_constant_clash(source, col.name, dataset, header_line))
@@ -141,6 +148,38 @@ def plan_columns(
         conversions=rules.conversions,
         source=source,
     )
+
+
+def _template(dataset: str, target: str, text: str, columns: list[str]) -> tuple[str, set[str]]:
+    """SQL joining the template's text and ``{column}`` values, and the columns it reads."""
+    parts: list[str] = []
+    used: set[str] = set()
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ConfigError(
+            tr(
+                f"kansa.toml mappings.{dataset}.templates.{target}: {exc}",
+                f"kansa.toml mappings.{dataset}.templates.{target}: {exc}",
+            )
+        ) from None
+    for literal, name, _, _ in parsed:
+        if literal:
+            parts.append(quote_literal(literal))
+        if name is None:
+            continue
+        if name not in columns:
+            raise ConfigError(
+                tr(
+                    f"kansa.toml mappings.{dataset}.templates.{target}: no column {name!r} "
+                    f"(the columns after rename: {', '.join(columns)})",
+                    f"kansa.toml mappings.{dataset}.templates.{target}: 列 {name!r} がありません"
+                    f"（rename 後の列: {', '.join(columns)}）",
+                )
+            )
+        used.add(name)
+        parts.append(f"CAST({quote_ident(name)} AS VARCHAR)")
+    return ("(" + " || ".join(parts or ["''"]) + ")", used)
 
 
 def _check_rename_clash(

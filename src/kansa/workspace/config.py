@@ -44,6 +44,7 @@ class DatasetMapping:
     ``amounts``: contract column -> :class:`AmountUnits` (coin units to the smallest unit);
     ``long``: :class:`LongForm` (wide columns ``承認者1..N`` to one row each). ``sheet``: the
     Excel sheet to read; ``member``: the CSV inside a ``.zip`` (a name or pattern).
+    ``templates``: contract column -> text built from other columns (``"{withdrawal_id}-{n}"``).
     """
 
     rename: dict[str, str] = field(default_factory=dict)
@@ -59,6 +60,7 @@ class DatasetMapping:
     long: LongForm | None = None
     sheet: str | None = None
     member: str | None = None
+    templates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ _MAPPING_KEYS = {
     "long",
     "sheet",
     "member",
+    "templates",
 }
 
 
@@ -130,7 +133,7 @@ def _mapping(dataset: str, data: Any, path: Path) -> DatasetMapping:
             f"{path}: [mappings.{dataset}] has unknown keys {sorted(unknown)}; "
             f"expected some of {sorted(_MAPPING_KEYS)}"
         )
-    for key in ("rename", "constants", "casts", "values", "formats", "amounts"):
+    for key in ("rename", "constants", "casts", "values", "formats", "amounts", "templates"):
         if not isinstance(data.get(key, {}), dict):
             raise ConfigError(f"{path}: mappings.{dataset}.{key} must be a table")
     for key in ("timezone", "encoding", "delimiter", "sheet", "member"):
@@ -163,6 +166,7 @@ def _mapping(dataset: str, data: Any, path: Path) -> DatasetMapping:
         long=_long_form(f"{where}.long", data["long"]) if "long" in data else None,
         sheet=data.get("sheet"),
         member=data.get("member"),
+        templates={str(k): str(v) for k, v in data.get("templates", {}).items()},
     )
 
 
