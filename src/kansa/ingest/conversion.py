@@ -239,7 +239,8 @@ def conversion_problems(
         )
         for u in found
     ]
-    return total, problems
+    problems.sort(key=lambda p: (p.line or p.row or 0, p.column or ""))
+    return total, problems[:MAX_REPORTED]
 
 
 def _shown_column(u: Unconverted, conv: Conversion) -> str:

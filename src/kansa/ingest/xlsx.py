@@ -50,7 +50,8 @@ def sheet_names(path: Path) -> list[str]:
         wb.close()
 
 
-def _text(value: Any, number_format: str) -> str:
+def cell_text(value: Any, number_format: str) -> str:
+    """A cell as the text an export would hold (see the module docstring)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -120,7 +121,7 @@ def _write(rows: Iterable[Any], dest: Path, display_name: str) -> tuple[int, ...
     with dest.open("w", encoding="utf-8", newline="") as f:
         out = csv.writer(f, lineterminator="\n")
         for number, row in enumerate(rows, start=1):
-            values = [_text(c.value, getattr(c, "number_format", "") or "") for c in row]
+            values = [cell_text(c.value, getattr(c, "number_format", "") or "") for c in row]
             while values and values[-1] == "":
                 values.pop()
             if not values:
