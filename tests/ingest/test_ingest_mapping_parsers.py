@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kansa.errors import ConfigError
-from kansa.ingest.amounts import amount_sql
-from kansa.ingest.datetimes import check_format, parsed_sql
+from kansa.ingest.amounts import amount
+from kansa.ingest.datetimes import check_format, parsed
 
 SETTINGS = settings(max_examples=200, deadline=None)
 WIDE = str.maketrans("0123456789,.", "０１２３４５６７８９，．")
@@ -33,8 +33,8 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 def _amount(
     con: duckdb.DuckDBPyConnection, text: str, decimals: int | None
 ) -> tuple[str | None, str | None]:
-    value, bad = amount_sql("x", None if decimals is None else str(decimals))
-    row = con.execute(f"SELECT {value}, {bad} FROM (SELECT ?::VARCHAR AS x)", [text]).fetchone()
+    staged = amount("x", None if decimals is None else str(decimals), "p_")
+    row = con.execute(staged.query("SELECT ?::VARCHAR AS x"), [text]).fetchone()
     assert row is not None
     return row[0], row[1]
 
@@ -119,8 +119,8 @@ FORMATS = ["%Y/%m/%d", "%Y年%m月%d日", "%Y-%m-%d"]
 def _date(
     con: duckdb.DuckDBPyConnection, text: str, formats: list[str], kind: str = "date"
 ) -> tuple[str | None, str | None]:
-    value, bad = parsed_sql("x", tuple(formats), kind)
-    row = con.execute(f"SELECT {value}, {bad} FROM (SELECT ?::VARCHAR AS x)", [text]).fetchone()
+    staged = parsed("x", tuple(formats), kind, "p_")
+    row = con.execute(staged.query("SELECT ?::VARCHAR AS x"), [text]).fetchone()
     assert row is not None
     return row[0], row[1]
 

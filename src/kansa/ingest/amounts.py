@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from kansa.contracts.assets import MAX_DECIMALS
 from kansa.ingest.engine import quote_literal
 from kansa.ingest.fullwidth import folded
+from kansa.ingest.staged import Staged
 
 AMOUNT_RE = r"^([-△▲]?)[¥\\]?([-△▲]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?円?$"
 
@@ -30,34 +31,43 @@ def decimals_sql(asset: str, table: Mapping[str, int]) -> str:
     return f"CASE upper(trim({asset})) {whens} END"
 
 
-def amount_sql(v: str, decimals: str | None) -> tuple[str, str]:
-    """SQL for (the amount in the smallest unit as text, a problem code or NULL).
+def amount(raw: str, decimals: str | None, prefix: str) -> Staged:
+    """The amount in the smallest unit as text, and a problem code or NULL.
 
-    ``decimals`` is an SQL expression giving the number of decimals (per row or constant);
-    ``None``: the value is already in the smallest unit (a fraction is then an error).
-    Codes: ``amount`` (not an amount), ``asset`` (decimals unknown), ``decimals`` (too many
-    decimals), ``overflow`` (more than 38 digits).
+    ``decimals`` is an SQL expression giving the number of decimals (per row or constant; it
+    is evaluated at step 3 and may read columns converted at step 2, such as a mapped asset);
+    ``None``: the value is already in the smallest unit (a fraction is then an error). Codes:
+    ``amount`` (not an amount), ``asset`` (decimals unknown), ``decimals`` (too many decimals),
+    ``overflow`` (more than 38 digits).
     """
-    x = folded(v)
-    m = f"regexp_extract({x}, {quote_literal(AMOUNT_RE)}, ['s1', 's2', 'whole', 'frac'])"
-    d = "0" if decimals is None else f"({decimals})"
-    # the struct is computed once per row by DuckDB's common-subexpression elimination
-    whole = f"replace({m}.whole, ',', '')"
-    frac = f"coalesce({m}.frac, '')"
-    significant = f"rtrim({frac}, '0')"
-    digits = f"ltrim({whole} || rpad(left({frac}, {d}), {d}, '0'), '0')"
-    negative = f"({m}.s1 <> '' OR {m}.s2 <> '')"
-    value = (
-        f"CASE WHEN {x} IS NULL THEN NULL "
-        f"WHEN {digits} = '' THEN '0' "
-        f"WHEN {negative} THEN '-' || {digits} ELSE {digits} END"
-    )
+    x, m, d = f"{prefix}x", f"{prefix}m", f"{prefix}d"
+    whole, frac, sign = f"{prefix}whole", f"{prefix}frac", f"{prefix}sign"
+    digits, significant = f"{prefix}digits", f"{prefix}significant"
+    steps = (
+        ((x, folded(raw)),),
+        ((m, f"regexp_extract({x}, {quote_literal(AMOUNT_RE)}, ['s1', 's2', 'whole', 'frac'])"),),
+        (
+            (d, "0" if decimals is None else f"({decimals})"),
+            (whole, f"replace({m}.whole, ',', '')"),
+            (frac, f"coalesce({m}.frac, '')"),
+            # '' no sign, '-' one sign, 'x' a sign on both sides of the yen sign (not a number)
+            (sign, f"CASE WHEN {m}.s1 <> '' AND {m}.s2 <> '' THEN 'x' "
+                   f"WHEN {m}.s1 <> '' OR {m}.s2 <> '' THEN '-' ELSE '' END"),
+        ),
+        (
+            (digits, f"ltrim({whole} || rpad(left({frac}, {d}), {d}, '0'), '0')"),
+            (significant, f"length(rtrim({frac}, '0'))"),
+        ),
+    )  # fmt: skip
     bad = (
         f"CASE WHEN {x} IS NULL THEN NULL "
-        f"WHEN NOT regexp_full_match({x}, {quote_literal(AMOUNT_RE)}) "
-        f"OR ({m}.s1 <> '' AND {m}.s2 <> '') THEN 'amount' "
+        f"WHEN {whole} = '' OR {sign} = 'x' THEN 'amount' "
         f"WHEN {d} IS NULL THEN 'asset' "
-        f"WHEN length({significant}) > {d} THEN 'decimals' "
+        f"WHEN {significant} > {d} THEN 'decimals' "
         f"WHEN length({digits}) > {MAX_DECIMALS} THEN 'overflow' END"
     )
-    return f"CASE WHEN ({bad}) IS NULL THEN {value} END", bad
+    value = (
+        f"CASE WHEN ({bad}) IS NOT NULL OR {x} IS NULL THEN NULL "
+        f"WHEN {digits} = '' THEN '0' ELSE {sign} || {digits} END"
+    )
+    return Staged(steps, value, bad)

@@ -19,13 +19,14 @@ from kansa.contracts import Contract
 from kansa.errors import ConfigError
 from kansa.i18n import tr
 from kansa.ingest import engine
-from kansa.ingest.amounts import amount_sql, decimals_sql
-from kansa.ingest.datetimes import check_format, parsed_sql
+from kansa.ingest.amounts import amount, decimals_sql
+from kansa.ingest.datetimes import check_format, parsed
 from kansa.ingest.engine import quote_ident
 from kansa.ingest.problems import MAX_REPORTED, Problem
 from kansa.ingest.progress import Reporter
 from kansa.ingest.sources import REC, Source
-from kansa.ingest.valuemaps import mapped_sql
+from kansa.ingest.staged import Staged
+from kansa.ingest.valuemaps import mapped
 from kansa.workspace import DatasetMapping
 from kansa.workspace.config import AmountUnits
 
@@ -45,21 +46,33 @@ class Conversion:
 
 @dataclass(frozen=True)
 class Rules:
-    """The select lists that convert: level 1 (maps, dates, plain), level 2 (amounts, which may
-    read the converted asset column of level 1)."""
+    """The select list of the mapped columns (a converted column is its raw text there, under
+    ``raw``, plus a placeholder), then the conversions' steps (see
+    :class:`~kansa.ingest.staged.Staged`), then the converted values replacing the placeholders."""
 
     level1: tuple[str, ...]
-    replaced: tuple[str, ...]
-    added: tuple[str, ...]
-    conversions: tuple[Conversion, ...]
+    staged: tuple[tuple[str, Conversion, Staged], ...]
+
+    @property
+    def conversions(self) -> tuple[Conversion, ...]:
+        return tuple(c for _, c, _ in self.staged)
 
     def checked_sql(self, renamed_sql: str) -> str:
-        first = f"SELECT {REC}, {', '.join(self.level1)} FROM ({renamed_sql})"
-        if not self.replaced:
-            return first
-        return (
-            f"SELECT * REPLACE ({', '.join(self.replaced)}), {', '.join(self.added)} FROM ({first})"
-        )
+        sql = f"SELECT {REC}, {', '.join(self.level1)} FROM ({renamed_sql})"
+        if not self.staged:
+            return sql
+        for k in range(max(len(st.steps) for _, _, st in self.staged)):
+            cols = [
+                f"{expr} AS {alias}"
+                for _, _, st in self.staged
+                if k < len(st.steps)
+                for alias, expr in st.steps[k]
+            ]
+            if cols:
+                sql = f"SELECT *, {', '.join(cols)} FROM ({sql})"
+        replaced = ", ".join(f"{st.value} AS {name}" for name, _, st in self.staged)
+        added = ", ".join(f"{st.bad} AS {c.bad}" for _, c, st in self.staged)
+        return f"SELECT * REPLACE ({replaced}), {added} FROM ({sql})"
 
 
 def rules_sql(
@@ -71,9 +84,9 @@ def rules_sql(
     """The conversion SQL for every contract column (``exprs``: its text before conversion)."""
     dataset = contract.name
     level1: list[str] = []
-    replaced: list[str] = []
-    added: list[str] = []
-    conversions: list[Conversion] = []
+    staged: list[tuple[str, Conversion, Staged]] = []
+    converted: dict[str, str] = {}  # contract column -> alias of its converted value
+    amounts: list[tuple[int, str]] = []
     for i, col in enumerate(contract.columns):
         kinds = [k for k in ("values", "formats", "amounts") if col.name in getattr(mapping, k)]
         v = exprs[col.name]
@@ -82,34 +95,31 @@ def rules_sql(
             level1.append(f"{v} AS {name}")
             continue
         _one_rule(dataset, col.name, kinds, mapping)
-        raw, bad = f"__kansa_raw_{i}", f"__kansa_bad_{i}"
-        kind = kinds[0]
-        if kind == "values":
-            value, code = mapped_sql(v, mapping.values[col.name])
-            level1 += [f"{value} AS {name}", f"{v} AS {raw}", f"{code} AS {bad}"]
-            conversions.append(Conversion(col.name, kind, raw, bad))
-        elif kind == "formats":
+        raw, bad, prefix = f"__kansa_raw_{i}", f"__kansa_bad_{i}", f"__kansa_{i}_"
+        level1 += [f"{v} AS {raw}", f"CAST(NULL AS VARCHAR) AS {name}"]
+        if kinds[0] == "values":
+            st = mapped(raw, mapping.values[col.name], prefix)
+            staged.append((name, Conversion(col.name, "values", raw, bad), st))
+            converted[col.name] = st.value
+        elif kinds[0] == "formats":
             formats = mapping.formats[col.name]
             if col.type not in ("date", "timestamp"):
                 raise _config(dataset, f"formats.{col.name}", "date or timestamp columns only")
             for f in formats:
                 check_format(f, f"kansa.toml mappings.{dataset}.formats.{col.name}")
-            value, code = parsed_sql(v, formats, col.type)
-            level1 += [f"{value} AS {name}", f"{v} AS {raw}", f"{code} AS {bad}"]
-            conversions.append(Conversion(col.name, kind, raw, bad, formats=formats))
+            st = parsed(raw, formats, col.type, prefix)
+            staged.append((name, Conversion(col.name, "formats", raw, bad, formats=formats), st))
         else:
-            units = mapping.amounts[col.name]
             if col.type not in ("amount", "signed_amount"):
                 raise _config(dataset, f"amounts.{col.name}", "amount columns only")
-            level1.append(f"{v} AS {raw}")
-            dec = _decimals(contract, dataset, col.name, units, decimals)
-            value, code = amount_sql(raw, dec)
-            level1.append(f"CAST(NULL AS VARCHAR) AS {name}")  # replaced in level 2
-            replaced.append(f"{value} AS {name}")
-            added.append(f"{code} AS {bad}")
-            asset = units.asset_column
-            conversions.append(Conversion(col.name, kind, raw, bad, units=units, asset=asset))
-    return Rules(tuple(level1), tuple(replaced), tuple(added), tuple(conversions))
+            amounts.append((i, col.name))
+    for i, column in amounts:  # after the others: an amount may read a mapped asset
+        units = mapping.amounts[column]
+        raw, bad, prefix = f"__kansa_raw_{i}", f"__kansa_bad_{i}", f"__kansa_{i}_"
+        dec = _decimals(contract, dataset, column, units, decimals, converted)
+        conv = Conversion(column, "amounts", raw, bad, units=units, asset=units.asset_column)
+        staged.append((quote_ident(column), conv, amount(raw, dec, prefix)))
+    return Rules(tuple(level1), tuple(staged))
 
 
 def _one_rule(dataset: str, column: str, kinds: list[str], mapping: DatasetMapping) -> None:
@@ -124,7 +134,12 @@ def _one_rule(dataset: str, column: str, kinds: list[str], mapping: DatasetMappi
 
 
 def _decimals(
-    contract: Contract, dataset: str, column: str, units: AmountUnits, table: dict[str, int]
+    contract: Contract,
+    dataset: str,
+    column: str,
+    units: AmountUnits,
+    table: dict[str, int],
+    converted: dict[str, str],
 ) -> str | None:
     if units.smallest:
         return None
@@ -147,7 +162,8 @@ def _decimals(
             f"amounts.{column}.asset_column",
             f"{units.asset_column!r} is no contract column",
         )
-    return decimals_sql(quote_ident(units.asset_column), table)
+    asset = converted.get(units.asset_column, quote_ident(units.asset_column))
+    return decimals_sql(asset, table)
 
 
 def _config(dataset: str, key: str, what: str) -> ConfigError:

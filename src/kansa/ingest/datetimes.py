@@ -19,6 +19,7 @@ from kansa.i18n import tr
 from kansa.ingest.checks import DATE_RE, NAIVE_TS_RE, ZONED_TS_RE
 from kansa.ingest.engine import quote_literal
 from kansa.ingest.fullwidth import folded
+from kansa.ingest.staged import Staged
 
 ISO = "ISO"
 # the specifiers DuckDB's strptime knows (dateformat docs above), with optional '-' (no padding)
@@ -66,9 +67,13 @@ def _one(x: str, fmt: str, kind: str) -> str:
     return f"strftime({parsed}, '%Y-%m-%d %H:%M:%S.%f')"
 
 
-def parsed_sql(v: str, formats: tuple[str, ...], kind: str) -> tuple[str, str]:
-    """SQL for (ISO text of ``v``, ``'format'`` when a non-empty value matches no format)."""
-    x = folded(v)
+def parsed(raw: str, formats: tuple[str, ...], kind: str, prefix: str) -> Staged:
+    """ISO text of the column ``raw``; ``'format'`` when a non-empty value matches no format."""
+    x, v = f"{prefix}x", f"{prefix}v"
     tries = [_one(x, f, kind) for f in formats]
     value = tries[0] if len(tries) == 1 else f"coalesce({', '.join(tries)})"
-    return value, f"CASE WHEN {x} IS NOT NULL AND ({value}) IS NULL THEN 'format' END"
+    return Staged(
+        (((x, folded(raw)),), ((v, value),)),
+        v,
+        f"CASE WHEN {x} IS NOT NULL AND {v} IS NULL THEN 'format' END",
+    )
