@@ -175,6 +175,33 @@ def _config(dataset: str, key: str, what: str) -> ConfigError:
     )
 
 
+# -- materialized once ------------------------------------------------------------------------
+
+
+def materialize(
+    con: duckdb.DuckDBPyConnection,
+    checked_sql: str,
+    contract: Contract,
+    conversions: tuple[Conversion, ...],
+    reporter: Reporter | None = None,
+) -> tuple[str, str]:
+    """Convert once into a temporary table (DuckDB spills it into the staging folder when it
+    outgrows ``memory_limit``) and return the (checked, mapped) SQL reading it: the conversion
+    check, the contract checks, the key checks and the snapshot then read converted columns
+    instead of parsing and converting every row again in each pass (on a million mapped rows,
+    34 s -> 21 s). Only the contract columns and each conversion's raw text and problem code
+    are kept."""
+    names = ", ".join(quote_ident(c.name) for c in contract.columns)
+    kept = ", ".join(f"{c.raw}, {c.bad}" for c in conversions)
+    engine.run(
+        con,
+        f"CREATE TEMP TABLE __kansa_converted AS SELECT {REC}, {names}, {kept} FROM ({checked_sql})",
+        reporter,
+    )
+    checked = "SELECT * FROM __kansa_converted"
+    return checked, f"SELECT {REC}, {names} FROM ({checked})"
+
+
 # -- the check pass ---------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ killed run; a failed run removes its own).
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from kansa.i18n import tr
 from kansa.ingest import engine
 from kansa.ingest.checks import typed_sql
 from kansa.ingest.containers import Container, detect, unpack
-from kansa.ingest.conversion import conversion_problems
+from kansa.ingest.conversion import conversion_problems, materialize
 from kansa.ingest.encoding import SourceDigest, hash_file, transcode_to_utf8
 from kansa.ingest.engine import quote_ident, quote_literal
 from kansa.ingest.formats import (
@@ -145,7 +146,7 @@ def _stage(
         _probe(con, plan.mapped_sql, req.contract.name)
         staged = staging / "snapshot.parquet"
         try:
-            _converted(con, plan, source, req.contract.name, reporter)
+            plan = _converted(con, plan, source, req.contract, reporter)
             rows = validate(con, req.contract, plan.mapped_sql, source, tz, reporter)
             _write_snapshot(con, req.contract, plan.mapped_sql, tz, staged, reporter)
         except duckdb.Error as exc:  # the file itself is unreadable somewhere past the header
@@ -236,17 +237,24 @@ def _open_source(
 
 
 def _converted(
-    con: duckdb.DuckDBPyConnection, plan: Plan, source: Source, dataset: str, reporter: Reporter
-) -> None:
-    """Every value the mapping's declarative rules could not convert, as one error."""
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    source: Source,
+    contract: Contract,
+    reporter: Reporter,
+) -> Plan:
+    """With declarative conversions: convert once into staging, then refuse the file if any
+    value did not convert (every such value, as one error); the plan then reads the result."""
     if not plan.conversions:
-        return
+        return plan
     reporter.stage(tr("Converting values", "値を変換中"))
+    checked, mapped = materialize(con, plan.checked_sql, contract, plan.conversions, reporter)
     total, problems = conversion_problems(
-        con, plan.checked_sql, plan.conversions, source, dataset, reporter
+        con, checked, plan.conversions, source, contract.name, reporter
     )
     if total:
         raise InvalidData(source.display_name, problems, total)
+    return dataclasses.replace(plan, checked_sql=checked, mapped_sql=mapped)
 
 
 def _checked_timezone(con: duckdb.DuckDBPyConnection, dataset: str, tz: str | None) -> str | None:
