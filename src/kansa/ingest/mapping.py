@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import string
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlglot
@@ -44,7 +44,6 @@ class Plan:
     checked_sql: str = ""
     conversions: tuple[Conversion, ...] = ()
     source: Source | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _constant_text(value: Any) -> str:

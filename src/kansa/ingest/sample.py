@@ -98,6 +98,8 @@ def read_sample(
                 with zf.open(name) as f:
                     s = _csv_sample(_head(f), base)
                 yield Sample(s.header, s.rows, s.encoding, s.delimiter, member=name)
+    elif suffix in (".parquet", ".pq", ".jsonl", ".ndjson"):
+        yield _typed_sample(path, "parquet" if suffix in (".parquet", ".pq") else "jsonl")
     elif suffix == ".gz":
         with gzip.open(path, "rb") as f:
             yield _csv_sample(_head(f), path.stem)
@@ -127,3 +129,23 @@ def _sheets(path: Path, only: str | None) -> Iterator[Sample]:
                 yield Sample(rows[0], rows[1:], sheet=name)
     finally:
         wb.close()
+
+
+def _typed_sample(path: Path, fmt: str) -> Sample:
+    """Parquet or JSON Lines: the first rows, every value as text (as the ingest reads them)."""
+    import duckdb
+
+    reader = "read_parquet" if fmt == "parquet" else "read_json_auto"
+    literal = "'" + str(path).replace("'", "''") + "'"
+    con = duckdb.connect()
+    try:
+        rel = con.execute(f"SELECT * FROM {reader}({literal}) LIMIT {SAMPLE_ROWS}")
+        header = [d[0] for d in rel.description]
+        rows = [["" if v is None else str(v) for v in r] for r in rel.fetchall()]
+    except duckdb.Error as exc:
+        raise KansaError(
+            tr(f"{path.name}: cannot read it ({exc})", f"{path.name}: 読み取れません（{exc}）")
+        ) from None
+    finally:
+        con.close()
+    return Sample(header, rows)
