@@ -160,7 +160,7 @@ def test_more_decimals_than_the_asset_has_is_an_error_never_rounded(
     bad = _refused(ws, "withdrawals", _day1_with(tmp_path, 0, 出金数量="0.115429725"))
     (p,) = bad.problems
     assert (p.line, p.column, p.value) == (2, "amount", "0.115429725")
-    assert "BTC" in p.expected and "never rounds" in p.expected
+    assert "(BTC: 8)" in p.expected and "never rounds" in p.expected
 
 
 def test_overflow_and_unknown_asset_name_their_lines(workspace: Workspace, tmp_path: Path) -> None:

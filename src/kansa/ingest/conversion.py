@@ -42,6 +42,7 @@ class Conversion:
     formats: tuple[str, ...] = ()
     units: AmountUnits | None = None
     asset: str | None = None  # column holding the asset of an amount (shown when unknown)
+    decimals: tuple[tuple[str, int], ...] = ()  # the asset decimals table, for the message
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,15 @@ def rules_sql(
         units = mapping.amounts[column]
         raw, bad, prefix = f"__kansa_raw_{i}", f"__kansa_bad_{i}", f"__kansa_{i}_"
         dec = _decimals(contract, dataset, column, units, decimals, converted)
-        conv = Conversion(column, "amounts", raw, bad, units=units, asset=units.asset_column)
+        conv = Conversion(
+            column,
+            "amounts",
+            raw,
+            bad,
+            units=units,
+            asset=units.asset_column,
+            decimals=tuple(sorted(decimals.items())),
+        )
         staged.append((quote_ident(column), conv, amount(raw, dec, prefix)))
     return Rules(tuple(level1), tuple(staged))
 
@@ -334,4 +343,6 @@ def _units(conv: Conversion, u: Unconverted) -> str:
         return tr(f"{units.decimals} decimals", f"{units.decimals} 桁")
     if units.smallest:
         return tr("whole smallest units", "最小単位の整数")
-    return units.asset or (u.asset or "")
+    asset = (units.asset or u.asset or "").strip().upper()
+    known = dict(conv.decimals).get(asset)
+    return f"{asset}: {known}" if known is not None else asset
