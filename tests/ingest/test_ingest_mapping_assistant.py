@@ -193,3 +193,20 @@ def test_map_usage_errors(
     )
     assert code == 2 and "職員一覧" in err
     assert tree_digest(workspace.root) == before
+
+
+def test_suggest_prints_and_changes_nothing(
+    workspace: Workspace,
+    exports: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = tree_digest(workspace.root)
+    code, out, _ = kansa(
+        workspace, capsys, monkeypatch, "map", "suggest", "staff", str(exports["staff"]),
+        str(exports["accounts"]),
+    )  # fmt: skip
+    assert code == 0 and tree_digest(workspace.root) == before
+    assert 'sheet = "職員一覧"' in out  # the sheet that fits, not the first one (凡例)
+    assert "# accounts.csv: another header; not sampled" in out
+    assert '"入社日" = "hired_on"' in out and 'hired_on = ["ISO", "%Y/%m/%d"]' in out

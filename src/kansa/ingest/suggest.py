@@ -106,6 +106,7 @@ class Proposal:
     templates: dict[str, str] = field(default_factory=dict)
     missing: list[Column] = field(default_factory=list)
     timezone: str | None = None
+    skipped: list[str] = field(default_factory=list)
 
     def toml(self, contract: Contract) -> str:
         return _render(self, contract)
@@ -124,11 +125,14 @@ def suggest(
     rows of ``also`` (more exports of the same layout) join the sample."""
     columns = list(contract.columns)
     sample = _best(path, columns, sheet, member)
+    skipped: list[str] = []
     for more in also:
         other = _best(more, columns, sheet, member)
         if other.header == sample.header:
             sample = dataclasses.replace(sample, rows=sample.rows + other.rows)
-    p = Proposal(contract.name, path.name, sample)
+        else:
+            skipped.append(more.name)
+    p = Proposal(contract.name, path.name, sample, skipped=skipped)
     wide = _wide_families(sample.header)
     long_sources = _long_form(p, wide, columns)
     long_targets = set(long_sources)
@@ -318,6 +322,9 @@ def _render(p: Proposal, contract: Contract) -> str:
         f"# Proposed by: kansa map suggest {p.dataset} {p.source}",
         f"# Review every line, then check with: kansa map check {p.dataset} {p.source}",
         f"[{head}]",
+    ]
+    lines[2:2] = [
+        f"# {name}: another header; not sampled (map it separately)" for name in p.skipped
     ]
     if s.encoding:
         lines.append(f"encoding = {_q(s.encoding)}")
