@@ -234,3 +234,25 @@ def test_a_zip_needs_one_member(workspace: Workspace, exports: dict[str, Path]) 
 
     with pytest.raises(KansaError, match="2 members match"):
         ingest_file(workspace, "roles", exports["monthly"], progress=False)
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "words"),
+    [
+        ("staff.xlsx", b"person_id\nP1\n", "Excel .xlsx"),
+        ("day.csv.gz", b"\x1f\x8b\x08\x00broken", "gzip"),
+        ("month.zip", b"PK\x03\x04broken", "ZIP"),
+    ],
+)
+def test_a_broken_container_is_refused_as_data(
+    workspace: Workspace, tmp_path: Path, name: str, body: bytes, words: str
+) -> None:
+    from kansa.errors import KansaError
+
+    src = tmp_path / name
+    src.write_bytes(body)
+    before = tree_digest(workspace.root)
+    with pytest.raises(KansaError) as info:
+        ingest_file(workspace, "staff", src, progress=False)
+    assert info.value.exit_code == 1 and words in info.value.message
+    assert tree_digest(workspace.root) == before
