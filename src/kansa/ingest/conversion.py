@@ -276,8 +276,15 @@ def conversion_problems(
 ) -> tuple[int, list[Problem]]:
     """:func:`unconverted` as problems naming file, line, column and value."""
     total, found = unconverted(con, checked_sql, conversions, reporter)
+    return total, as_problems(found, conversions, source, dataset)
+
+
+def as_problems(
+    found: list[Unconverted], conversions: tuple[Conversion, ...], source: Source, dataset: str
+) -> list[Problem]:
+    """The first unconverted values, in file order, as problems with their lines."""
     if not found:
-        return total, []
+        return []
     by_column = {c.column: c for c in conversions}
     lines = source.lines_for({u.rec for u in found})
     problems = [
@@ -292,7 +299,7 @@ def conversion_problems(
         for u in found
     ]
     problems.sort(key=lambda p: (p.line or p.row or 0, p.column or ""))
-    return total, problems[:MAX_REPORTED]
+    return problems[:MAX_REPORTED]
 
 
 def _shown_column(u: Unconverted, conv: Conversion) -> str:

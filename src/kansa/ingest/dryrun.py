@@ -20,7 +20,7 @@ import duckdb
 from kansa.contracts import Contract
 from kansa.ingest import engine
 from kansa.ingest.checks import typed_sql
-from kansa.ingest.conversion import conversion_problems, unconverted
+from kansa.ingest.conversion import as_problems, materialize, unconverted
 from kansa.ingest.engine import quote_ident
 from kansa.ingest.mapping import Plan, plan_columns
 from kansa.ingest.pipeline import (
@@ -136,6 +136,37 @@ def _profile(
     report: DryRun,
     rep: Reporter,
 ) -> None:
+    checked, mapped = plan.checked_sql, plan.mapped_sql
+    if plan.conversions:  # convert once, as an ingest does
+        checked, mapped = materialize(con, checked, contract, plan.conversions, rep)
+    _columns(con, contract, mapped, tz, report, rep)
+    total, found = unconverted(con, checked, plan.conversions, rep)
+    lines = source.lines_for({u.rec for u in found if u.code == "unmapped"})
+    report.unmapped = [
+        {"column": u.column, "value": u.value, "rows": u.count, "first_line": lines.get(u.rec)}
+        for u in found
+        if u.code == "unmapped"
+    ]
+    report.total_problems += total
+    report.problems += as_problems(found, plan.conversions, source, contract.name)
+    if total:
+        return  # the contract checks would only repeat the values that did not convert
+    try:
+        validate(con, contract, mapped, source, tz, rep)
+    except InvalidData as exc:
+        report.problems += exc.problems
+        report.total_problems += exc.total
+
+
+def _columns(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    mapped: str,
+    tz: str | None,
+    report: DryRun,
+    rep: Reporter,
+) -> None:
+    """Rows, and per column: empty values and the range (min, max) of typed values."""
     ranged = ("integer", "amount", "signed_amount", "number", "date", "timestamp")
     parts = ["count(*)"]
     for col in contract.columns:
@@ -144,7 +175,7 @@ def _profile(
         if col.type in ranged:
             typed = typed_sql(col, v, tz, safe=True)
             parts += [f"CAST(min({typed}) AS VARCHAR)", f"CAST(max({typed}) AS VARCHAR)"]
-    row = engine.run(con, f"SELECT {', '.join(parts)} FROM ({plan.mapped_sql})", rep)[0]
+    row = engine.run(con, f"SELECT {', '.join(parts)} FROM ({mapped})", rep)[0]
     report.rows = int(row[0])
     i = 1
     for col in contract.columns:
@@ -155,22 +186,3 @@ def _profile(
             low, high = row[i], row[i + 1]
             i += 2
         report.columns.append(ColumnProfile(col.name, col.type, empty, low, high))
-    _, found = unconverted(con, plan.checked_sql, plan.conversions)
-    lines = source.lines_for({u.rec for u in found if u.code == "unmapped"})
-    report.unmapped = [
-        {"column": u.column, "value": u.value, "rows": u.count, "first_line": lines.get(u.rec)}
-        for u in found
-        if u.code == "unmapped"
-    ]
-    total, problems = conversion_problems(
-        con, plan.checked_sql, plan.conversions, source, contract.name
-    )
-    report.total_problems += total
-    report.problems += problems
-    if total:
-        return  # the contract checks would only repeat the values that did not convert
-    try:
-        validate(con, contract, plan.mapped_sql, source, tz, rep)
-    except InvalidData as exc:
-        report.problems += exc.problems
-        report.total_problems += exc.total
