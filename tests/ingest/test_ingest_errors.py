@@ -211,7 +211,7 @@ def test_empty_file_and_duplicate_header(workspace: Workspace, tmp_path: Path) -
     [
         lambda ws, p: ingest_file(ws, "no_such_dataset", p, progress=False),
         lambda ws, p: ingest_file(ws, payments(), p.with_name("missing.csv"), progress=False),
-        lambda ws, p: ingest_file(ws, payments(), p.with_suffix(".xlsx"), progress=False),
+        lambda ws, p: ingest_file(ws, payments(), p.with_suffix(".xls"), progress=False),
         lambda ws, p: ingest_file(ws, payments(), p, encoding="latin-1", progress=False),
     ],
 )
@@ -219,7 +219,7 @@ def test_usage_errors_change_nothing(
     workspace: Workspace, tmp_path: Path, call: Callable[[Workspace, Path], object]
 ) -> None:
     src = write_csv(tmp_path / "ok.csv", [good_row(1)])
-    src.with_suffix(".xlsx").write_bytes(src.read_bytes())
+    src.with_suffix(".xls").write_bytes(src.read_bytes())
     before = tree_digest(workspace.root)
     with pytest.raises(KansaError) as info:
         call(workspace, src)

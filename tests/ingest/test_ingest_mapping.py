@@ -117,3 +117,75 @@ def test_two_columns_renamed_to_one_name(workspace: Workspace, tmp_path: Path) -
     with pytest.raises(InvalidData) as info:
         ingest_file(ws, payments(), src, progress=False)
     assert "both become 'memo'" in info.value.problems[0].expected
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        ('values = { status = { "A" = "ok" } }\ncasts = { status = "\'ok\'" }', "not both"),
+        ('formats = { status = ["%Y"] }', "date or timestamp columns only"),
+        ('formats = { paid_at = ["%Q"] }', "not a date/time format"),
+        ("amounts = { rate = { decimals = 2 } }", "amount columns only"),
+        ('amounts = { amount = { asset = "NOPE" } }', "no known decimals"),
+        ('amounts = { amount = { asset_column = "nope" } }', "no contract column"),
+        ('templates = { memo = "{nope}-x" }', "no column 'nope'"),
+        ('values = { colour = { "a" = "b" } }', "not in the contract"),
+    ],
+)
+def test_broken_declarative_mapping_is_a_config_error(
+    workspace: Workspace, tmp_path: Path, toml: str, words: str
+) -> None:
+    ws = _with_mapping(workspace, f"[mappings.t_payments]\n{toml}\n")
+    src = write_csv(tmp_path / "m.csv", [good_row(1)])
+    before = tree_digest(ws.root)
+    with pytest.raises(ConfigError, match=words):
+        ingest_file(ws, payments(), src, progress=False)
+    assert tree_digest(ws.root) == before
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        'amounts = { amount = { decimals = "2" } }',
+        'amounts = { amount = { asset = "BTC", decimals = 8 } }',
+        'long = { columns = { "approver" = "x" } }',
+        "values = { status = { A = 1.5 } }",
+        "formats = { paid_at = [] }",
+        "[assets.BTC]\ndecimals = -1",
+    ],
+)
+def test_malformed_declarative_keys_are_refused_when_read(workspace: Workspace, toml: str) -> None:
+    with pytest.raises(ConfigError):
+        _with_mapping(workspace, f"[mappings.t_payments]\n{toml}\n")
+
+
+def test_drop_takes_patterns(workspace: Workspace, tmp_path: Path) -> None:
+    ws = _with_mapping(workspace, '[mappings.t_payments]\ndrop = ["備考*", "x?"]\n')
+    src = write_csv(tmp_path / "d.csv", [good_row(1)], header=[*HEADER, "備考1", "備考2", "x1"])
+    assert rows_of(ingest_file(ws, payments(), src, progress=False))[0]["payment_id"] == "P1"
+
+
+def test_workspace_timezone_reads_naive_times(workspace: Workspace, tmp_path: Path) -> None:
+    cfg = workspace.root / "kansa.toml"
+    text = cfg.read_text(encoding="utf-8").replace(
+        "[workspace]\n", '[workspace]\ntimezone = "Asia/Tokyo"\n', 1
+    )
+    cfg.write_text(text, encoding="utf-8")
+    ws = find_workspace(workspace.root)
+    src = write_csv(tmp_path / "tz.csv", [good_row(1, paid_at="2026-11-20 09:00:00")])
+    got = rows_of(ingest_file(ws, payments(), src, progress=False))
+    assert got[0]["paid_at"] == dt.datetime(2026, 11, 20, 0, 0, tzinfo=dt.UTC)
+    # the mapping's own zone wins over the workspace's
+    ws = _with_mapping(ws, '[mappings.t_payments]\ntimezone = "UTC"\n')
+    got = rows_of(ingest_file(ws, payments(), src, progress=False))
+    assert got[0]["paid_at"] == dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
+
+
+def test_value_map_to_empty_and_booleans(workspace: Workspace, tmp_path: Path) -> None:
+    ws = _with_mapping(
+        workspace,
+        '[mappings.t_payments.values.approved]\n"○" = true\n"×" = false\n"-" = ""\n',
+    )
+    rows = [good_row(1, approved="○"), good_row(2, approved="×"), good_row(3, approved=" - ")]
+    got = rows_of(ingest_file(ws, payments(), write_csv(tmp_path / "b.csv", rows), progress=False))
+    assert [r["approved"] for r in got] == [True, False, None]

@@ -70,7 +70,9 @@ def _problems_table(exc: InvalidData) -> Table:
 def ingest(
     ctx: typer.Context,
     dataset: Annotated[str, typer.Argument(help="Dataset (contract) name, e.g. withdrawals.")],
-    file: Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file.")],
+    file: Annotated[
+        Path, typer.Argument(help="CSV, Parquet, JSON Lines, .xlsx, .csv.gz or .zip file.")
+    ],
     encoding: Annotated[
         Encoding | None,
         typer.Option("--encoding", help="CSV/JSONL text encoding (default: UTF-8, BOM detected)."),
@@ -80,6 +82,12 @@ def ingest(
     ] = None,
     delimiter: Annotated[
         str | None, typer.Option("--delimiter", help="CSV field delimiter (default ',').")
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Excel sheet to read (default: the mapping's).")
+    ] = None,
+    member: Annotated[
+        str | None, typer.Option("--member", help="CSV inside a .zip (default: the mapping's).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     no_progress: Annotated[
@@ -100,6 +108,8 @@ def ingest(
             fmt=fmt.value if fmt else None,
             delimiter=_delimiter(delimiter),
             progress=not (no_progress or as_json),
+            sheet=sheet,
+            member=member,
         )
     except InvalidData as exc:
         if as_json:

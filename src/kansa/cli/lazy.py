@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "init": "workspace_cmds",
     "datasets": "datasets_cmds",
     "ingest": "ingest_cmds",
+    "map": "map_cmds",
     "verify": "vault_cmds",
     "ledger": "vault_cmds",
     "keys": "vault_cmds",

@@ -1,13 +1,18 @@
 """Apply a workspace mapping (``[mappings.DATASET]`` in ``kansa.toml``) to a source's columns.
 
-Order: ``drop`` source columns, ``rename`` source -> contract names, then each contract column
-comes from (first match) a ``casts`` expression over the renamed columns, a ``constants`` value,
-or the renamed column itself. Columns neither used nor dropped are "unexpected"; contract
+Order: wide columns to rows (``long``), ``drop`` source columns, ``rename`` source -> contract
+names, then each contract column comes from (first match) a ``casts`` expression over the
+renamed columns, a ``constants`` value, or the renamed column itself, converted by its
+declarative rule if it has one (``values``, ``formats``, ``amounts``: see
+:mod:`kansa.ingest.conversion`). Columns neither used nor dropped are "unexpected"; contract
 columns with no source are "missing": both are file-level problems listed together.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import string
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -17,7 +22,9 @@ from sqlglot import exp
 from kansa.contracts import Contract
 from kansa.errors import ConfigError
 from kansa.i18n import tr
+from kansa.ingest.conversion import Conversion, rules_sql
 from kansa.ingest.engine import quote_ident, quote_literal
+from kansa.ingest.long_form import to_long
 from kansa.ingest.problems import InvalidData, Problem
 from kansa.ingest.sources import REC, Source
 from kansa.workspace import DatasetMapping
@@ -25,10 +32,18 @@ from kansa.workspace import DatasetMapping
 
 @dataclass(frozen=True)
 class Plan:
-    """SQL for the mapped relation: ``__kansa_rec`` plus every contract column as text."""
+    """SQL for the mapped relation: ``__kansa_rec`` plus every contract column as text.
+
+    ``checked_sql`` is the same relation with, for each declaratively converted column, its raw
+    text and a problem code (see :class:`~kansa.ingest.conversion.Conversion`); ``source`` is
+    the source as read after any wide-to-long step.
+    """
 
     mapped_sql: str
     mapping: dict[str, Any]
+    checked_sql: str = ""
+    conversions: tuple[Conversion, ...] = ()
+    source: Source | None = None
 
 
 def _constant_text(value: Any) -> str:
@@ -53,18 +68,41 @@ def _cast_columns(dataset: str, target: str, expression: str) -> set[str]:
     return {c.name for c in tree.find_all(exp.Column)}
 
 
-def plan_columns(contract: Contract, mapping: DatasetMapping, source: Source) -> Plan:
-    """Build the mapped relation or raise :class:`InvalidData` listing missing/unexpected columns."""
+def _dropped(name: str, patterns: tuple[str, ...]) -> bool:
+    """``drop`` lists names; one holding ``*`` or ``?`` is a pattern (``承認者*``)."""
+    return any(
+        name == p or (("*" in p or "?" in p) and fnmatch.fnmatchcase(name, p)) for p in patterns
+    )
+
+
+def plan_columns(
+    contract: Contract,
+    mapping: DatasetMapping,
+    source: Source,
+    decimals: Mapping[str, int] | None = None,
+) -> Plan:
+    """Build the mapped relation or raise :class:`InvalidData` listing missing/unexpected columns.
+
+    ``decimals``: asset ticker -> decimals, for amounts written in coin units.
+    """
     dataset = contract.name
+    if mapping.long is not None:
+        source = to_long(source, mapping.long, dataset)
+    generated = {mapping.long.index} if mapping.long is not None else set()
     header_line = 1 if source.fmt == "csv" else None
-    kept = [c for c in source.columns if c not in mapping.drop]
+    kept = [c for c in source.columns if not _dropped(c, mapping.drop)]
     renamed = [mapping.rename.get(c, c) for c in kept]
     _check_rename_clash(kept, renamed, source, header_line)
     used_by_casts: set[str] = set()
     for target, expression in mapping.casts.items():
         used_by_casts |= _cast_columns(dataset, target, expression)
+    templates = {t: _template(dataset, t, text, renamed) for t, text in mapping.templates.items()}
+    for _, used in templates.values():
+        used_by_casts |= used
     contract_cols = set(contract.column_names)
-    unknown_targets = (set(mapping.casts) | set(mapping.constants)) - contract_cols
+    declared = set(mapping.values) | set(mapping.formats) | set(mapping.amounts)
+    declared |= set(mapping.templates)
+    unknown_targets = (set(mapping.casts) | set(mapping.constants) | declared) - contract_cols
     if unknown_targets:
         raise ConfigError(
             tr(
@@ -74,23 +112,23 @@ def plan_columns(contract: Contract, mapping: DatasetMapping, source: Source) ->
         )
     present = set(renamed)
     problems: list[Problem] = []
-    exprs: list[str] = []
+    exprs: dict[str, str] = {}
     for col in contract.columns:
         if col.name in mapping.casts:
-            exprs.append(f"CAST(({mapping.casts[col.name]}) AS VARCHAR) AS {quote_ident(col.name)}")
+            exprs[col.name] = f"CAST(({mapping.casts[col.name]}) AS VARCHAR)"
+        elif col.name in templates:
+            exprs[col.name] = templates[col.name][0]
         elif col.name in mapping.constants:
             if col.name in present:
                 problems.append(_constant_clash(source, col.name, dataset, header_line))
-            exprs.append(
-                f"{_constant_text(mapping.constants[col.name])} AS {quote_ident(col.name)}"
-            )
+            exprs[col.name] = _constant_text(mapping.constants[col.name])
         elif col.name in present:
             v = quote_ident(col.name)
-            exprs.append(f"CAST({v} AS VARCHAR) AS {v}" if source.typed else v)
+            exprs[col.name] = f"CAST({v} AS VARCHAR)" if source.typed else v
         else:
             problems.append(_missing(source, col.name, dataset, header_line))
     for name in renamed:
-        if name not in contract_cols and name not in used_by_casts:
+        if name not in contract_cols and name not in used_by_casts and name not in generated:
             problems.append(_unexpected(source, name, contract.name, header_line))
     if problems:
         raise InvalidData(source.display_name, problems)
@@ -98,8 +136,49 @@ def plan_columns(contract: Contract, mapping: DatasetMapping, source: Source) ->
         f"{quote_ident(src)} AS {quote_ident(dst)}" for src, dst in zip(kept, renamed, strict=True)
     )
     renamed_sql = f"SELECT {REC}{', ' if kept else ''}{select_renamed} FROM ({source.relation})"
-    mapped_sql = f"SELECT {REC}, {', '.join(exprs)} FROM ({renamed_sql})"
-    return Plan(mapped_sql=mapped_sql, mapping=_mapping_record(mapping))
+    rules = rules_sql(contract, mapping, exprs, dict(decimals or {}))
+    checked_sql = rules.checked_sql(renamed_sql)
+    names = ", ".join(quote_ident(c.name) for c in contract.columns)
+    mapped_sql = f"SELECT {REC}, {names} FROM ({checked_sql})"
+    return Plan(
+        mapped_sql=mapped_sql,
+        mapping=_mapping_record(mapping),
+        checked_sql=checked_sql,
+        conversions=rules.conversions,
+        source=source,
+    )
+
+
+def _template(dataset: str, target: str, text: str, columns: list[str]) -> tuple[str, set[str]]:
+    """SQL joining the template's text and ``{column}`` values, and the columns it reads."""
+    parts: list[str] = []
+    used: set[str] = set()
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise ConfigError(
+            tr(
+                f"kansa.toml mappings.{dataset}.templates.{target}: {exc}",
+                f"kansa.toml mappings.{dataset}.templates.{target}: {exc}",
+            )
+        ) from None
+    for literal, name, _, _ in parsed:
+        if literal:
+            parts.append(quote_literal(literal))
+        if name is None:
+            continue
+        if name not in columns:
+            raise ConfigError(
+                tr(
+                    f"kansa.toml mappings.{dataset}.templates.{target}: no column {name!r} "
+                    f"(the columns after rename: {', '.join(columns)})",
+                    f"kansa.toml mappings.{dataset}.templates.{target}: 列 {name!r} がありません"
+                    f"（rename 後の列: {', '.join(columns)}）",
+                )
+            )
+        used.add(name)
+        parts.append(f"CAST({quote_ident(name)} AS VARCHAR)")
+    return ("(" + " || ".join(parts or ["''"]) + ")", used)
 
 
 def _check_rename_clash(

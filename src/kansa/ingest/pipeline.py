@@ -9,6 +9,7 @@ killed run; a failed run removes its own).
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,22 +18,26 @@ from typing import Any
 import duckdb
 
 from kansa.contracts import Contract, get_contract
+from kansa.contracts.assets import asset_decimals
 from kansa.errors import ConfigError, KansaError
 from kansa.i18n import tr
 from kansa.ingest import engine
 from kansa.ingest.checks import typed_sql
+from kansa.ingest.containers import Container, detect, unpack
+from kansa.ingest.conversion import conversion_problems, materialize
 from kansa.ingest.encoding import SourceDigest, hash_file, transcode_to_utf8
 from kansa.ingest.engine import quote_ident, quote_literal
 from kansa.ingest.formats import (
     default_delimiter,
-    detect_format,
     has_utf8_bom,
     normalize_encoding,
 )
-from kansa.ingest.mapping import plan_columns
+from kansa.ingest.mapping import Plan, plan_columns
+from kansa.ingest.problems import InvalidData
 from kansa.ingest.progress import Reporter
 from kansa.ingest.sources import Source, csv_source, jsonl_source, parquet_source
 from kansa.ingest.validate import validate
+from kansa.ingest.xlsx import as_sheet_source
 from kansa.vault import Snapshot, Vault
 from kansa.workspace import DatasetMapping, Workspace
 
@@ -47,6 +52,13 @@ class Request:
     fmt: str
     encoding: str | None
     delimiter: str | None
+    container: Container | None = None
+    timezone: str | None = None  # the mapping's, else the workspace's
+    decimals: dict[str, int] | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.container.display_name if self.container else self.src.name
 
 
 def ingest_file(
@@ -58,6 +70,8 @@ def ingest_file(
     fmt: str | None = None,
     delimiter: str | None = None,
     progress: bool = True,
+    sheet: str | None = None,
+    member: str | None = None,
 ) -> Snapshot:
     """Validate ``path`` against the contract of ``dataset`` and commit it as a snapshot.
 
@@ -67,7 +81,7 @@ def ingest_file(
     Raises :class:`kansa.ingest.InvalidData` (exit code 1) when the data breaks the contract,
     :class:`kansa.errors.KansaError` for usage problems; in both cases nothing is changed.
     """
-    req = _resolve(workspace, dataset, Path(path), encoding, fmt, delimiter)
+    req = _resolve(workspace, dataset, Path(path), encoding, fmt, delimiter, sheet, member)
     vault = Vault(workspace.vault_dir)
     with vault.staging() as staging, Reporter(progress) as reporter:
         con = engine.connect(workspace, staging)
@@ -86,6 +100,8 @@ def _resolve(
     encoding: str | None,
     fmt: str | None,
     delimiter: str | None,
+    sheet: str | None = None,
+    member: str | None = None,
 ) -> Request:
     """Arguments, then the workspace mapping, then defaults; usage errors before any work."""
     contract = get_contract(dataset) if isinstance(dataset, str) else dataset
@@ -93,7 +109,7 @@ def _resolve(
     if not path.is_file():
         raise KansaError(tr(f"No such file: {path}", f"ファイルがありません: {path}"))
     src = path.resolve()
-    fmt = detect_format(src, fmt)
+    container, fmt = detect(src, fmt, member or mapping.member, sheet or mapping.sheet)
     if fmt == "csv":
         delimiter = delimiter or mapping.delimiter or default_delimiter(src)
         if len(delimiter) != 1:
@@ -101,7 +117,19 @@ def _resolve(
                 tr("The delimiter must be one character.", "区切り文字は 1 文字です。")
             )
     enc = normalize_encoding(encoding or mapping.encoding)
-    return Request(contract, mapping, src, fmt, enc, delimiter if fmt == "csv" else None)
+    if container is not None and container.kind == "xlsx":
+        enc = None  # the sheet is written out as UTF-8
+    return Request(
+        contract,
+        mapping,
+        src,
+        fmt,
+        enc,
+        delimiter if fmt == "csv" else None,
+        container,
+        mapping.timezone or workspace.config.timezone,
+        asset_decimals(workspace.config.asset_decimals),
+    )
 
 
 def _stage(
@@ -110,13 +138,15 @@ def _stage(
     """Everything up to a finished snapshot file in staging, plus its ledger metadata."""
     seen = _fingerprint(req.src)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        text, encoding, digest = _readable_text(req, staging, pool, reporter)
-        source = _open_source(con, req, text, reporter)
-        tz = _checked_timezone(con, req.contract.name, req.mapping.timezone)
-        plan = plan_columns(req.contract, req.mapping, source)
+        text, encoding, digest, sheet_rows = _readable_text(req, staging, pool, reporter)
+        source = _open_source(con, req, text, reporter, sheet_rows)
+        tz = _checked_timezone(con, req.contract.name, req.timezone)
+        plan = plan_columns(req.contract, req.mapping, source, req.decimals)
+        source = plan.source or source
         _probe(con, plan.mapped_sql, req.contract.name)
         staged = staging / "snapshot.parquet"
         try:
+            plan = _converted(con, plan, source, req.contract, reporter)
             rows = validate(con, req.contract, plan.mapped_sql, source, tz, reporter)
             _write_snapshot(con, req.contract, plan.mapped_sql, tz, staged, reporter)
         except duckdb.Error as exc:  # the file itself is unreadable somewhere past the header
@@ -129,6 +159,7 @@ def _stage(
         "contract_version": req.contract.version_id,
         "source": {"name": req.src.name, "sha256": final.sha256, "size": final.size},
         "format": req.fmt,
+        **({"container": req.container.record()} if req.container else {}),
         "encoding": encoding,
         "mapping": plan.mapping,
     }
@@ -139,27 +170,31 @@ def _stage(
 
 def _readable_text(
     req: Request, staging: Path, pool: ThreadPoolExecutor, reporter: Reporter
-) -> tuple[Path, str | None, Future[SourceDigest] | SourceDigest]:
-    """The path DuckDB reads, the encoding recorded, and the source's SHA-256 (CP932 is
+) -> tuple[Path, str | None, Future[SourceDigest] | SourceDigest, tuple[int, ...] | None]:
+    """The path DuckDB reads, the encoding recorded, the source's SHA-256 (CP932 is
     transcoded to UTF-8 and hashed in the same pass; otherwise hashing runs in a thread while
-    DuckDB reads)."""
+    DuckDB reads). A container (``.gz``, ``.zip``, ``.xlsx``) is unpacked into staging first
+    and the file given is hashed in a thread; an Excel sheet also gives its row numbers."""
+    plain, hashing, rows = req.src, None, None
+    if req.container is not None:
+        hashing = pool.submit(hash_file, req.src)
+        reporter.stage(tr(f"Unpacking {req.display_name}", f"{req.display_name} を展開中"))
+        unpacked = unpack(req.container, req.src, staging, req.fmt)
+        plain, rows = unpacked.path, unpacked.sheet_rows
     if req.fmt != "parquet" and req.encoding in ("cp932", "shift_jis"):
         reporter.stage(
             tr(f"Transcoding {req.encoding} to UTF-8", f"{req.encoding} を UTF-8 に変換中"),
-            total=req.src.stat().st_size,
+            total=plain.stat().st_size,
         )
         text = staging / "source-utf8.txt"
-        return (
-            text,
-            req.encoding,
-            transcode_to_utf8(req.src, text, req.encoding, req.src.name, reporter.update),
-        )
+        digest = transcode_to_utf8(plain, text, req.encoding, req.display_name, reporter.update)
+        return text, req.encoding, hashing or digest, rows
     link = staging / f"source.{req.fmt}"  # the format asked for; never a compression suffix
-    link.symlink_to(req.src)  # DuckDB treats * [ ? in a path as a glob; the link's name has none
+    link.symlink_to(plain)  # DuckDB treats * [ ? in a path as a glob; the link's name has none
     encoding = None
     if req.fmt != "parquet":
-        encoding = "utf-8-sig" if has_utf8_bom(req.src) else "utf-8"
-    return link, encoding, pool.submit(hash_file, req.src)
+        encoding = "utf-8-sig" if has_utf8_bom(plain) else "utf-8"
+    return link, encoding, hashing or pool.submit(hash_file, req.src), rows
 
 
 def _unchanged(src: Path, seen: tuple[int, int, int], digest: SourceDigest) -> None:
@@ -183,14 +218,43 @@ def _fingerprint(path: Path) -> tuple[int, int, int]:
 
 
 def _open_source(
-    con: duckdb.DuckDBPyConnection, req: Request, text: Path, reporter: Reporter
+    con: duckdb.DuckDBPyConnection,
+    req: Request,
+    text: Path,
+    reporter: Reporter,
+    sheet_rows: tuple[int, ...] | None = None,
 ) -> Source:
+    name = req.display_name
+    if sheet_rows is not None:
+        assert req.delimiter is not None
+        return as_sheet_source(csv_source(text, name, req.delimiter), sheet_rows)
     if req.fmt == "csv":
         assert req.delimiter is not None
-        return csv_source(text, req.src.name, req.delimiter)
+        return csv_source(text, name, req.delimiter)
     if req.fmt == "jsonl":
-        return jsonl_source(con, text, req.src.name, reporter)
-    return parquet_source(con, text, req.src.name)
+        return jsonl_source(con, text, name, reporter)
+    return parquet_source(con, text, name)
+
+
+def _converted(
+    con: duckdb.DuckDBPyConnection,
+    plan: Plan,
+    source: Source,
+    contract: Contract,
+    reporter: Reporter,
+) -> Plan:
+    """With declarative conversions: convert once into staging, then refuse the file if any
+    value did not convert (every such value, as one error); the plan then reads the result."""
+    if not plan.conversions:
+        return plan
+    reporter.stage(tr("Converting values", "値を変換中"))
+    checked, mapped = materialize(con, plan.checked_sql, contract, plan.conversions, reporter)
+    total, problems = conversion_problems(
+        con, checked, plan.conversions, source, contract.name, reporter
+    )
+    if total:
+        raise InvalidData(source.display_name, problems, total)
+    return dataclasses.replace(plan, checked_sql=checked, mapped_sql=mapped)
 
 
 def _checked_timezone(con: duckdb.DuckDBPyConnection, dataset: str, tz: str | None) -> str | None:

@@ -4,9 +4,12 @@ Sections:
 
 * ``[workspace]``: ``name``, ``language`` (``en``/``ja``), ``database_url`` (SQLAlchemy URL;
   a relative ``sqlite:///`` path is taken relative to the workspace), ``memory_limit``
-  (DuckDB, e.g. ``"2GB"``), ``threads``.
+  (DuckDB, e.g. ``"2GB"``), ``threads``, ``timezone`` (IANA zone that naive times in every
+  dataset's files are read in, unless the dataset's mapping names its own).
 * ``[mappings.DATASET]``: how a user's own export maps onto a contract (see
   :class:`DatasetMapping`), so nobody has to rewrite their files.
+* ``[assets.TICKER] decimals = N``: decimals of an asset the built-in table
+  (:mod:`kansa.contracts.assets`) lacks or that the workspace counts differently.
 * ``[controls.parameters.CONTROL_ID]``: per-workspace overrides of control parameters.
 * ``[controls] paths = [...]``: folders of the workspace's own controls.
 """
@@ -34,7 +37,14 @@ class DatasetMapping:
     renamed source columns (e.g. ``"strptime(tx_time, '%Y/%m/%d %H:%M')"``) used instead of the
     plain column. ``timezone``: IANA zone for timestamps written without an offset (exports from
     Japanese systems are often naive JST). ``encoding``/``delimiter``: CSV defaults for this
-    dataset. ``drop``: source columns to ignore.
+    dataset. ``drop``: source columns to ignore (``*`` and ``?`` match any characters).
+
+    Declarative conversions (no SQL): ``values``: contract column -> {text in the file: value};
+    ``formats``: contract column -> date/time formats tried in order (``%Y/%m/%d``, ``ISO``);
+    ``amounts``: contract column -> :class:`AmountUnits` (coin units to the smallest unit);
+    ``long``: :class:`LongForm` (wide columns ``承認者1..N`` to one row each). ``sheet``: the
+    Excel sheet to read; ``member``: the CSV inside a ``.zip`` (a name or pattern).
+    ``templates``: contract column -> text built from other columns (``"{withdrawal_id}-{n}"``).
     """
 
     rename: dict[str, str] = field(default_factory=dict)
@@ -44,6 +54,36 @@ class DatasetMapping:
     timezone: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    values: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    amounts: dict[str, AmountUnits] = field(default_factory=dict)
+    long: LongForm | None = None
+    sheet: str | None = None
+    member: str | None = None
+    templates: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AmountUnits:
+    """How an amount column is written: in units of ``asset`` (a ticker), of the asset named
+    in each row's ``asset_column``, or with a fixed number of ``decimals``; converted to the
+    smallest unit. ``smallest = true``: already in the smallest unit (only the thousands
+    separators, full-width digits and currency signs are removed)."""
+
+    asset: str | None = None
+    asset_column: str | None = None
+    decimals: int | None = None
+    smallest: bool = False
+
+
+@dataclass(frozen=True)
+class LongForm:
+    """Wide columns to rows: ``columns`` maps a source-name pattern holding ``{n}`` (``承認者{n}``)
+    to the name of the column it becomes; each ``n`` found in the header gives one row, and the
+    number itself goes to the column ``index``. A row whose wide values are all empty is no row."""
+
+    columns: dict[str, str]
+    index: str = "n"
 
 
 @dataclass(frozen=True)
@@ -53,7 +93,9 @@ class WorkspaceConfig:
     database_url: str = "sqlite:///kansa.db"
     memory_limit: str = "2GB"
     threads: int | None = None
+    timezone: str | None = None
     mappings: dict[str, DatasetMapping] = field(default_factory=dict)
+    asset_decimals: dict[str, int] = field(default_factory=dict)
     control_parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     control_paths: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict)
@@ -64,7 +106,22 @@ _MEMORY_LIMIT = re.compile(
     r"\s*\d+(\.\d+)?\s*(%|b|bytes|[kmgt]|[kmgt]b|[kmgt]ib)\s*", re.IGNORECASE
 )
 
-_MAPPING_KEYS = {"rename", "constants", "casts", "drop", "timezone", "encoding", "delimiter"}
+_MAPPING_KEYS = {
+    "rename",
+    "constants",
+    "casts",
+    "drop",
+    "timezone",
+    "encoding",
+    "delimiter",
+    "values",
+    "formats",
+    "amounts",
+    "long",
+    "sheet",
+    "member",
+    "templates",
+}
 
 
 def _mapping(dataset: str, data: Any, path: Path) -> DatasetMapping:
@@ -76,12 +133,13 @@ def _mapping(dataset: str, data: Any, path: Path) -> DatasetMapping:
             f"{path}: [mappings.{dataset}] has unknown keys {sorted(unknown)}; "
             f"expected some of {sorted(_MAPPING_KEYS)}"
         )
-    for key in ("rename", "constants", "casts"):
+    for key in ("rename", "constants", "casts", "values", "formats", "amounts", "templates"):
         if not isinstance(data.get(key, {}), dict):
             raise ConfigError(f"{path}: mappings.{dataset}.{key} must be a table")
-    for key in ("timezone", "encoding", "delimiter"):
+    for key in ("timezone", "encoding", "delimiter", "sheet", "member"):
         if not isinstance(data.get(key, ""), str):
             raise ConfigError(f"{path}: mappings.{dataset}.{key} must be a string")
+    where = f"{path}: mappings.{dataset}"
     drop = data.get("drop", [])
     if not isinstance(drop, list) or not all(isinstance(c, str) for c in drop):
         raise ConfigError(f"{path}: mappings.{dataset}.drop must be a list of column names")
@@ -93,7 +151,101 @@ def _mapping(dataset: str, data: Any, path: Path) -> DatasetMapping:
         timezone=data.get("timezone"),
         encoding=data.get("encoding"),
         delimiter=data.get("delimiter"),
+        values={
+            col: _value_map(f"{where}.values.{col}", body)
+            for col, body in data.get("values", {}).items()
+        },
+        formats={
+            col: _formats(f"{where}.formats.{col}", body)
+            for col, body in data.get("formats", {}).items()
+        },
+        amounts={
+            col: _amount_units(f"{where}.amounts.{col}", body)
+            for col, body in data.get("amounts", {}).items()
+        },
+        long=_long_form(f"{where}.long", data["long"]) if "long" in data else None,
+        sheet=data.get("sheet"),
+        member=data.get("member"),
+        templates={str(k): str(v) for k, v in data.get("templates", {}).items()},
     )
+
+
+def _value_map(where: str, body: Any) -> dict[str, str | None]:
+    """``{text: value}``; a TOML boolean is the text ``true``/``false``, ``""`` means empty."""
+    if not isinstance(body, dict):
+        raise ConfigError(f"{where} must be a table of text in the file = value")
+    out: dict[str, str | None] = {}
+    for raw, value in body.items():
+        if isinstance(value, bool):
+            out[str(raw)] = "true" if value else "false"
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            out[str(raw)] = str(value) if value != "" else None
+        else:
+            raise ConfigError(f"{where}.{raw!r} must be text, a number or true/false")
+    return out
+
+
+def _formats(where: str, body: Any) -> tuple[str, ...]:
+    items = [body] if isinstance(body, str) else body
+    if not isinstance(items, list) or not items or not all(isinstance(f, str) for f in items):
+        raise ConfigError(f'{where} must be a format or a list of them, e.g. ["%Y/%m/%d"]')
+    return tuple(items)
+
+
+def _amount_units(where: str, body: Any) -> AmountUnits:
+    if not isinstance(body, dict):
+        raise ConfigError(f'{where} must be a table, e.g. {{ asset_column = "asset" }}')
+    unknown = set(body) - {"asset", "asset_column", "decimals", "smallest"}
+    if unknown:
+        raise ConfigError(f"{where} has unknown keys {sorted(unknown)}")
+    decimals = body.get("decimals")
+    if decimals is not None and (
+        not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 38
+    ):
+        raise ConfigError(f"{where}.decimals must be a whole number from 0 to 38")
+    smallest = body.get("smallest", False)
+    chosen = [k for k in ("asset", "asset_column", "decimals") if body.get(k) is not None]
+    if smallest is not True and len(chosen) != 1:
+        raise ConfigError(
+            f"{where}: say which units, with exactly one of asset, asset_column, decimals "
+            "(or smallest = true)"
+        )
+    for key in ("asset", "asset_column"):
+        if not isinstance(body.get(key, ""), str):
+            raise ConfigError(f"{where}.{key} must be a string")
+    return AmountUnits(
+        asset=body.get("asset"),
+        asset_column=body.get("asset_column"),
+        decimals=decimals,
+        smallest=smallest is True,
+    )
+
+
+def _long_form(where: str, body: Any) -> LongForm:
+    if not isinstance(body, dict) or not isinstance(body.get("columns"), dict):
+        raise ConfigError(
+            f'{where} must be a table with columns = {{ "承認者{{n}}" = "approver_person_id" }}'
+        )
+    columns = body["columns"]
+    bad = [k for k, v in columns.items() if "{n}" not in k or not isinstance(v, str)]
+    if bad or not columns:
+        raise ConfigError(f"{where}.columns: each source pattern holds {{n}}: {bad}")
+    index = body.get("index", "n")
+    if not isinstance(index, str) or not index:
+        raise ConfigError(f"{where}.index must be a column name")
+    return LongForm(columns={str(k): str(v) for k, v in columns.items()}, index=index)
+
+
+def _asset_decimals(raw: Any, path: Path) -> dict[str, int]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [assets] must hold tables [assets.TICKER]")
+    out: dict[str, int] = {}
+    for ticker, body in raw.items():
+        decimals = body.get("decimals") if isinstance(body, dict) else None
+        if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 38:
+            raise ConfigError(f"{path}: assets.{ticker}.decimals must be a whole number 0-38")
+        out[str(ticker).upper()] = decimals
+    return out
 
 
 def load_config(path: Path) -> WorkspaceConfig:
@@ -119,6 +271,9 @@ def load_config(path: Path) -> WorkspaceConfig:
             f'{path}: workspace.memory_limit must be a size such as "2GB" or "512MiB", '
             f"not {memory_limit!r}"
         )
+    timezone = ws.get("timezone")
+    if timezone is not None and not isinstance(timezone, str):
+        raise ConfigError(f'{path}: workspace.timezone must be an IANA zone such as "Asia/Tokyo"')
     mappings = {name: _mapping(name, body, path) for name, body in raw.get("mappings", {}).items()}
     controls = raw.get("controls", {})
     params = controls.get("parameters", {})
@@ -130,7 +285,9 @@ def load_config(path: Path) -> WorkspaceConfig:
         database_url=str(ws.get("database_url", "sqlite:///kansa.db")),
         memory_limit=memory_limit,
         threads=threads,
+        timezone=timezone,
         mappings=mappings,
+        asset_decimals=_asset_decimals(raw.get("assets", {}), path),
         control_parameters={k: dict(v) for k, v in params.items()},
         control_paths=tuple(str(p) for p in controls.get("paths", [])),
         raw=raw,
@@ -149,6 +306,7 @@ name = {quoted}
 # database_url = "postgresql+psycopg://kansa@db.internal/kansa"
 database_url = "sqlite:///kansa.db"
 memory_limit = "2GB"         # DuckDB memory cap for ingest and runs
+# timezone = "Asia/Tokyo"    # naive times in your exports (no offset) are in this zone
 
 # Map your own export onto a data contract without rewriting it, e.g.:
 # [mappings.withdrawals]
@@ -156,6 +314,11 @@ memory_limit = "2GB"         # DuckDB memory cap for ingest and runs
 # constants = {{ asset = "BTC" }}
 # timezone = "Asia/Tokyo"    # timestamps in the file carry no offset
 # encoding = "cp932"
+# formats = {{ requested_at = ["%Y/%m/%d %H:%M:%S"] }}
+# amounts = {{ amount = {{ asset_column = "asset" }} }}   # coin units -> satoshi/wei
+# [mappings.withdrawals.values.status]
+# "送金済" = "broadcast"
+# (kansa map suggest DATASET FILE proposes a block like this for your file)
 
 # Override a control's parameters for this workspace, e.g.:
 # [controls.parameters.CUS-001]
