@@ -28,7 +28,7 @@ class PipeFriendlyConsole(Console):
             return ConsoleDimensions(PIPED_WIDTH, dims.height)
         return dims
 
-    size = property(_size, Console.size.fset)  # type: ignore[attr-defined,assignment]
+    size = property(_size, Console.size.fset)  # type: ignore[attr-defined]
 
 
 console = PipeFriendlyConsole()
