@@ -51,6 +51,7 @@ COMMANDS: dict[str, str] = {
     "outliers": "analytics_tests_cmds",
     "sample": "analytics_sample_cmds",
     "report": "report_cmds",
+    "daily": "daily_cmds",
 }
 
 WORKSPACE_HELP = "Workspace folder (else $KANSA_WORKSPACE, else the current folder)."

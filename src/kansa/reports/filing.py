@@ -65,10 +65,14 @@ def write_report(
     fmt: str = "html",
     max_rows: int = DEFAULT_MAX_ROWS,
     chromium: str | None = None,
+    run_id: str | None = None,
 ) -> Path:
-    """Write the report to ``out`` and commit a copy to the vault (one ledger entry)."""
+    """Write the report to ``out`` and commit a copy to the vault (one ledger entry).
+
+    ``run_id``: report on that run (default: the newest).
+    """
     language = language or lang()
-    data = gather(ws, language)
+    data = gather(ws, language, run_id)
     vault = Vault(ws.vault_dir)
     body = render(data, fmt, language, vault.root, max_rows, chromium)
     out.parent.mkdir(parents=True, exist_ok=True)
