@@ -119,6 +119,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def prepend_utf8_bom(csv_file: Path) -> None:
+    """Excel opens a CSV as UTF-8 only when it starts with a byte-order mark; without one,
+    Japanese text shows as mojibake (Microsoft: "Opening CSV UTF-8 files correctly in Excel").
+    Written through a temporary file in the same folder, so a failure leaves no half file."""
+    tmp = csv_file.with_name(f".{csv_file.name}.bom")
+    with csv_file.open("rb") as src, tmp.open("wb") as out:
+        out.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(src, out, 1 << 20)
+    os.replace(tmp, csv_file)
+
+
 def export(path: Path, dest: Path) -> int:
     """Write the exception rows to ``dest`` (.csv, .parquet or .xlsx); return the row count."""
     suffix = dest.suffix.lower()
@@ -143,14 +154,3 @@ def export(path: Path, dest: Path) -> int:
         return int(n)
     finally:
         con.close()
-
-
-def prepend_utf8_bom(csv_file: Path) -> None:
-    """Excel opens a CSV as UTF-8 only when it starts with a byte-order mark; without one,
-    Japanese text shows as mojibake (Microsoft: "Opening CSV UTF-8 files correctly in Excel").
-    Written through a temporary file in the same folder, so a failure leaves no half file."""
-    tmp = csv_file.with_name(f".{csv_file.name}.bom")
-    with csv_file.open("rb") as src, tmp.open("wb") as out:
-        out.write(codecs.BOM_UTF8)
-        shutil.copyfileobj(src, out, 1 << 20)
-    os.replace(tmp, csv_file)

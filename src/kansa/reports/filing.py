@@ -65,12 +65,9 @@ def write_report(
     fmt: str = "html",
     max_rows: int = DEFAULT_MAX_ROWS,
     chromium: str | None = None,
-    run_id: str | None = None,
+    run_id: str | None = None,  # report on that run (default: the newest)
 ) -> Path:
-    """Write the report to ``out`` and commit a copy to the vault (one ledger entry).
-
-    ``run_id``: report on that run (default: the newest).
-    """
+    """Write the report to ``out`` and commit a copy to the vault (one ledger entry)."""
     language = language or lang()
     data = gather(ws, language, run_id)
     vault = Vault(ws.vault_dir)
