@@ -17,6 +17,9 @@ import duckdb
 
 from kansa.errors import KansaError
 from kansa.i18n import tr
+from kansa.reports.overview import Overview
+from kansa.reports.presentation import Presentation
+from kansa.reports.readable import make_readable
 from kansa.spelling import did_you_mean
 from kansa.vault import LedgerEntry, Snapshot, Vault
 from kansa.workspace import Workspace
@@ -39,6 +42,9 @@ class ControlRow:
     exceptions_sha256: str | None = None
     sample_columns: list[str] = field(default_factory=list)
     sample_rows: list[list[str]] = field(default_factory=list)
+    # for readers (kansa.reports.readable): labels from the contracts, asset units, local times
+    sample_labels: list[str] = field(default_factory=list)
+    sample_display: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +71,8 @@ class ReportData:
     controls: list[ControlRow]
     score: dict[str, Any] | None
     findings: list[FindingRow] = field(default_factory=list)
+    overview: Overview | None = None  # company, 基準日, period, scope, summary, source files
+    presentation: Presentation = field(default_factory=Presentation)
 
     @property
     def run_id(self) -> str | None:
@@ -190,7 +198,7 @@ def gather(ws: Workspace, language: str = "en", run_id: str | None = None) -> Re
     runs = [e for e in entries if e.kind == "run"]
     run = pick_run(runs, run_id)
     score_file = ws.root / "demo" / "last_score.json"
-    return ReportData(
+    data = ReportData(
         workspace=ws.config.name,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         ledger_entries=len(entries),
@@ -201,3 +209,5 @@ def gather(ws: Workspace, language: str = "en", run_id: str | None = None) -> Re
         score=_score_of(score_file, run),
         findings=_open_findings(ws, titles),
     )
+    make_readable(data, ws, vault, entries, language)
+    return data

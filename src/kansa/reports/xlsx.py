@@ -71,6 +71,15 @@ def _summary(ws: Worksheet, d: ReportData, t: dict[str, Any]) -> None:
         [t["run_time"], d.run.time if d.run else None],
         [t["as_of"], run.get("as_of")],
     ]
+    if d.overview:  # what the HTML/PDF cover page says, in the same words
+        o = d.overview
+        rows += [
+            [t["company"], o.company],
+            [t["period"], f"{o.period_start or ''} - {o.as_of or ''}"],
+            [t["scope"], o.scope],
+            [t["zone"], o.zone],
+        ]
+        rows += [[t["executive"], line] for line in o.summary]
     rows += [[t["statuses"].get(s, s), n] for s, n in sorted(d.counts.items())]
     rows.append([t["open_findings"], len(d.findings)])
     if d.score:
