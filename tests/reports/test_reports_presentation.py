@@ -92,7 +92,8 @@ def test_labels_come_from_the_contracts_in_the_language() -> None:
     assert short_label("When the request was made (UTC)") == "When the request was made"
     en, ja = column_labels("en", ("withdrawals",)), column_labels("ja", ("withdrawals",))
     assert en["amount"] == "Requested amount" and ja["amount"] == "依頼金額"
-    assert "difference" not in en  # a control's own column keeps its name
+    assert en["difference"] == "Difference" and ja["difference"] == "差額"  # computed columns
+    assert "approvals_by_requester" not in en  # one with no label keeps its name
 
 
 def test_zone_and_decimals_from_the_workspace(workspace: Workspace) -> None:

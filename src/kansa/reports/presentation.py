@@ -29,6 +29,7 @@ import pyarrow.parquet as pq
 
 from kansa.contracts import load_contracts
 from kansa.contracts.assets import asset_decimals
+from kansa.reports.column_labels import COMPUTED, computed_label
 from kansa.vault import Snapshot
 from kansa.workspace import Workspace
 
@@ -72,7 +73,8 @@ def short_label(description: str) -> str:
 
 
 def column_labels(language: str, datasets: tuple[str, ...] = ()) -> dict[str, str]:
-    """Column name -> label in ``language``: the named datasets' contracts first, then any."""
+    """Column name -> label in ``language``: the named datasets' contracts first, then any,
+    then the labels of columns controls compute (:mod:`kansa.reports.column_labels`)."""
     contracts = load_contracts()
     order = [contracts[d] for d in datasets if d in contracts]
     order += [c for name, c in contracts.items() if name not in datasets]
@@ -80,6 +82,8 @@ def column_labels(language: str, datasets: tuple[str, ...] = ()) -> dict[str, st
     for contract in order:
         for col in contract.columns:
             labels.setdefault(col.name, short_label(col.description.get(language)))
+    for name in COMPUTED:
+        labels.setdefault(name, computed_label(name, language) or name)
     return labels
 
 
