@@ -91,7 +91,8 @@ def _controls(ws: Worksheet, d: ReportData, t: dict[str, Any], shown: dict[str, 
     headers = [t["control"], t["title_col"], t["area"], t["severity"], t["status"], t["population"]]
     headers += [t["exceptions"], t["exceptions_shown"], t["version_hash"], t["exceptions_sha"]]
     rows = [
-        [c.control_id, c.title, c.area, c.severity, t["statuses"].get(c.status, c.status),
+        [c.control_id, c.title, t["areas"].get(c.area, c.area),
+         t["severities"].get(c.severity, c.severity), t["statuses"].get(c.status, c.status),
          c.population, c.exceptions, shown.get(c.control_id), c.version_hash,
          c.exceptions_sha256]
         for c in d.controls
