@@ -157,3 +157,16 @@ def test_cli_usage_error_without_pipeline_section(workspace: Workspace) -> None:
     )
     assert r.returncode == 2 and "no [pipeline] section" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_two_passes_never_overlap(ws: Workspace) -> None:
+    import fcntl
+
+    from kansa.errors import KansaError
+
+    _drop(ws, {"wallets_a.csv": WALLETS})
+    with (ws.root / "inbox" / ".kansa-daily.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(KansaError, match="Another kansa daily is running"):
+            run_daily(ws)
+    assert (ws.root / "inbox" / "wallets_a.csv").exists()  # nothing was taken
