@@ -159,3 +159,19 @@ def test_a_piped_command_prints_its_table_in_full(monkeypatch: pytest.MonkeyPatc
     assert r.exit_code == 0, r.output
     assert "…" not in r.output
     assert "Storage tier: cold = keys on devices never constantly online" in r.output
+
+
+def test_columns_is_read_when_printing_not_when_the_console_was_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    console = PipeFriendlyConsole(file=io.StringIO())
+    monkeypatch.delenv("COLUMNS")
+    console.print(_wide_table())
+    assert max(map(len, console.file.getvalue().splitlines())) > 200  # type: ignore[attr-defined]
+    assert PipeFriendlyConsole(file=io.StringIO(), width=50).width == 50
+
+
+def test_the_workspace_option_comes_before_each_command_s_own_options() -> None:
+    params = [p.name for p in dict(_all_commands())["results"].params]
+    assert params[0] == "control_id" and params[1] == "workspace"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console, ConsoleDimensions
@@ -19,8 +20,15 @@ PIPED_WIDTH = 4000
 class PipeFriendlyConsole(Console):
     """A console that, when its output is not a terminal, never narrows tables to fit.
 
-    An explicit ``COLUMNS`` (or ``width=``) still wins, as users and tests expect.
+    An explicit ``width=`` or ``COLUMNS`` (read when printing, not when this module was
+    imported) still wins, as users and tests expect.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._given_width = kwargs.get("width")
+        if self._given_width is None:
+            self._width = None  # Rich froze COLUMNS as it was at import: read it when printing
 
     def _size(self) -> ConsoleDimensions:
         dims: ConsoleDimensions = Console.size.fget(self)  # type: ignore[attr-defined]

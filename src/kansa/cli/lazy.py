@@ -112,7 +112,16 @@ def adopt(command: Any) -> Any:
     command._kansa_adopted = True
     taken = {opt for p in command.params for opt in getattr(p, "opts", [])}
     if not taken & {"-w", "--workspace"}:
-        command.params.append(_workspace_option())
+        # first among the options (after the arguments): each command's own order stays as it was
+        first_option = next(
+            (
+                i
+                for i, p in enumerate(command.params)
+                if getattr(p, "param_type_name", "") == "option"
+            ),
+            len(command.params),
+        )
+        command.params.insert(first_option, _workspace_option())
     for sub in getattr(command, "commands", {}).values():
         adopt(sub)
     return command
