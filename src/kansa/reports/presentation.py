@@ -30,7 +30,6 @@ import pyarrow.parquet as pq
 from kansa.contracts import load_contracts
 from kansa.contracts.assets import asset_decimals
 from kansa.reports.column_labels import COMPUTED, computed_label
-from kansa.vault import Snapshot
 from kansa.workspace import Workspace
 
 AMOUNT, TIME, OTHER = "amount", "time", "other"
@@ -87,11 +86,11 @@ def column_labels(language: str, datasets: tuple[str, ...] = ()) -> dict[str, st
     return labels
 
 
-def staff_names(snapshot: Snapshot | None) -> dict[str, str]:
-    """person_id -> display_name from the staff snapshot (empty when there is none)."""
-    if snapshot is None or not snapshot.path.is_file():
+def staff_names(path: Path | None) -> dict[str, str]:
+    """person_id -> display_name from a staff snapshot file (empty when there is none)."""
+    if path is None or not path.is_file():
         return {}
-    table = pq.read_table(snapshot.path, columns=["person_id", "display_name"])
+    table = pq.read_table(path, columns=["person_id", "display_name"])
     ids = table.column("person_id").to_pylist()
     names = table.column("display_name").to_pylist()
     return {str(i): str(n) for i, n in zip(ids, names, strict=True) if i and n}

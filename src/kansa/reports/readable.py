@@ -6,6 +6,7 @@ Called once by :func:`kansa.reports.data.gather`; every format reads the result.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kansa.controls import load_catalog
@@ -35,6 +36,16 @@ _SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 WORST_SHOWN = 5
 
 
+def _staff_file(vault: Vault, sha: str | None) -> Path | None:
+    """The staff snapshot the run read (by its hash), else the newest one."""
+    if sha:
+        by_hash = vault.root / "snapshots" / "staff" / f"{sha}.parquet"
+        if by_hash.is_file():
+            return by_hash
+    latest = vault.latest("staff")
+    return latest.path if latest else None
+
+
 def make_readable(
     data: ReportData, ws: Workspace, vault: Vault, entries: list[LedgerEntry], language: str
 ) -> None:
@@ -43,15 +54,7 @@ def make_readable(
     run = data.run
     payload = run.payload if run else {}
     inputs = run_inputs(run) if run else {}
-    staff_sha = inputs.get("staff")
-    staff = next(
-        (
-            s
-            for s in vault.latest_all().values()
-            if s.dataset == "staff" and (staff_sha in (None, s.sha256))
-        ),
-        None,
-    )
+    staff = _staff_file(vault, inputs.get("staff"))
     p = Presentation(
         language=language,
         zone=workspace_zone(ws, payload),
