@@ -113,3 +113,26 @@ def test_an_unknown_run_is_a_clear_error_that_files_nothing(tokyo_ws: Path) -> N
     assert isinstance(result.exception, KansaError)
     assert len(Vault(tokyo_ws / "vault").ledger.entries()) == before
     assert not (tokyo_ws / "out" / "x.html").exists()
+
+
+def test_the_workbook_summary_says_what_the_cover_says(tokyo_ws: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tokyo_ws / "out" / "c.xlsx"
+    kansa("-w", str(tokyo_ws), "report", "--lang", "ja", "-o", str(out))
+    rows = dict(load_workbook(out)["Summary"].iter_rows(min_row=2, values_only=True))
+    run = _runs(tokyo_ws)[-1]
+    assert rows["会社"] == find_workspace(tokyo_ws).config.name
+    assert rows["基準日"] == run["as_of"] and str(rows["対象期間"]).endswith(run["as_of"])
+    assert rows["時刻の表示"] == "Asia/Tokyo"
+    assert str(rows["作成日時"]).endswith(" JST") and str(rows["実行日時"]).endswith(" JST")
+    assert str(rows["要約 (1)"]).startswith("テストした統制")
+    controls = list(load_workbook(out)["Controls"].iter_rows(min_row=2, values_only=True))
+    assert {r[2] for r in controls} <= {
+        "資産保全",
+        "鍵管理",
+        "出金",
+        "アクセス管理",
+        "システム運用",
+        "人的管理",
+    }
