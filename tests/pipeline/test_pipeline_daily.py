@@ -66,7 +66,7 @@ def test_a_passing_day_exits_0_with_a_one_line_summary_and_files_filed_away(
     assert r.returncode == 0, r.stderr + r.stdout
     last = r.stdout.strip().splitlines()[-1]
     assert last.startswith("kansa daily: 3 file(s) ingested, 0 already loaded; run ")
-    assert "as of 2026-11-02: 1 pass;" in last and "vault intact; exit 0" in last
+    assert "as of 2026-11-02: pass 1;" in last and "vault intact; exit 0" in last
     assert list((ws.root / "inbox").glob("*.csv")) == []
     filed = sorted(p.name for p in (ws.root / "inbox" / "processed").rglob("*.csv"))
     assert filed == ["balances_2026-11-02.csv", "ledger_2026-11-02.csv", "wallets_2026-11-02.csv"]
@@ -85,7 +85,7 @@ def test_a_rerun_loads_nothing_again_and_a_failing_day_exits_1(ws: Workspace) ->
     _drop(ws, _day("2026-11-03", 99, 100))  # one satoshi short of the ledger
     r = _cli(ws, "-q")
     assert r.returncode == 1, r.stderr + r.stdout
-    assert r.stdout.count("\n") == 1 and "1 fail" in r.stdout and "as of 2026-11-03" in r.stdout
+    assert r.stdout.count("\n") == 1 and "fail 1" in r.stdout and "as of 2026-11-03" in r.stdout
 
 
 def test_the_same_export_dropped_twice_is_filed_away_not_reloaded(ws: Workspace) -> None:
@@ -170,3 +170,18 @@ def test_two_passes_never_overlap(ws: Workspace) -> None:
         with pytest.raises(KansaError, match="Another kansa daily is running"):
             run_daily(ws)
     assert (ws.root / "inbox" / "wallets_a.csv").exists()  # nothing was taken
+
+
+def test_summary_line_in_japanese_and_exit_codes_by_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections import Counter
+
+    from kansa.pipeline.daily import DailyResult
+
+    r = DailyResult(run_id="R1", statuses=Counter({"pass": 5, "fail": 1}), vault_intact=True)
+    monkeypatch.setenv("KANSA_LANG", "ja")
+    assert "不備 1, 有効 5" in r.summary() and "終了コード 1" in r.summary()
+    assert DailyResult(run_id="R", statuses=Counter({"pass": 5}), vault_intact=True).exit_code == 0
+    # any verdict that is not a pass is never exit 0; an error is exit 2
+    assert DailyResult(run_id="R", statuses=Counter({"pass": 5, "not_tested": 1})).exit_code == 1
+    assert DailyResult(run_id="R", statuses=Counter({"pass": 5, "error": 1})).exit_code == 2
+    assert DailyResult(run_id="R", statuses=Counter({"pass": 5}), vault_intact=False).exit_code == 2

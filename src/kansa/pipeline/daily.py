@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kansa.errors import KansaError
-from kansa.i18n import tr
+from kansa.i18n import lang, tr
 from kansa.pipeline.config import PipelineConfig, pipeline_config
 from kansa.pipeline.drop import file_away, pending_files
+from kansa.reports.labels import LABELS
 from kansa.vault import Vault, verify_vault
 from kansa.workspace import Workspace
 
@@ -62,7 +63,9 @@ class DailyResult:
         """The one line a scheduler's log keeps."""
         new = sum(1 for f in self.ingested if f.rows is not None)
         again = len(self.ingested) - new
-        verdicts = ", ".join(f"{n} {s}" for s, n in sorted(self.statuses.items())) or "-"
+        words = LABELS[lang()]["statuses"]
+        verdicts = ", ".join(f"{words.get(s, s)} {n}" for s, n in sorted(self.statuses.items()))
+        verdicts = verdicts or "-"
         vault = {True: tr("intact", "完全"), False: tr("NOT INTACT", "異常あり"), None: "-"}[
             self.vault_intact
         ]
@@ -119,9 +122,9 @@ def _ingest(
                 problems = "; ".join(
                     f"line {p.line} {p.column}: {p.expected}" for p in exc.problems[:3]
                 )
-                raise KansaError(
-                    f"{f.path.name}: {exc.message.splitlines()[0]} {problems}".strip()
-                ) from None
+                first = exc.message.splitlines()[0]
+                named = first if f.path.name in first else f"{f.path.name}: {first}"
+                raise KansaError(f"{named} {problems}".strip()) from None
         filed = file_away(f.path, cfg.processed, today)
         out.ingested.append(IngestedFile(f.dataset, f.path.name, rows, filed))
         say(
