@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from helpers_controls import Fixture
+
+from kansa.errors import KansaError
 
 D1, D2 = "2026-11-19", "2026-11-20"
 WALLETS = [
@@ -168,3 +171,54 @@ def test_cus008_exact_above_64_bits() -> None:
         customer_balances=[{"as_of": D1, "customer_id": "C", "asset": "ETH", "balance": wei}],
     )
     assert fx.keys("CUS-008", as_of) == {("ETH", D1)}
+
+
+def test_cus003_absolute_tolerance_per_asset_pass_fail_and_tie() -> None:
+    # D1 is 3 over the ledger, D2 4 over: 0 bps allows nothing, BTC=3 allows exactly 3
+    fx = custody({D1: {"cold1": 1003}, D2: {"cold1": 1004}}, {D1: 1000, D2: 1000})
+    assert fx.keys("CUS-003") == {("BTC", D1), ("BTC", D2)}
+    assert fx.keys("CUS-003", tolerance_amounts="BTC=3") == {("BTC", D2)}  # 3 = tolerance: pass
+    assert fx.keys("CUS-003", tolerance_amounts="BTC=4") == set()
+    assert fx.keys("CUS-003", tolerance_amounts="BTC=2") == {("BTC", D1), ("BTC", D2)}
+    row = fx.run("CUS-003", tolerance_amounts="BTC=3").rows()[0]
+    assert (row["difference"], row["tolerance_amount"]) == (4, 3)
+
+
+def test_cus003_absolute_tolerance_is_per_asset_and_applies_both_ways() -> None:
+    fx = custody({D1: {"cold1": 997}}, {D1: 1000})  # 3 short of the ledger
+    assert fx.keys("CUS-003", tolerance_amounts="ETH=100") == {("BTC", D1)}  # not BTC's
+    assert fx.keys("CUS-003", tolerance_amounts="ETH=100; BTC=3") == set()
+    # an asset listed twice keeps the stricter amount
+    assert fx.keys("CUS-003", tolerance_amounts="BTC=3;BTC=2") == {("BTC", D1)}
+
+
+def test_cus003_the_larger_of_bps_and_absolute_tolerance_holds() -> None:
+    fx = custody({D1: {"cold1": 1005}}, {D1: 1000})  # 5 over = 50 bps
+    assert fx.keys("CUS-003", tolerance_bps=50, tolerance_amounts="BTC=1") == set()
+    assert fx.keys("CUS-003", tolerance_bps=10, tolerance_amounts="BTC=5") == set()
+    assert fx.keys("CUS-003", tolerance_bps=49, tolerance_amounts="BTC=4") == {("BTC", D1)}
+
+
+def test_cus008_shortfall_within_the_asset_tolerance_passes_at_the_threshold() -> None:
+    as_of = dt.date.fromisoformat(D1)
+    fx = custody({D1: {"cold1": 990}}, {D1: 1000})  # 10 short
+    assert fx.keys("CUS-008", as_of) == {("BTC", D1)}
+    assert fx.keys("CUS-008", as_of, tolerance_amounts="BTC=10") == set()  # tie passes
+    assert fx.keys("CUS-008", as_of, tolerance_amounts="BTC=9") == {("BTC", D1)}
+    assert fx.keys("CUS-008", as_of, tolerance_amounts="ETH=1000") == {("BTC", D1)}
+    row = fx.run("CUS-008", as_of, tolerance_amounts="BTC=9").rows()[0]
+    assert (row["liabilities"], row["reserves"], row["tolerance_amount"]) == (1000, 990, 9)
+
+
+def test_cus008_tolerance_above_64_bits_and_a_malformed_one_is_an_error() -> None:
+    wei = 10**24
+    as_of = dt.date.fromisoformat(D1)
+    fx = Fixture(
+        wallets=[{"wallet_id": "e", "asset": "ETH", "tier": "cold", "purpose": "customer"}],
+        wallet_balances=[{"as_of": D1, "wallet_id": "e", "asset": "ETH", "balance": wei}],
+        customer_balances=[{"as_of": D1, "customer_id": "C", "asset": "ETH", "balance": 2 * wei}],
+    )
+    assert fx.keys("CUS-008", as_of, tolerance_amounts=f"ETH={wei}") == set()
+    assert fx.keys("CUS-008", as_of, tolerance_amounts=f"ETH={wei - 1}") == {("ETH", D1)}
+    with pytest.raises(KansaError, match=r"BTC=1\.5"):
+        fx.run("CUS-008", as_of, tolerance_amounts="BTC=1.5")

@@ -21,6 +21,7 @@ from kansa.controls.scoring import Score, score
 from kansa.engine.truth import ground_truth_path
 from kansa.errors import KansaError, WorkspaceNotFound
 from kansa.i18n import lang, tr
+from kansa.spelling import did_you_mean
 from kansa.workspace import Workspace
 
 controls_app = typer.Typer(
@@ -222,7 +223,8 @@ def show(
     if c is None:
         raise KansaError(
             tr(f"No control {control_id!r}.", f"コントロール {control_id!r} はありません。"),
-            hint=tr("List them with `kansa controls`.", "`kansa controls` で一覧を表示できます。"),
+            hint=did_you_mean(control_id, catalog)
+            or tr("List them with `kansa controls`.", "`kansa controls` で一覧を表示できます。"),
         )
     params = _parameter_rows(c, ws)
     if not json_out:

@@ -82,7 +82,7 @@ def contract_table(c: Contract) -> Table:
         caption=c.description.get(ui),
         title_justify="left",
         caption_justify="left",
-        expand=True,
+        expand=console.is_terminal,  # piped: no padding to the wide piped width
     )
     for head in (
         tr("column", "列"),

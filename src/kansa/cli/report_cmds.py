@@ -28,6 +28,9 @@ def report(
     language: Annotated[
         str | None, typer.Option("--lang", help="en or ja (default: KANSA_LANG / LANG).")
     ] = None,
+    run_id: Annotated[
+        str | None, typer.Option("--run", help="Report on this run (default: the latest).")
+    ] = None,
     max_rows: Annotated[
         int,
         typer.Option("--max-rows", min=1, help="xlsx: exception rows per failing control."),
@@ -43,7 +46,7 @@ def report(
     ws = workspace(ctx)
     target = out or ws.root / "reports" / f"report.{fmt}"
     with console.status(tr(f"Writing the {fmt} report...", f"{fmt} 報告書を作成中...")):
-        path = write_report(ws, target, language, fmt, max_rows)
+        path = write_report(ws, target, language, fmt, max_rows, run_id=run_id)
     console.print(tr(f"Report written: {path}", f"報告書を出力しました: {path}"))
 
 

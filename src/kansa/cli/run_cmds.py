@@ -32,6 +32,7 @@ from kansa.findings import (
     run_ids,
 )
 from kansa.i18n import lang, tr
+from kansa.spelling import did_you_mean
 from kansa.workspace import Workspace
 from kansa.workspace.outputs import refuse_protected_output
 
@@ -210,6 +211,15 @@ def _find_result(db: Database, ws: Workspace, control_id: str, run_id: str | Non
         found = s.scalars(query).one_or_none()
         if found is not None:
             s.refresh(found, ["run"])  # the ledger entry is shown beside the result
+    if found is None and control_id not in (known := _catalog(ws)):
+        raise KansaError(
+            tr(
+                f"No control {control_id} in the catalog.",
+                f"カタログに {control_id} はありません。",
+            ),
+            hint=did_you_mean(control_id, known)
+            or tr("List them: `kansa controls`.", "一覧: `kansa controls`"),
+        )
     if found is None:
         where = tr(f" in run {run_id}", f"（実行 {run_id}）") if run_id else ""
         raise KansaError(

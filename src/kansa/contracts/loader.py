@@ -12,6 +12,7 @@ from typing import Any
 from kansa.contracts.model import COLUMN_TYPES, Column, Contract, Text
 from kansa.errors import KansaError
 from kansa.i18n import tr
+from kansa.spelling import did_you_mean
 from kansa.yamlio import load_yaml
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -149,6 +150,7 @@ def get_contract(name: str) -> Contract:
     if name not in contracts:
         raise ContractError(
             tr(f"Unknown dataset {name!r}.", f"データセット {name!r} はありません。"),
-            hint=tr("Known: ", "既知: ") + ", ".join(contracts),
+            hint=" ".join(filter(None, [did_you_mean(name, contracts), tr("Known: ", "既知: ")]))
+            + ", ".join(contracts),
         )
     return contracts[name]

@@ -6,6 +6,9 @@ never loaded whole: a page is a LIMIT/OFFSET scan, an export streams from DuckDB
 
 from __future__ import annotations
 
+import codecs
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +142,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def prepend_utf8_bom(csv_file: Path) -> None:
+    """Excel opens a CSV as UTF-8 only when it starts with a byte-order mark; without one,
+    Japanese text shows as mojibake (Microsoft: "Opening CSV UTF-8 files correctly in Excel").
+    Written through a temporary file in the same folder, so a failure leaves no half file."""
+    tmp = csv_file.with_name(f".{csv_file.name}.bom")
+    with csv_file.open("rb") as src, tmp.open("wb") as out:
+        out.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(src, out, 1 << 20)
+    os.replace(tmp, csv_file)
+
+
 def export(path: Path, dest: Path) -> int:
     """Write the exception rows to ``dest`` (.csv, .parquet or .xlsx); return the row count."""
     suffix = dest.suffix.lower()
@@ -159,6 +173,8 @@ def export(path: Path, dest: Path) -> int:
         ((n,),) = con.execute(
             f"COPY (SELECT {select} FROM read_parquet({_lit(path)})) TO {_lit(dest)} (FORMAT {fmt})"
         ).fetchall()
+        if suffix == ".csv":
+            prepend_utf8_bom(dest)
         return int(n)
     finally:
         con.close()

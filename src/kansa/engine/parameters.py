@@ -12,6 +12,7 @@ from typing import Any
 from kansa.controls import Control, Parameter
 from kansa.errors import KansaError
 from kansa.i18n import tr
+from kansa.spelling import did_you_mean
 
 Overrides = Mapping[str, Mapping[str, Any]]
 
@@ -92,7 +93,8 @@ def check_control_ids(overrides: Overrides, known: Mapping[str, Control], source
             tr(
                 f"{source}: no control {', '.join(unknown)} in the catalog.",
                 f"{source}: カタログに {', '.join(unknown)} はありません。",
-            )
+            ),
+            hint=" ".join(did_you_mean(u, known) or "" for u in unknown).strip() or None,
         )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from kansa.controls import Control
 from kansa.errors import KansaError
 from kansa.i18n import tr
+from kansa.spelling import did_you_mean
 
 
 def select_controls(catalog: Mapping[str, Control], patterns: str | None) -> list[Control]:
@@ -22,6 +23,7 @@ def select_controls(catalog: Mapping[str, Control], patterns: str | None) -> lis
                 f"No control matches {patterns!r}.",
                 f"{patterns!r} に一致するコントロールはありません。",
             ),
-            hint=tr("List them with `kansa controls`.", "`kansa controls` で一覧できます。"),
+            hint=" ".join(did_you_mean(g, catalog) or "" for g in globs).strip()
+            or tr("List them with `kansa controls`.", "`kansa controls` で一覧できます。"),
         )
     return chosen

@@ -16,6 +16,12 @@ from typing import Any
 
 import duckdb
 
+from kansa.errors import KansaError
+from kansa.i18n import tr
+from kansa.reports.overview import Overview
+from kansa.reports.presentation import Presentation
+from kansa.reports.readable import make_readable
+from kansa.spelling import did_you_mean
 from kansa.vault import LedgerEntry, Snapshot, Vault
 from kansa.vault.integrity import require_intact
 from kansa.workspace import Workspace
@@ -38,6 +44,9 @@ class ControlRow:
     exceptions_sha256: str | None = None
     sample_columns: list[str] = field(default_factory=list)
     sample_rows: list[list[str]] = field(default_factory=list)
+    # for readers (kansa.reports.readable): labels from the contracts, asset units, local times
+    sample_labels: list[str] = field(default_factory=list)
+    sample_display: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +73,8 @@ class ReportData:
     controls: list[ControlRow]
     score: dict[str, Any] | None
     findings: list[FindingRow] = field(default_factory=list)
+    overview: Overview | None = None  # company, 基準日, period, scope, summary, source files
+    presentation: Presentation = field(default_factory=Presentation)
 
     @property
     def run_id(self) -> str | None:
@@ -166,15 +177,32 @@ def _score_of(score_file: Path, run: LedgerEntry | None) -> dict[str, Any] | Non
     return score if score.get("run_id") == run.payload.get("run_id") else None
 
 
-def gather(ws: Workspace, language: str = "en") -> ReportData:
-    """Everything a report shows, in one place: every format renders this same data."""
+def pick_run(runs: list[LedgerEntry], run_id: str | None) -> LedgerEntry | None:
+    """The run entry named ``run_id`` (``kansa report --run``), else the newest run."""
+    if run_id is None:
+        return runs[-1] if runs else None
+    for entry in runs:
+        if str(entry.payload.get("run_id")) == run_id:
+            return entry
+    known = [str(e.payload.get("run_id")) for e in runs]
+    raise KansaError(
+        tr(f"No run {run_id} in the ledger.", f"台帳に実行 {run_id} はありません。"),
+        hint=did_you_mean(run_id, known) or tr("List runs: `kansa runs`.", "一覧: `kansa runs`"),
+    )
+
+
+def gather(ws: Workspace, language: str = "en", run_id: str | None = None) -> ReportData:
+    """Everything a report shows, in one place: every format renders this same data.
+
+    ``run_id``: the run to report on (default: the newest in the ledger).
+    """
     titles = _titles(language)
     vault = Vault(ws.vault_dir)
     entries = vault.ledger.entries()
     runs = [e for e in entries if e.kind == "run"]
-    run = runs[-1] if runs else None
+    run = pick_run(runs, run_id)
     score_file = ws.root / "demo" / "last_score.json"
-    return ReportData(
+    data = ReportData(
         workspace=ws.config.name,
         generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         ledger_entries=len(entries),
@@ -185,3 +213,5 @@ def gather(ws: Workspace, language: str = "en") -> ReportData:
         score=_score_of(score_file, run),
         findings=_open_findings(ws, titles),
     )
+    make_readable(data, ws, vault, entries, language)
+    return data

@@ -66,6 +66,7 @@ def write_report(
     fmt: str = "html",
     max_rows: int = DEFAULT_MAX_ROWS,
     chromium: str | None = None,
+    run_id: str | None = None,  # report on that run (default: the newest)
 ) -> Path:
     """Write the report to ``out`` and commit a copy to the vault (one ledger entry).
 
@@ -73,7 +74,7 @@ def write_report(
     """
     refuse_protected_output(ws, out)
     language = language or lang()
-    data = gather(ws, language)
+    data = gather(ws, language, run_id)
     vault = Vault(ws.vault_dir)
     body = render(data, fmt, language, vault.root, max_rows, chromium)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -62,16 +62,26 @@ def write_table(ws: Worksheet, headers: list[str], rows: list[list[Any]]) -> Non
 
 def _summary(ws: Worksheet, d: ReportData, t: dict[str, Any]) -> None:
     run = d.run.payload if d.run else {}
+    o = d.overview  # times as the HTML/PDF show them: in the workspace zone
+    run_time = (o.run_time if o else d.run.time) if d.run else None
     rows: list[list[Any]] = [
         [t["workspace"], d.workspace],
-        [t["generated"], d.generated_at],
+        [t["generated"], o.generated if o else d.generated_at],
         [f"{t['ledger']} ({t['entries']})", d.ledger_entries],
         [f"{t['ledger']} {t['head']}", d.ledger_head],
         [t["run_id"], d.run_id],
         [t["run_seq"], d.run.seq if d.run else None],
-        [t["run_time"], d.run.time if d.run else None],
+        [t["run_time"], run_time],
         [t["as_of"], run.get("as_of")],
     ]
+    if o:  # what the HTML/PDF cover page says, in the same words
+        rows += [
+            [t["company"], o.company],
+            [t["period"], f"{o.period_start or ''} - {o.as_of or ''}"],
+            [t["scope"], o.scope],
+            [t["zone"], o.zone],
+        ]
+        rows += [[f"{t['executive']} ({i})", line] for i, line in enumerate(o.summary, 1)]
     rows += [[t["statuses"].get(s, s), n] for s, n in sorted(d.counts.items())]
     rows.append([t["open_findings"], len(d.findings)])
     if d.score:
@@ -83,7 +93,8 @@ def _controls(ws: Worksheet, d: ReportData, t: dict[str, Any], shown: dict[str, 
     headers = [t["control"], t["title_col"], t["area"], t["severity"], t["status"], t["population"]]
     headers += [t["exceptions"], t["exceptions_shown"], t["version_hash"], t["exceptions_sha"]]
     rows = [
-        [c.control_id, c.title, c.area, c.severity, t["statuses"].get(c.status, c.status),
+        [c.control_id, c.title, t["areas"].get(c.area, c.area),
+         t["severities"].get(c.severity, c.severity), t["statuses"].get(c.status, c.status),
          c.population, c.exceptions, shown.get(c.control_id), c.version_hash,
          c.exceptions_sha256]
         for c in d.controls

@@ -11,6 +11,7 @@ compared exactly in the smallest unit; the ratio is for reading only.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,17 +54,29 @@ def reserve_positions(con: duckdb.DuckDBPyConnection, as_of: dt.date | str) -> p
     return con.sql(_POSITIONS_SQL, params=[str(as_of)]).to_arrow_table()
 
 
-def check_reserves(con: duckdb.DuckDBPyConnection, as_of: dt.date | str) -> pa.Table:
+def check_reserves(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date | str,
+    tolerances: Mapping[str, int] | None = None,
+) -> pa.Table:
     """The assets whose customer-wallet reserves fall short of liabilities on ``as_of``.
 
     ``con`` has the datasets as views named by dataset (``customer_balances``, ``wallets``,
-    ``wallet_balances``). Columns: asset, as_of, liabilities, reserves, ratio; no rows = pass.
+    ``wallet_balances``). ``tolerances``: a shortfall tolerated per asset, in its smallest unit
+    (CUS-008's ``tolerance_amounts``); an asset not named has none. Columns: asset, as_of,
+    liabilities, reserves, ratio; no rows = pass.
     """
+    tol = dict(tolerances or {})
     sql = f"""
-        SELECT asset, as_of, liabilities, reserves, ratio
-        FROM ({_POSITIONS_SQL}) WHERE reserves < liabilities ORDER BY asset
+        WITH tol AS (
+            SELECT unnest($2::VARCHAR[]) AS asset, unnest($3::DECIMAL(38,0)[]) AS tolerance
+        )
+        SELECT p.asset, p.as_of, p.liabilities, p.reserves, p.ratio
+        FROM ({_POSITIONS_SQL}) p LEFT JOIN tol USING (asset)
+        WHERE p.reserves + coalesce(tol.tolerance, 0) < p.liabilities ORDER BY p.asset
     """
-    return con.sql(sql, params=[str(as_of)]).to_arrow_table()
+    params = [str(as_of), list(tol), [str(v) for v in tol.values()]]
+    return con.sql(sql, params=params).to_arrow_table()
 
 
 def open_views(vault: Vault, datasets: tuple[str, ...] = DATASETS) -> duckdb.DuckDBPyConnection:

@@ -5,7 +5,14 @@ union
 select asset, as_of from wallet_balances_daily where customer_wallets > 0 and as_of <= {{ as_of }}
 
 -- name: test
-with ledger as (
+with tolerances as (
+    -- "ASSET=amount;..." in smallest units; an asset listed twice keeps the lower (stricter)
+    select trim(split_part(item, '=', 1)) as asset, min(cast(trim(split_part(item, '=', 2)) as decimal(38, 0))) as tolerance_amount
+    from unnest(string_split({{ tolerance_amounts }}, ';')) as t(item)
+    where trim(item) <> ''
+    group by 1
+),
+ledger as (
     select asset, as_of, total_customer_amount as ledger_amount
     from customer_ledger_daily
     where as_of <= {{ as_of }}
@@ -30,7 +37,11 @@ select
     ledger_amount,
     wallet_amount,
     wallet_amount - ledger_amount as difference,
-    {{ tolerance_bps }} as tolerance_bps
+    {{ tolerance_bps }} as tolerance_bps,
+    coalesce(t.tolerance_amount, 0) as tolerance_amount
 from joined
+left join tolerances t using (asset)
+-- an exception only when the difference exceeds both allowances (the larger one holds)
 where abs(wallet_amount - ledger_amount) * 10000 > {{ tolerance_bps }} * abs(ledger_amount)
+  and abs(wallet_amount - ledger_amount) > coalesce(t.tolerance_amount, 0)
 order by asset, as_of
