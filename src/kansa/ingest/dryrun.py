@@ -10,7 +10,7 @@ values that do not convert or break the contract, and what an ingest would then 
 from __future__ import annotations
 
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,8 +114,7 @@ def _check(
 ) -> None:
     with ThreadPoolExecutor(max_workers=1) as pool:
         text, _, digest, sheet_rows = _readable_text(req, tmp, pool, rep)
-        if isinstance(digest, Future):
-            digest.result()
+        digest.result()  # also refuses a line over [ingest] max_line_bytes
         source = _open_source(con, req, text, rep, sheet_rows)
         tz = _checked_timezone(con, req.contract.name, req.timezone)
         plan = plan_columns(req.contract, req.mapping, source, req.decimals)

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kansa.i18n import tr
 from kansa.ingest.formats import UTF8_BOM, python_codec
+from kansa.ingest.long_lines import BLOCK, LineGuard
 from kansa.ingest.problems import InvalidData, Problem
-
-BLOCK = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -28,15 +28,23 @@ class SourceDigest:
     size: int
 
 
-def line_blocks(path: Path, on_bytes: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    """The file in blocks that each end at a line break (the last may not)."""
+def line_blocks(
+    path: Path, max_line: int, on_bytes: Callable[[int], None] | None = None
+) -> Iterator[bytes]:
+    """The file in blocks that each end at a line break (the last may not).
+
+    A line longer than ``max_line`` bytes raises
+    :class:`~kansa.ingest.long_lines.LineTooLong` as soon as it is seen, so a block never
+    holds more than one read plus one line."""
+    guard = LineGuard(max_line)
     done = 0
     with path.open("rb") as f:
         tail = b""
         while chunk := f.read(BLOCK):
+            guard.feed(chunk)
             done += len(chunk)
             data = tail + chunk
-            cut = data.rfind(b"\n") + 1
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
             if cut == 0:
                 tail = data
                 continue
@@ -44,19 +52,38 @@ def line_blocks(path: Path, on_bytes: Callable[[int], None] | None = None) -> It
             yield data[:cut]
             if on_bytes:
                 on_bytes(done)
+        guard.finish()
         if tail:
             yield tail
 
 
-def hash_file(path: Path, on_bytes: Callable[[int], None] | None = None) -> SourceDigest:
+class Abandoned(Exception):
+    """Hashing stopped because the ingest it served already failed."""
+
+
+def hash_file(
+    path: Path,
+    on_bytes: Callable[[int], None] | None = None,
+    guard: LineGuard | None = None,
+    stop: threading.Event | None = None,
+) -> SourceDigest:
+    """SHA-256 and size of the file; with a ``guard``, also refuses a line that is too long
+    (raising :class:`~kansa.ingest.long_lines.LineTooLong`) in the same pass. Setting ``stop``
+    abandons the pass (a refused file is not read to its end)."""
     h = hashlib.sha256()
     size = 0
     with path.open("rb") as f:
         while chunk := f.read(BLOCK):
+            if stop is not None and stop.is_set():
+                raise Abandoned()
             h.update(chunk)
             size += len(chunk)
+            if guard is not None:
+                guard.feed(chunk)
             if on_bytes:
                 on_bytes(size)
+    if guard is not None:
+        guard.finish()
     return SourceDigest(h.hexdigest(), size)
 
 
@@ -105,9 +132,11 @@ def transcode_to_utf8(
     dest: Path,
     encoding: str,
     display_name: str,
+    max_line: int,
     on_bytes: Callable[[int], None] | None = None,
 ) -> SourceDigest:
-    """Rewrite ``src`` (CP932) as UTF-8 at ``dest``, hashing the original on the way."""
+    """Rewrite ``src`` (CP932) as UTF-8 at ``dest``, hashing the original on the way; a line
+    longer than ``max_line`` bytes stops it (:class:`~kansa.ingest.long_lines.LineTooLong`)."""
     codec = python_codec(encoding)
     h = hashlib.sha256()
     size = 0
@@ -119,7 +148,7 @@ def transcode_to_utf8(
             on_bytes(n)
 
     with dest.open("wb") as out:
-        for block in line_blocks(src, count):
+        for block in line_blocks(src, max_line, count):
             h.update(block)
             size += len(block)
             if not checked_utf8 and not block.isascii():
@@ -160,10 +189,10 @@ def _utf8_not_cp932(name: str, encoding: str, lines: int, block: bytes) -> Inval
     )
 
 
-def first_invalid_utf8(path: Path, display_name: str) -> InvalidData | None:
+def first_invalid_utf8(path: Path, display_name: str, max_line: int) -> InvalidData | None:
     """The first line that is not UTF-8, with a hint when the file is really CP932."""
     lines = 0
-    for i, block in enumerate(line_blocks(path)):
+    for i, block in enumerate(line_blocks(path, max_line)):
         data = block[3:] if i == 0 and block.startswith(UTF8_BOM) else block
         try:
             data.decode("utf-8")

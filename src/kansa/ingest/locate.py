@@ -4,6 +4,10 @@ DuckDB numbers records, not lines: a quoted field holding a newline makes the tw
 DuckDB skips blank lines between records. On the error path only (a valid file never pays for
 this), the UTF-8 text is walked with Python's ``csv`` module, whose ``line_num`` counts physical
 lines, skipping blank lines exactly as DuckDB does. JSON Lines: one record per non-blank line.
+
+Every walk reads at most ``max_line`` (``[ingest] max_line_bytes``) per line and per field and
+raises :class:`~kansa.ingest.long_lines.LineTooLong` past it: the error path of a hostile file
+must not hold a 1 GB line in memory.
 """
 
 from __future__ import annotations
@@ -12,19 +16,41 @@ import csv
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kansa.i18n import tr
+from kansa.ingest.long_lines import bounded_lines
 from kansa.ingest.problems import Problem
 
+# other readers of bounded samples (kansa map suggest) rely on this process-wide default, as
+# before; every walk below sets its own bound with field_limit
 csv.field_size_limit(sys.maxsize)
 
 
-def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+@contextmanager
+def field_limit(limit: int) -> Iterator[None]:
+    """``csv`` refuses fields longer than ``limit`` characters meanwhile (a process-wide
+    setting, restored after)."""
+    before = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _csv_records(path: Path, delimiter: str, max_line: int) -> Iterator[tuple[int, list[str]]]:
     """(first physical line, fields) of every data record; raises ``csv.Error`` with
-    ``.start_line`` set when a record cannot be parsed."""
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f, delimiter=delimiter, quotechar='"', doublequote=True, strict=True)
+    ``.start_line`` set when a record cannot be parsed (a field longer than ``max_line``
+    included), :class:`LineTooLong` for a longer physical line."""
+    with path.open(encoding="utf-8-sig", newline="") as f, field_limit(max_line):
+        reader = csv.reader(
+            bounded_lines(f, max_line),
+            delimiter=delimiter,
+            quotechar='"',
+            doublequote=True,
+            strict=True,
+        )
         done = 0
         while True:
             try:
@@ -39,14 +65,16 @@ def _csv_records(path: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
                 yield start, row
 
 
-def csv_record_lines(path: Path, delimiter: str, records: Iterable[int]) -> dict[int, int]:
+def csv_record_lines(
+    path: Path, delimiter: str, records: Iterable[int], max_line: int
+) -> dict[int, int]:
     """Physical line of each 0-based data record index (the header is not a data record)."""
     wanted = sorted(set(records))
     out: dict[int, int] = {}
     if not wanted:
         return out
     i = 0
-    for rec, (line, _row) in enumerate(_skip_header(_csv_records(path, delimiter))):
+    for rec, (line, _row) in enumerate(_skip_header(_csv_records(path, delimiter, max_line))):
         if rec == wanted[i]:
             out[rec] = line
             i += 1
@@ -68,7 +96,14 @@ _CSV_ERRORS = {
 }
 
 
-def _explain_csv_error(message: str, delimiter: str) -> str:
+def _explain_csv_error(message: str, delimiter: str, max_line: int) -> str:
+    if message.startswith("field larger than field limit"):
+        return tr(
+            f"values of at most {max_line:,} bytes (ingest.max_line_bytes); a quoted value "
+            "starting here is longer",
+            f"値は {max_line:,} バイト以内（ingest.max_line_bytes）ですが、ここから始まる"
+            "引用符付きの値はそれより長くなっています",
+        )
     if message in _CSV_ERRORS:
         en, ja = _CSV_ERRORS[message]
         return tr(en, ja)
@@ -80,13 +115,15 @@ def _explain_csv_error(message: str, delimiter: str) -> str:
     return tr(f"well-formed CSV ({message})", f"正しい CSV（{message}）")
 
 
-def csv_first_structural_error(path: Path, delimiter: str, display_name: str) -> Problem | None:
+def csv_first_structural_error(
+    path: Path, delimiter: str, display_name: str, max_line: int
+) -> Problem | None:
     """The first record that is not well-formed CSV or has a different number of fields than
     the header, with its physical line; ``None`` if the Python reader finds none."""
     width: int | None = None
     rec = 0
     try:
-        for line, row in _csv_records(path, delimiter):
+        for line, row in _csv_records(path, delimiter, max_line):
             if width is None:
                 width = len(row)
                 continue
@@ -106,34 +143,30 @@ def csv_first_structural_error(path: Path, delimiter: str, display_name: str) ->
     except csv.Error as exc:
         start = getattr(exc, "start_line", None)
         return Problem(
-            display_name, start, None, None, None, _explain_csv_error(str(exc), delimiter)
+            display_name,
+            start,
+            None,
+            None,
+            None,
+            _explain_csv_error(str(exc), delimiter, max_line),
         )
     return None
 
 
-def first_line_longer_than(path: Path, limit: int) -> int | None:
-    """The first physical line of more than ``limit`` bytes (DuckDB's ``max_line_size``)."""
+def _jsonl_records(path: Path, max_line: int) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as f:
-        for no, raw in enumerate(f, start=1):
-            if len(raw.rstrip(b"\r\n")) > limit:
-                return no
-    return None
-
-
-def _jsonl_records(path: Path) -> Iterator[tuple[int, bytes]]:
-    with path.open("rb") as f:
-        for no, raw in enumerate(f, start=1):
+        for no, raw in enumerate(bounded_lines(f, max_line), start=1):
             if raw.strip():
                 yield no, raw
 
 
-def jsonl_record_lines(path: Path, records: Iterable[int]) -> dict[int, int]:
+def jsonl_record_lines(path: Path, records: Iterable[int], max_line: int) -> dict[int, int]:
     wanted = set(records)
     out: dict[int, int] = {}
     if not wanted:
         return out
     last = max(wanted)
-    for rec, (line, _raw) in enumerate(_jsonl_records(path)):
+    for rec, (line, _raw) in enumerate(_jsonl_records(path, max_line)):
         if rec in wanted:
             out[rec] = line
         if rec >= last:
@@ -141,11 +174,23 @@ def jsonl_record_lines(path: Path, records: Iterable[int]) -> dict[int, int]:
     return out
 
 
-def jsonl_first_bad_line(path: Path, display_name: str) -> Problem | None:
+def jsonl_first_bad_line(path: Path, display_name: str, max_line: int) -> Problem | None:
     """The first non-blank line that is not one JSON object."""
-    for line, raw in _jsonl_records(path):
+    for line, raw in _jsonl_records(path, max_line):
         try:
             value = json.loads(raw)
+        except RecursionError:
+            return Problem(
+                display_name,
+                line,
+                None,
+                None,
+                None,
+                tr(
+                    "one JSON object per line, nested less deeply than this one",
+                    "1 行に 1 つの JSON オブジェクト（この行は入れ子が深すぎます）",
+                ),
+            )
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return Problem(
                 display_name,
@@ -172,12 +217,12 @@ def jsonl_first_bad_line(path: Path, display_name: str) -> Problem | None:
     return None
 
 
-def jsonl_first_key_twice(path: Path, display_name: str) -> Problem | None:
+def jsonl_first_key_twice(path: Path, display_name: str, max_line: int) -> Problem | None:
     """The first line whose object names one of its own keys twice, and that key."""
-    for line, raw in _jsonl_records(path):
+    for line, raw in _jsonl_records(path, max_line):
         try:
             value = json.loads(raw, object_pairs_hook=_Pairs)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             continue
         if isinstance(value, _Pairs) and value.twice is not None:
             return Problem(
@@ -199,5 +244,10 @@ class _Pairs(dict[str, object]):
 
     def __init__(self, items: list[tuple[str, object]]) -> None:
         super().__init__(items)
-        names = [k for k, _ in items]
-        self.twice = next((k for k in names if names.count(k) > 1), None)
+        self.twice: str | None = None
+        seen: set[str] = set()
+        for k, _ in items:  # a set, not list.count: an object may hold 100,000 keys
+            if k in seen:
+                self.twice = k
+                break
+            seen.add(k)

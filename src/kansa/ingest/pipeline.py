@@ -10,8 +10,8 @@ killed run; a failed run removes its own).
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,20 @@ from kansa.ingest import engine
 from kansa.ingest.checks import typed_sql
 from kansa.ingest.containers import Container, detect, unpack
 from kansa.ingest.conversion import conversion_problems, materialize
-from kansa.ingest.encoding import SourceDigest, hash_file, transcode_to_utf8
+from kansa.ingest.encoding import SourceDigest, transcode_to_utf8
 from kansa.ingest.engine import quote_ident, quote_literal
 from kansa.ingest.formats import (
     default_delimiter,
     has_utf8_bom,
     normalize_encoding,
 )
+from kansa.ingest.limits import Limits, limits_from
+from kansa.ingest.long_lines import LineTooLong, first_long_line
 from kansa.ingest.mapping import Plan, plan_columns
+from kansa.ingest.prechecks import line_too_long
 from kansa.ingest.problems import InvalidData
 from kansa.ingest.progress import Reporter
+from kansa.ingest.source_hash import Hashed, Hashing, HashingInBackground
 from kansa.ingest.sources import Source, csv_source, jsonl_source, parquet_source
 from kansa.ingest.validate import validate
 from kansa.ingest.xlsx import as_sheet_source
@@ -55,6 +59,7 @@ class Request:
     container: Container | None = None
     timezone: str | None = None  # the mapping's, else the workspace's
     decimals: dict[str, int] | None = None
+    limits: Limits = field(default_factory=Limits)
 
     @property
     def display_name(self) -> str:
@@ -129,6 +134,7 @@ def _resolve(
         container,
         mapping.timezone or workspace.config.timezone,
         asset_decimals(workspace.config.asset_decimals),
+        limits_from(workspace.config.raw),
     )
 
 
@@ -138,20 +144,26 @@ def _stage(
     """Everything up to a finished snapshot file in staging, plus its ledger metadata."""
     seen = _fingerprint(req.src)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        text, encoding, digest, sheet_rows = _readable_text(req, staging, pool, reporter)
-        source = _open_source(con, req, text, reporter, sheet_rows)
-        tz = _checked_timezone(con, req.contract.name, req.timezone)
-        plan = plan_columns(req.contract, req.mapping, source, req.decimals)
-        source = plan.source or source
-        _probe(con, plan.mapped_sql, req.contract.name)
-        staged = staging / "snapshot.parquet"
+        text, encoding, hashing, sheet_rows = _readable_text(req, staging, pool, reporter, con)
         try:
-            plan = _converted(con, plan, source, req.contract, reporter)
-            rows = validate(con, req.contract, plan.mapped_sql, source, tz, reporter)
-            _write_snapshot(con, req.contract, plan.mapped_sql, tz, staged, reporter)
-        except duckdb.Error as exc:  # the file itself is unreadable somewhere past the header
-            raise source.failure(exc) from None
-        final = digest.result() if isinstance(digest, Future) else digest
+            source = _open_source(con, req, text, reporter, sheet_rows)
+            tz = _checked_timezone(con, req.contract.name, req.timezone)
+            plan = plan_columns(req.contract, req.mapping, source, req.decimals)
+            source = plan.source or source
+            _probe(con, plan.mapped_sql, req.contract.name)
+            staged = staging / "snapshot.parquet"
+            try:
+                plan = _converted(con, plan, source, req.contract, reporter)
+                rows = validate(con, req.contract, plan.mapped_sql, source, tz, reporter)
+                hashing.check()
+                _write_snapshot(con, req.contract, plan.mapped_sql, tz, staged, reporter)
+            except duckdb.Error as exc:  # the file itself is unreadable somewhere past the header
+                raise source.failure(exc) from None
+            final = hashing.result()
+        except BaseException:
+            hashing.abandon()
+            hashing.check()  # a line too long explains whatever went wrong after it was found
+            raise
     _unchanged(req.src, seen, final)
     meta: dict[str, Any] = {
         "rows": rows,
@@ -169,32 +181,59 @@ def _stage(
 
 
 def _readable_text(
-    req: Request, staging: Path, pool: ThreadPoolExecutor, reporter: Reporter
-) -> tuple[Path, str | None, Future[SourceDigest] | SourceDigest, tuple[int, ...] | None]:
+    req: Request,
+    staging: Path,
+    pool: ThreadPoolExecutor,
+    reporter: Reporter,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> tuple[Path, str | None, Hashing, tuple[int, ...] | None]:
     """The path DuckDB reads, the encoding recorded, the source's SHA-256 (CP932 is
     transcoded to UTF-8 and hashed in the same pass; otherwise hashing runs in a thread while
     DuckDB reads). A container (``.gz``, ``.zip``, ``.xlsx``) is unpacked into staging first
-    and the file given is hashed in a thread; an Excel sheet also gives its row numbers."""
+    and the file given is hashed in a thread; an Excel sheet also gives its row numbers.
+
+    Text longer than ``max_line_bytes`` per line is refused in whichever pass reads it: the
+    transcoding, the hashing (which then interrupts ``con``'s query), or for an unpacked
+    container a scan of what was unpacked."""
     plain, hashing, rows = req.src, None, None
+    max_line = req.limits.max_line_bytes
     if req.container is not None:
-        hashing = pool.submit(hash_file, req.src)
+        hashing = HashingInBackground(pool, req.src, req.display_name, con, None)
         reporter.stage(tr(f"Unpacking {req.display_name}", f"{req.display_name} を展開中"))
         unpacked = unpack(req.container, req.src, staging, req.fmt)
         plain, rows = unpacked.path, unpacked.sheet_rows
+        too_long = first_long_line(plain, max_line) if req.fmt != "parquet" else None
+        if too_long is not None:
+            hashing.abandon()
+            raise line_too_long(req.display_name, plain, too_long)
     if req.fmt != "parquet" and req.encoding in ("cp932", "shift_jis"):
         reporter.stage(
             tr(f"Transcoding {req.encoding} to UTF-8", f"{req.encoding} を UTF-8 に変換中"),
             total=plain.stat().st_size,
         )
         text = staging / "source-utf8.txt"
-        digest = transcode_to_utf8(plain, text, req.encoding, req.display_name, reporter.update)
-        return text, req.encoding, hashing or digest, rows
+        try:
+            digest = transcode_to_utf8(
+                plain, text, req.encoding, req.display_name, max_line, reporter.update
+            )
+        except LineTooLong as exc:
+            if hashing is not None:
+                hashing.abandon()
+            raise line_too_long(req.display_name, plain, exc) from None
+        return text, req.encoding, hashing or Hashed(digest), rows
     link = staging / f"source.{req.fmt}"  # the format asked for; never a compression suffix
     link.symlink_to(plain)  # DuckDB treats * [ ? in a path as a glob; the link's name has none
-    encoding = None
-    if req.fmt != "parquet":
-        encoding = "utf-8-sig" if has_utf8_bom(plain) else "utf-8"
-    return link, encoding, hashing or pool.submit(hash_file, req.src), rows
+    if req.fmt == "parquet":
+        return (
+            link,
+            None,
+            hashing or HashingInBackground(pool, req.src, req.display_name, con, None),
+            rows,
+        )
+    encoding = "utf-8-sig" if has_utf8_bom(plain) else "utf-8"
+    if hashing is None:  # the file given is the text read: one pass hashes it and checks lines
+        hashing = HashingInBackground(pool, req.src, req.display_name, con, max_line)
+    return link, encoding, hashing, rows
 
 
 def _unchanged(src: Path, seen: tuple[int, int, int], digest: SourceDigest) -> None:
@@ -227,13 +266,13 @@ def _open_source(
     name = req.display_name
     if sheet_rows is not None:
         assert req.delimiter is not None
-        return as_sheet_source(csv_source(text, name, req.delimiter), sheet_rows)
+        return as_sheet_source(csv_source(text, name, req.delimiter, req.limits), sheet_rows)
     if req.fmt == "csv":
         assert req.delimiter is not None
-        return csv_source(text, name, req.delimiter)
+        return csv_source(text, name, req.delimiter, req.limits)
     if req.fmt == "jsonl":
-        return jsonl_source(con, text, name, reporter)
-    return parquet_source(con, text, name)
+        return jsonl_source(con, text, name, reporter, req.limits)
+    return parquet_source(con, text, name, req.limits)
 
 
 def _converted(

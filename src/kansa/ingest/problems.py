@@ -1,7 +1,11 @@
 """What is wrong with a file, said precisely: file, line, column, value and what was expected.
 
 An ingest collects at most :data:`MAX_REPORTED` problems (the first ones in file order) and counts
-the rest, so a file with a million bad rows still gives a short, useful answer.
+the rest, so a file with a million bad rows still gives a short, useful answer. Whatever comes
+from the file is cut when a :class:`Problem` is made (a column name to
+:data:`MAX_NAME_CHARS`, a value to :data:`MAX_VALUE_CHARS` when shown, the explanation to
+:data:`MAX_MESSAGE_CHARS`): a 128 MB column name or value is never rendered, so an error
+message has a fixed maximum size whatever the input.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from kansa.i18n import tr
 
 MAX_REPORTED = 50
 MAX_VALUE_CHARS = 60
+MAX_NAME_CHARS = 200
+MAX_MESSAGE_CHARS = 500
 
 
 def clip(value: str | None, limit: int = MAX_VALUE_CHARS) -> str | None:
@@ -21,6 +27,11 @@ def clip(value: str | None, limit: int = MAX_VALUE_CHARS) -> str | None:
     if value is None or len(value) <= limit:
         return value
     return value[: limit - 1] + "…"
+
+
+def clip_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """Shorten a message that may quote the file (e.g. DuckDB's first line of an error)."""
+    return clip(text, limit) or ""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,14 @@ class Problem:
     column: str | None
     value: str | None
     expected: str
+
+    def __post_init__(self) -> None:
+        # the value is kept at up to 200 characters (the SQL fetches no more) and cut to 60
+        # when shown; a name or message quoting the file is cut here, once for every renderer
+        object.__setattr__(self, "column", clip(self.column, MAX_NAME_CHARS))
+        object.__setattr__(self, "value", clip(self.value, 4 * MAX_VALUE_CHARS))
+        object.__setattr__(self, "expected", clip_message(self.expected))
+        object.__setattr__(self, "file", clip_message(self.file, MAX_NAME_CHARS))
 
     def where(self) -> str:
         parts = [self.file]

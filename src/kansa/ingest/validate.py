@@ -31,13 +31,32 @@ class Finding:
     other_rec: int | None = None
 
 
-def _checked_columns(contract: Contract, tz: str | None) -> list[tuple[int, Column, str]]:
+_TOO_BIG = "size"
+
+
+def _checked_columns(
+    contract: Contract, tz: str | None, max_field_bytes: int
+) -> list[tuple[int, Column, str]]:
+    """(index, column, SQL giving the problem code) of every column: the contract's checks,
+    preceded by the size of the value (``[ingest] max_field_bytes``), which applies to all."""
     out = []
     for i, col in enumerate(contract.columns):
-        sql = checks.problem_sql(col, quote_ident(col.name), tz)
-        if sql is not None:
-            out.append((i, col, sql))
+        v = quote_ident(col.name)
+        sql = checks.problem_sql(col, v, tz)
+        size = f"WHEN strlen({v}) > {max_field_bytes} THEN '{_TOO_BIG}'"
+        out.append((i, col, f"CASE {size} ELSE {sql or 'NULL'} END"))
     return out
+
+
+def _explain(col: Column, code: str, tz: str | None, contract: Contract, limit: int) -> str:
+    if code == _TOO_BIG:
+        return tr(
+            f"a value of at most {limit:,} bytes (its start is shown); raise "
+            "ingest.max_field_bytes in kansa.toml if the file is genuine",
+            f"{limit:,} バイト以内の値（先頭のみ表示）。正当なファイルなら kansa.toml の "
+            "ingest.max_field_bytes を引き上げてください",
+        )
+    return checks.explain(col, code, tz, contract.name)
 
 
 def validate(
@@ -49,7 +68,8 @@ def validate(
     reporter: Reporter,
 ) -> int:
     """Return the row count, or raise :class:`InvalidData` with the first problems."""
-    cols = _checked_columns(contract, tz)
+    limit = source.limits.max_field_bytes
+    cols = _checked_columns(contract, tz, limit)
     checked = (
         f"SELECT {REC}, "
         + ", ".join(
@@ -64,7 +84,7 @@ def validate(
     findings: list[Finding] = []
     total = int(value_errors)
     if total:
-        findings += _value_findings(con, checked, cols, contract, tz)
+        findings += _value_findings(con, checked, cols, contract, tz, limit)
     for key in _key_sets(contract):
         reporter.stage(
             tr(f"Checking uniqueness of {', '.join(key)}", f"{', '.join(key)} の一意性を検査中")
@@ -83,6 +103,7 @@ def _value_findings(
     cols: list[tuple[int, Column, str]],
     contract: Contract,
     tz: str | None,
+    limit: int,
 ) -> list[Finding]:
     any_error = " OR ".join(f"e{i} IS NOT NULL" for i, _, _ in cols)
     fields = ", ".join(f"e{i}, left({quote_ident(c.name)}, 200)" for i, c, _ in cols)
@@ -93,9 +114,7 @@ def _value_findings(
         for j, (_, col, _) in enumerate(cols):
             code, value = row[1 + 2 * j], row[2 + 2 * j]
             if code is not None:
-                out.append(
-                    Finding(rec, col.name, value, checks.explain(col, code, tz, contract.name))
-                )
+                out.append(Finding(rec, col.name, value, _explain(col, code, tz, contract, limit)))
     return out
 
 

@@ -12,6 +12,8 @@ Sections:
   (:mod:`kansa.contracts.assets`) lacks or that the workspace counts differently.
 * ``[controls.parameters.CONTROL_ID]``: per-workspace overrides of control parameters.
 * ``[controls] paths = [...]``: folders of the workspace's own controls.
+* ``[ingest]``: the size limits of input files, read by :func:`kansa.ingest.limits.limits_from`
+  (kept in ``raw``; see docs/ingest.md).
 """
 
 from __future__ import annotations
@@ -319,6 +321,11 @@ memory_limit = "2GB"         # DuckDB memory cap for ingest and runs
 # [mappings.withdrawals.values.status]
 # "送金済" = "broadcast"
 # (kansa map suggest DATASET FILE proposes a block like this for your file)
+
+# Size limits of input files (defaults shown; see docs/ingest.md), e.g.:
+# [ingest]
+# max_columns = 10000
+# max_line_bytes = 2097152
 
 # Override a control's parameters for this workspace, e.g.:
 # [controls.parameters.CUS-001]
