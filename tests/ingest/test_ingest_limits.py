@@ -275,3 +275,25 @@ def test_bad_ingest_settings_are_configuration_errors(
         ingest_file(ws, payments(), write_csv(tmp_path / "ok.csv", [good_row(1)]), progress=False)
     assert isinstance(info.value, KansaError) and info.value.exit_code == 2
     assert tree_digest(workspace.root) == before
+
+
+def test_a_long_line_inside_a_gzip_export_is_refused(workspace: Workspace, tmp_path: Path) -> None:
+    import gzip
+
+    body = csv_text([good_row(1), good_row(2, memo="g" * (3 * MiB))])
+    src = tmp_path / "export.csv.gz"
+    src.write_bytes(gzip.compress(body.encode()))
+    p = _refused(workspace, src)
+    assert p.line == 3 and "ingest.max_line_bytes" in p.expected
+
+
+def test_a_dry_run_refuses_a_long_line_too(workspace: Workspace, tmp_path: Path) -> None:
+    from kansa.ingest.dryrun import check_file
+
+    src = tmp_path / "dropped.csv"
+    with src.open("wb") as f:
+        f.write(csv_text([good_row(1)]).encode())
+        f.write(b"P2," + b"x" * (40 * MiB))  # DuckDB would skip this line and call the file fine
+    report = check_file(workspace, payments(), src)
+    assert not report.ok and len(report.problems) == 1
+    assert report.problems[0].line == 3 and "max_line_bytes" in report.problems[0].expected
