@@ -297,3 +297,61 @@ def test_a_dry_run_refuses_a_long_line_too(workspace: Workspace, tmp_path: Path)
     report = check_file(workspace, payments(), src)
     assert not report.ok and len(report.problems) == 1
     assert report.problems[0].line == 3 and "max_line_bytes" in report.problems[0].expected
+
+
+# -- compression bombs ------------------------------------------------------------------------
+
+
+def _bomb_body(rows: int) -> bytes:
+    """A genuine-looking CSV that deflates about 500:1 (the same row again and again)."""
+    return csv_text([good_row(1)] * rows).encode()
+
+
+def test_a_gzip_bomb_is_refused_at_the_unpacked_limit(workspace: Workspace, tmp_path: Path) -> None:
+    import gzip
+
+    ws = _configured(workspace, max_unpacked_bytes=4 * MiB)
+    src = tmp_path / "export.csv.gz"
+    src.write_bytes(gzip.compress(_bomb_body(200_000), compresslevel=9))
+    assert src.stat().st_size < MiB  # small on disk, tens of MB unpacked
+    p = _refused(ws, src)
+    assert "4,194,304 bytes once unpacked" in p.expected
+    assert "ingest.max_unpacked_bytes" in p.expected
+
+
+def test_a_zip_member_bomb_is_refused_at_the_unpacked_limit(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import zipfile
+
+    ws = _configured(workspace, max_unpacked_bytes=4 * MiB)
+    src = tmp_path / "exports.zip"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("payments.csv", _bomb_body(200_000))
+    p = _refused(ws, src)
+    assert "ingest.max_unpacked_bytes" in p.expected
+
+
+def test_an_xlsx_whose_parts_declare_more_than_the_limit_is_refused_before_reading(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import zipfile
+
+    ws = _configured(workspace, max_unpacked_bytes=1 * MiB)
+    src = tmp_path / "staff.xlsx"
+    with zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * (2 * MiB))
+    p = _refused(ws, src)
+    assert "ingest.max_unpacked_bytes" in p.expected
+
+
+def test_an_export_under_the_unpacked_limit_still_loads(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import gzip
+
+    ws = _configured(workspace, max_unpacked_bytes=4 * MiB)
+    src = tmp_path / "export.csv.gz"
+    src.write_bytes(gzip.compress(csv_text([good_row(i) for i in range(50)]).encode()))
+    snap = ingest_file(ws, payments(), src, progress=False)
+    assert snap.rows == 50

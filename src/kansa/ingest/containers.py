@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import fnmatch
 import gzip
-import shutil
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.ingest.formats import detect_format
-from kansa.ingest.problems import file_problem
+from kansa.ingest.limits import refuse
+from kansa.ingest.problems import InvalidData, file_problem
 from kansa.ingest.xlsx import sheet_to_csv
 
 CHUNK = 1 << 20
@@ -112,20 +113,22 @@ def _member(path: Path, pattern: str | None) -> str:
     )
 
 
-def unpack(container: Container, src: Path, staging: Path, fmt: str) -> Unpacked:
-    """Write the plain file ``container`` holds into ``staging``."""
+def unpack(container: Container, src: Path, staging: Path, fmt: str, max_bytes: int) -> Unpacked:
+    """Write the plain file ``container`` holds into ``staging``, at most ``max_bytes`` of it
+    (a compression bomb is refused with the limit named, not left to fill the disk)."""
     dest = staging / f"unpacked.{fmt}"
     if container.kind == "xlsx":
+        _check_declared_size(src, container.display_name, max_bytes)
         rows = sheet_to_csv(src, container.sheet, dest, container.display_name)
         return Unpacked(dest, rows)
     try:
         if container.kind == "gzip":
             with gzip.open(src, "rb") as f, dest.open("wb") as out:
-                shutil.copyfileobj(f, out, CHUNK)
+                _copy_bounded(f, out, container.display_name, max_bytes)
         else:
             assert container.member is not None
             with zipfile.ZipFile(src) as zf, zf.open(container.member) as f, dest.open("wb") as out:
-                shutil.copyfileobj(f, out, CHUNK)
+                _copy_bounded(f, out, container.display_name, max_bytes)
     except (gzip.BadGzipFile, EOFError, zlib.error, zipfile.BadZipFile) as exc:
         what = "gzip" if container.kind == "gzip" else "ZIP"
         raise file_problem(
@@ -133,3 +136,37 @@ def unpack(container: Container, src: Path, staging: Path, fmt: str) -> Unpacked
             tr(f"a readable {what} file ({exc})", f"読み取り可能な {what} ファイル（{exc}）"),
         ) from None
     return Unpacked(dest)
+
+
+def _copy_bounded(
+    src: IO[bytes] | gzip.GzipFile, out: IO[bytes], name: str, max_bytes: int
+) -> None:
+    written = 0
+    while chunk := src.read(CHUNK):
+        written += len(chunk)
+        if written > max_bytes:
+            raise _too_big(name, max_bytes)
+        out.write(chunk)
+
+
+def _check_declared_size(path: Path, name: str, max_bytes: int) -> None:
+    """An ``.xlsx`` is a ZIP: the sizes its members declare bound what reading it can unpack
+    (Python's zipfile stops each member at its declared size and then fails its CRC check)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            declared = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a readable ZIP: the Excel reader says so with its own message
+    if declared > max_bytes:
+        raise _too_big(name, max_bytes)
+
+
+def _too_big(name: str, max_bytes: int) -> InvalidData:
+    return refuse(
+        name,
+        "max_unpacked_bytes",
+        tr(
+            f"at most {max_bytes:,} bytes once unpacked (a compression bomb, or a bigger export)",
+            f"展開後 {max_bytes:,} バイト以下（圧縮爆弾、またはそれより大きいエクスポート）",
+        ),
+    )

@@ -14,6 +14,10 @@ export; ``[ingest]`` in ``kansa.toml`` changes them::
     max_line_bytes   = 2097152    # one CSV/JSON Lines line (DuckDB's own default)
     max_field_bytes  = 1048576    # one value, any format
     max_nesting      = 32         # struct/list/map levels of a Parquet column
+    max_unpacked_bytes = 68719476736  # what a .gz/.zip/.xlsx may unpack to (64 GiB)
+
+The last one bounds a compression bomb: deflate reaches about 1,000:1, so a 64 MB ``.csv.gz``
+can claim 64 GB of disk in the staging folder before any check sees a row.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Limits:
     max_line_bytes: int = 2 * MiB
     max_field_bytes: int = 1 * MiB
     max_nesting: int = 32
+    max_unpacked_bytes: int = 64 * 1024 * MiB
 
 
 _CEILINGS = {"max_line_bytes": MAX_LINE_CEILING, "max_nesting": MAX_NESTING_CEILING}

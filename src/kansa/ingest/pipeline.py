@@ -200,7 +200,7 @@ def _readable_text(
     if req.container is not None:
         hashing = HashingInBackground(pool, req.src, req.display_name, con, None)
         reporter.stage(tr(f"Unpacking {req.display_name}", f"{req.display_name} を展開中"))
-        unpacked = unpack(req.container, req.src, staging, req.fmt)
+        unpacked = unpack(req.container, req.src, staging, req.fmt, req.limits.max_unpacked_bytes)
         plain, rows = unpacked.path, unpacked.sheet_rows
         too_long = first_long_line(plain, max_line) if req.fmt != "parquet" else None
         if too_long is not None:
