@@ -184,10 +184,29 @@ def test_acc004_phishing_resistant_mfa_for_keyholders_and_approvers() -> None:
     assert fx.population("ACC-004") == 4
 
 
+def access_ticket(tid: str, **kw: object) -> dict:
+    """An approved access ticket for the wallet console, approved a day before OLD grants."""
+    return {
+        "ticket_id": tid,
+        "system": "wallet_console",
+        "kind": "standard",
+        "change_type": "access",
+        "requested_by": "alice",
+        "approved_by": "boss",
+        "approved_at": "2025-12-31T00:00:00Z",
+        "status": "closed",
+        **kw,
+    }
+
+
+ROLES_WITH_SYSTEM = [{**r, "system": "wallet_console"} for r in ROLES]
+
+
 def test_acc006_privileged_grants_need_ticket_and_independent_approver() -> None:
     fx = Fixture(
-        roles=ROLES,
+        roles=ROLES_WITH_SYSTEM,
         accounts=[acct("a1", "alice")],
+        change_tickets=[access_ticket("T1")],
         role_grants=[
             grant("ok", "a1", "ADM"),
             grant("no_ticket", "a1", "ADM", ticket_id=None),
@@ -198,6 +217,61 @@ def test_acc006_privileged_grants_need_ticket_and_independent_approver() -> None
         ],
     )
     assert fx.keys("ACC-006") == {("no_ticket",), ("blank_ticket",), ("no_approver",), ("self",)}
+
+
+def _acc006_reasons(tickets: list[dict], **grant_kw: object) -> dict[str, str]:
+    fx = Fixture(
+        roles=ROLES_WITH_SYSTEM,
+        accounts=[acct("a1", "alice"), acct("b1", "bob")],
+        change_tickets=tickets,
+        role_grants=[grant(t["ticket_id"], "a1", "ADM", ticket_id=t["ticket_id"], **grant_kw) for t in tickets]
+        + [grant("ghost", "a1", "ADM", ticket_id="T-NOT-THERE")],
+    )
+    table = fx.run("ACC-006").exceptions
+    return dict(zip(table.column("grant_id").to_pylist(), table.column("reason").to_pylist(), strict=True))
+
+
+def test_acc006_the_ticket_must_hold_up() -> None:
+    # the old control passed every one of these: each names a non-empty ticket id
+    at = "2026-01-01T00:00:00Z"  # the grant time (OLD)
+    reasons = _acc006_reasons(
+        [
+            access_ticket("ok"),
+            access_ticket("just_before", approved_at="2025-12-31T23:59:59Z"),
+            access_ticket("same_instant", approved_at=at),
+            access_ticket("after", approved_at="2026-01-02T00:00:00Z"),
+            access_ticket("unapproved", approved_by=None, approved_at=None, status="open"),
+            access_ticket("rejected", status="rejected"),
+            access_ticket("own", requested_by="boss", approved_by="boss"),
+            access_ticket("by_grantee", requested_by="carol", approved_by="alice"),
+            access_ticket("other_system", system="aws"),
+            access_ticket("ops_kind", change_type="operation"),
+            access_ticket("no_kind", change_type=None),
+        ]
+    )
+    assert reasons == {
+        "ghost": "ticket not found in change_tickets",
+        "same_instant": "ticket approved at or after the grant",
+        "after": "ticket approved at or after the grant",
+        "unapproved": "ticket not approved",
+        "rejected": "ticket not approved",
+        "own": "ticket approved by its requester",
+        "by_grantee": "ticket approved by the grantee",
+        "other_system": "ticket is for another system",
+        "ops_kind": "ticket is not an access ticket (operation)",
+        "no_kind": "ticket does not state its kind of change (change_type)",
+    }
+
+
+def test_acc006_ticket_kinds_are_a_parameter() -> None:
+    fx = Fixture(
+        roles=ROLES_WITH_SYSTEM,
+        accounts=[acct("a1", "alice")],
+        change_tickets=[access_ticket("T1", change_type="operation")],
+        role_grants=[grant("g", "a1", "ADM")],
+    )
+    assert fx.keys("ACC-006") == {("g",)}
+    assert fx.keys("ACC-006", grant_ticket_types="access;operation") == set()
 
 
 def test_acc008_vendor_accounts_time_boxed() -> None:

@@ -163,27 +163,92 @@ def test_ops008_admin_actions_by_known_enabled_accounts() -> None:
     assert fx.keys("OPS-008") == {("x2",), ("x3",), ("x4",), ("x5",)}
 
 
-def test_ops009_privileged_actions_need_a_ticket() -> None:
-    def act(aid: str, privileged: bool, ticket: str | None) -> dict:
-        return {
-            "action_id": aid,
-            "host": "h",
-            "seq": 1,
-            "account_id": "a",
-            "action_time": "2026-11-10T00:00:00Z",
-            "privileged": privileged,
-            "ticket_id": ticket,
-        }
+def _ops_ticket(tid: str, **kw: object) -> dict:
+    """An approved operations ticket for system ``core`` (host h), approved a day early."""
+    return {
+        "ticket_id": tid,
+        "system": "core",
+        "kind": "standard",
+        "change_type": "operation",
+        "requested_by": "lead",
+        "approved_by": "ciso",
+        "approved_at": "2026-11-09T00:00:00Z",
+        "status": "closed",
+        **kw,
+    }
 
+
+def _action(aid: str, ticket: str | None, privileged: bool = True, **kw: object) -> dict:
+    return {
+        "action_id": aid,
+        "host": "h",
+        "seq": 1,
+        "account_id": "a",
+        "action_time": "2026-11-10T00:00:00Z",
+        "privileged": privileged,
+        "ticket_id": ticket,
+        **kw,
+    }
+
+
+OPS_CONTEXT = {
+    "log_sources": [{"host": "h", "system": "core"}, {"host": "h2", "system": "aws"}],
+    "accounts": [{"account_id": "a", "person_id": "ann", "created_at": OLD}],
+}
+
+
+def test_ops009_privileged_actions_need_a_ticket() -> None:
     fx = Fixture(
+        change_tickets=[_ops_ticket("CHG1")],
         admin_actions=[
-            act("ok", True, "CHG1"),
-            act("none", True, None),
-            act("blank", True, ""),
-            act("plain", False, None),
-        ]
+            _action("ok", "CHG1"),
+            _action("none", None),
+            _action("blank", ""),
+            _action("plain", None, privileged=False),
+        ],
+        **OPS_CONTEXT,
     )
     assert fx.keys("OPS-009") == {("none",), ("blank",)}
+
+
+def test_ops009_the_ticket_must_hold_up() -> None:
+    # the old control passed all of these: each names a non-empty ticket id
+    tickets = [
+        _ops_ticket("ok"),
+        _ops_ticket("deploy", change_type="deployment"),
+        _ops_ticket("just_before", approved_at="2026-11-09T23:59:59Z"),
+        _ops_ticket("same_instant", approved_at="2026-11-10T00:00:00Z"),
+        _ops_ticket("unapproved", approved_by=None, approved_at=None, status="open"),
+        _ops_ticket("own", approved_by="lead"),
+        _ops_ticket("by_actor", approved_by="ann"),
+        _ops_ticket("access_kind", change_type="access"),
+        _ops_ticket("no_kind", change_type=None),
+        _ops_ticket("other_system", system="aws"),
+        _ops_ticket("emergency_24h", kind="emergency", approved_at="2026-11-11T00:00:00Z"),
+        _ops_ticket("emergency_late", kind="emergency", approved_at="2026-11-11T00:00:01Z"),
+    ]
+    fx = Fixture(
+        change_tickets=tickets,
+        admin_actions=[_action(t["ticket_id"], t["ticket_id"]) for t in tickets]
+        + [_action("ghost", "CHG-NOT-THERE"), _action("unknown_host", "ok", host="h9")],
+        **OPS_CONTEXT,
+    )
+    table = fx.run("OPS-009").exceptions
+    reasons = dict(zip(table.column("action_id").to_pylist(), table.column("reason").to_pylist(), strict=True))
+    assert reasons == {
+        "ghost": "ticket not found in change_tickets",
+        "same_instant": "ticket approved at or after the action",
+        "unapproved": "ticket not approved",
+        "own": "ticket approved by its requester",
+        "by_actor": "ticket approved by the actor",
+        "access_kind": "ticket kind does not cover admin work (access)",
+        "no_kind": "ticket does not state its kind of change (change_type)",
+        "other_system": "ticket is for another system",
+        "emergency_late": "emergency ticket approved too long after the action",
+        "unknown_host": "host not in log_sources: system unknown",
+    }
+    assert ("emergency_late",) not in fx.keys("OPS-009", emergency_approval_hours=25)
+    assert ("access_kind",) not in fx.keys("OPS-009", action_ticket_types="operation;access")
 
 
 def test_ops010_it_duties_concentrated_in_one_person() -> None:

@@ -21,6 +21,7 @@ _COLUMN_KEYS = {
     "type",
     "description",
     "nullable",
+    "optional",
     "unit",
     "allowed",
     "pattern",
@@ -63,7 +64,9 @@ def _column(d: Any, where: str) -> Column:
         name=name,
         type=ctype,
         description=_text(d.get("description"), f"{where}.{name}.description"),
-        nullable=bool(d.get("nullable", False)),
+        # an optional column is NULL wherever it is absent, so it is nullable too
+        nullable=bool(d.get("nullable", False)) or bool(d.get("optional", False)),
+        optional=bool(d.get("optional", False)),
         unit=d.get("unit"),
         allowed=tuple(str(a) for a in allowed) if allowed is not None else None,
         pattern=d.get("pattern"),

@@ -51,6 +51,9 @@ class Column:
     type: str
     description: Text
     nullable: bool = False
+    # An optional column may be absent from a file (and from snapshots ingested before it was
+    # added): it then reads as NULL, so a contract can grow without refusing existing data.
+    optional: bool = False
     unit: str | None = None
     allowed: tuple[str, ...] | None = None
     pattern: str | None = None

@@ -47,7 +47,7 @@ def to_json_schema(contract: Contract) -> dict[str, Any]:
         "x-title-ja": contract.title.ja,
         "type": "object",
         "properties": {c.name: _column_schema(c) for c in contract.columns},
-        "required": [c.name for c in contract.columns],
+        "required": [c.name for c in contract.columns if not c.optional],
         "additionalProperties": False,
         "x-primary-key": list(contract.primary_key),
     }

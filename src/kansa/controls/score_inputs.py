@@ -19,6 +19,7 @@ from kansa.appdb import ControlResult, Database, Run
 from kansa.controls.direct import run_control
 from kansa.controls.fixtures import quote_ident
 from kansa.controls.model import Control
+from kansa.engine.snapshot_view import snapshot_select
 from kansa.controls.scoring import exception_keys
 from kansa.errors import KansaError
 from kansa.i18n import tr
@@ -77,8 +78,7 @@ def snapshot_connection(ws: Workspace) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     for name, snap in Vault(ws.vault_dir).latest_all().items():
-        path = str(snap.path).replace("'", "''")
-        con.execute(f"CREATE VIEW {quote_ident(name)} AS SELECT * FROM read_parquet('{path}')")
+        con.execute(f"CREATE VIEW {quote_ident(name)} AS {snapshot_select(con, name, snap.path)}")
     return con
 
 

@@ -134,6 +134,7 @@ def grant_role(
             "ticket_id": world.next_id("ACC-", 5),
             "system": role.system,
             "kind": "standard",
+            "change_type": "access",
             "title": f"Grant {role.name} to {account_id}",
             "requested_by": person.person_id,
             "approved_by": approver.person_id,

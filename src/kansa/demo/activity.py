@@ -137,11 +137,15 @@ def generate_sessions(world: World) -> None:
 
 
 def _ops_ticket(world: World, system: str, day: date) -> Row:
-    """The day's approved standard change covering routine admin work on ``system``."""
+    """The day's approved standard change covering routine admin work on ``system``.
+
+    Approved by an executive, who does no admin work: OPS-009 fails a ticket approved by the
+    person acting under it (the CISO holds aws-security and acts on aws).
+    """
     cache: dict[tuple[str, date], Row] = world.shared.setdefault("ops_tickets", {})
     if (system, day) not in cache:
         lead = world.team("sysadmin")[0]
-        ciso = world.team("infosec")[0]
+        approver = world.team("executive")[0]
         start = datetime.combine(day, datetime.min.time(), tzinfo=world.params.at(0).tzinfo)
         cache[(system, day)] = world.add(
             "change_tickets",
@@ -149,9 +153,10 @@ def _ops_ticket(world: World, system: str, day: date) -> Row:
                 "ticket_id": world.next_id("CHG-", 6),
                 "system": system,
                 "kind": "standard",
+                "change_type": "operation",
                 "title": f"Routine operations {system} {day.isoformat()}",
                 "requested_by": lead.person_id,
-                "approved_by": ciso.person_id,
+                "approved_by": approver.person_id,
                 "approved_at": start - timedelta(hours=1),
                 "deployed_at": start,
                 "reviewed_at": None,
@@ -234,6 +239,7 @@ def _change(
             "ticket_id": world.next_id("CHG-", 6),
             "system": system,
             "kind": kind,
+            "change_type": "deployment",
             "title": f"{kind.capitalize()} change: release {world.counters['CHG-']}",
             "requested_by": requester.person_id,
             "approved_by": approver.person_id,

@@ -34,6 +34,7 @@ import duckdb
 from kansa.controls.views import SharedView, base_datasets, create_views, rendered
 from kansa.engine.asof import default_as_of
 from kansa.engine.guard import UnsafeQuery, check_query
+from kansa.engine.snapshot_view import snapshot_select
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Snapshot
@@ -97,10 +98,8 @@ def _write_views(
     con = duckdb.connect(str(catalog))
     try:
         for name, snap in sorted(snapshots.items()):
-            con.execute(
-                f"CREATE VIEW {_quote_ident(name)} AS "
-                f"SELECT * FROM read_parquet({_quote_path(snap.path)})"
-            )
+            select = snapshot_select(con, name, snap.path)
+            con.execute(f"CREATE VIEW {_quote_ident(name)} AS {select}")
         confine_writer(con, snapshots)
         con.execute("SET TimeZone = 'UTC'")
         run_as_of = as_of or default_as_of(con, snapshots)

@@ -125,6 +125,8 @@ def plan_columns(
         elif col.name in present:
             v = quote_ident(col.name)
             exprs[col.name] = f"CAST({v} AS VARCHAR)" if source.typed else v
+        elif col.optional:
+            exprs[col.name] = "CAST(NULL AS VARCHAR)"
         else:
             problems.append(_missing(source, col.name, dataset, header_line))
     for name in renamed:
