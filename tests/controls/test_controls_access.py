@@ -63,8 +63,15 @@ def test_acc001_conflicting_active_grants_across_accounts() -> None:
             grant("g8", "d1", "REQ", granted_at="2026-11-21T01:00:00Z"),
         ],
     )
-    assert fx.keys("ACC-001") == {("alice", "REQ", "APP")}
-    assert fx.keys("ACC-001", as_of=dt.date(2026, 11, 14)) == {
+    # period_days=0: only the end of the as-of date (what ACC-001 v1 tested)
+    assert fx.keys("ACC-001", period_days=0) == {("alice", "REQ", "APP")}
+    # the default 30-day period also sees bob (until 11-15) and carol (until 11-01)
+    assert fx.keys("ACC-001") == {
+        ("alice", "REQ", "APP"),
+        ("bob", "REQ", "APP"),
+        ("carol", "REQ", "APP"),
+    }
+    assert fx.keys("ACC-001", as_of=dt.date(2026, 11, 14), period_days=0) == {
         ("alice", "REQ", "APP"),
         ("bob", "REQ", "APP"),
     }
@@ -76,6 +83,46 @@ def test_acc001_conflicting_active_grants_across_accounts() -> None:
         role_grants=[grant("g1", "a1", "REQ"), grant("g2", "a1", "APP")],
     )
     assert fx2.keys("ACC-001") == {("alice", "APP", "REQ")}
+
+
+def _acc001(*grants: dict, **params: object) -> set[tuple[str, ...]]:
+    fx = Fixture(
+        roles=ROLES,
+        role_conflicts=[{"role_a": "REQ", "role_b": "APP", "reason": "maker-checker"}],
+        accounts=[acct("a1", "alice")],
+        role_grants=list(grants),
+    )
+    return fx.keys("ACC-001", **params)
+
+
+def test_acc001_same_day_grant_use_revoke_is_seen() -> None:
+    # v1 looked at the end of the day only: APP granted 10:00 and revoked 11:00 was never held
+    same_day = grant(
+        "g2", "a1", "APP", granted_at="2026-11-20T01:00:00Z", revoked_at="2026-11-20T02:00:00Z"
+    )
+    assert _acc001(grant("g1", "a1", "REQ"), same_day) == {("alice", "REQ", "APP")}
+    assert _acc001(grant("g1", "a1", "REQ"), same_day, period_days=0) == set()
+
+
+def test_acc001_intervals_that_only_touch_or_are_empty_do_not_overlap() -> None:
+    req_until = grant("g1", "a1", "REQ", revoked_at="2026-11-10T00:00:00Z")
+    app_from = grant("g2", "a1", "APP", granted_at="2026-11-10T00:00:00Z")
+    assert _acc001(req_until, app_from) == set()
+    one_second_more = grant("g1", "a1", "REQ", revoked_at="2026-11-10T00:00:01Z")
+    assert _acc001(one_second_more, app_from) == {("alice", "REQ", "APP")}
+    empty = grant("g3", "a1", "APP", granted_at=OLD, revoked_at=OLD)
+    assert _acc001(grant("g1", "a1", "REQ"), empty) == set()
+
+
+def test_acc001_period_boundary() -> None:
+    # as_of 2026-11-20, period_days 30: the period starts on 2026-10-22 (UTC)
+    ended_in_period = grant("g2", "a1", "APP", revoked_at="2026-10-22T00:00:01Z")
+    ended_before = grant("g2", "a1", "APP", revoked_at="2026-10-21T23:59:59Z")
+    assert _acc001(grant("g1", "a1", "REQ"), ended_in_period) == {("alice", "REQ", "APP")}
+    assert _acc001(grant("g1", "a1", "REQ"), ended_before) == set()
+    # a conflict that begins after the as-of date is not yet in the period
+    later = grant("g2", "a1", "APP", granted_at="2026-11-21T00:00:00Z")
+    assert _acc001(grant("g1", "a1", "REQ"), later) == set()
 
 
 def test_acc002_leavers_accounts_disabled_or_expired_in_time() -> None:
@@ -224,11 +271,16 @@ def _acc006_reasons(tickets: list[dict], **grant_kw: object) -> dict[str, str]:
         roles=ROLES_WITH_SYSTEM,
         accounts=[acct("a1", "alice"), acct("b1", "bob")],
         change_tickets=tickets,
-        role_grants=[grant(t["ticket_id"], "a1", "ADM", ticket_id=t["ticket_id"], **grant_kw) for t in tickets]
+        role_grants=[
+            grant(t["ticket_id"], "a1", "ADM", ticket_id=t["ticket_id"], **grant_kw)
+            for t in tickets
+        ]
         + [grant("ghost", "a1", "ADM", ticket_id="T-NOT-THERE")],
     )
     table = fx.run("ACC-006").exceptions
-    return dict(zip(table.column("grant_id").to_pylist(), table.column("reason").to_pylist(), strict=True))
+    return dict(
+        zip(table.column("grant_id").to_pylist(), table.column("reason").to_pylist(), strict=True)
+    )
 
 
 def test_acc006_the_ticket_must_hold_up() -> None:

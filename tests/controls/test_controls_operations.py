@@ -234,7 +234,9 @@ def test_ops009_the_ticket_must_hold_up() -> None:
         **OPS_CONTEXT,
     )
     table = fx.run("OPS-009").exceptions
-    reasons = dict(zip(table.column("action_id").to_pylist(), table.column("reason").to_pylist(), strict=True))
+    reasons = dict(
+        zip(table.column("action_id").to_pylist(), table.column("reason").to_pylist(), strict=True)
+    )
     assert reasons == {
         "ghost": "ticket not found in change_tickets",
         "same_instant": "ticket approved at or after the action",

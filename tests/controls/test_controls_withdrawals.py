@@ -120,10 +120,25 @@ def test_wdr002_signed_hash_must_equal_every_approved_hash() -> None:
     assert w2["mismatching_approvals"] == 2 and w2["signed_payload_hash"] == H["b"]
 
 
+APPROVER_ROLE = [{"role_id": "APP", "privileged": True, "duty": "withdrawal_approver"}]
+
+
+def approver_accounts(*people: str) -> list[dict]:
+    return [{"account_id": f"acc-{p}", "person_id": p} for p in people]
+
+
+def approver_grants(*people: str, **kw: object) -> list[dict]:
+    """Each person holds the approver role from long before the fixtures' approvals."""
+    base = {"role_id": "APP", "granted_at": "2026-01-01T00:00:00Z", **kw}
+    return [{"grant_id": f"g-{p}", "account_id": f"acc-{p}", **base} for p in people]
+
+
 def test_wdr003_distinct_approvers_none_the_requester() -> None:
     fx = Fixture(
         wallets=WALLETS,
-        accounts=[{"account_id": "acc-req", "person_id": "req"}],
+        roles=APPROVER_ROLE,
+        role_grants=approver_grants("p1", "p2", "req"),
+        accounts=[{"account_id": "acc-req", "person_id": "req"}, *approver_accounts("p1", "p2")],
         withdrawals=[
             wd("W1", requested_by="acc-req"),
             wd("W2", requested_by="acc-req"),  # one approver twice
@@ -153,6 +168,97 @@ def test_wdr003_distinct_approvers_none_the_requester() -> None:
     assert fx.population("WDR-003", auto_approve_limits=twice) == fx.population("WDR-003")
     rows = fx.run("WDR-003", auto_approve_limits=twice).rows()
     assert sorted(r["withdrawal_id"] for r in rows) == ["W2", "W3", "W5", "W7"]
+
+
+def _wdr003(
+    withdrawals: list[dict],
+    approvals: list[dict],
+    grants: list[dict] | None = None,
+    **params: object,
+) -> set[tuple[str, ...]]:
+    fx = Fixture(
+        wallets=WALLETS,
+        wallet_addresses=[{"wallet_id": "cold", "address": "bc1qCOLD"}],
+        roles=APPROVER_ROLE,
+        role_grants=approver_grants("p1", "p2", "p3") if grants is None else grants,
+        accounts=[
+            {"account_id": "acc-req", "person_id": "req"},
+            *approver_accounts("p1", "p2", "p3"),
+        ],
+        withdrawals=withdrawals,
+        withdrawal_approvals=approvals,
+    )
+    return fx.keys("WDR-003", **params)
+
+
+def test_wdr003_self_approval_fails_whatever_the_size() -> None:
+    # v1 tested only above the hot wallet's auto-approval limit: a requester could approve a
+    # small transfer of their own and pass
+    small = wd("S1", wallet="hot", amount=1, requested_by="acc-req")
+    at_limit = wd("S2", wallet="hot", amount=100000000, requested_by="acc-req")
+    clean_small = wd("S3", wallet="hot", amount=1, requested_by="acc-req")
+    approvals = [
+        appr("A1", "S1", "req"),
+        appr("A2", "S2", "p1", approver_account_id="acc-req"),
+        appr("A3", "S3", "p1"),
+    ]
+    assert _wdr003([small, at_limit, clean_small], approvals) == {("S1",), ("S2",)}
+
+
+def test_wdr003_approver_must_hold_the_role_at_the_moment_of_approval() -> None:
+    w = [wd(f"W{i}") for i in range(1, 5)]
+    at = T("03")  # every approval below is at 2026-11-10T03:00Z
+    grants = [
+        # p1 holds the role throughout
+        *approver_grants("p1"),
+        # p2: granted exactly at the approval (counts); p3: revoked exactly then (does not)
+        {"grant_id": "g-p2", "account_id": "acc-p2", "role_id": "APP", "granted_at": at},
+        {
+            "grant_id": "g-p3",
+            "account_id": "acc-p3",
+            "role_id": "APP",
+            "granted_at": "2026-01-01T00:00:00Z",
+            "revoked_at": at,
+        },
+    ]
+    approvals = [
+        appr("A1", "W1", "p1"),
+        appr("A2", "W1", "p2"),  # both held the role: passes
+        appr("A3", "W2", "p1"),
+        appr("A4", "W2", "p3"),  # p3's role ended at that instant
+        appr("A5", "W3", "p1"),
+        appr("A6", "W3", "p2", at=T("02")),  # before p2's grant
+        appr("A7", "W4", "p1"),
+        appr("A8", "W4", "p2"),
+        appr("A9", "W4", "p3"),  # 2 ok + 1 not
+    ]
+    assert _wdr003(w, approvals, grants) == {("W2",), ("W3",), ("W4",)}
+    # the role's duty is a parameter: nobody holds "treasury_ops", so nothing counts
+    assert _wdr003(w[:1], approvals[:2], grants, approver_duty="treasury_ops") == {("W1",)}
+
+
+def test_wdr003_sweeps_to_own_registered_cold_wallet() -> None:
+    sweeps = [
+        wd("SW1", wallet="hot", amount=10**9, destination_address="bc1qcold"),  # registered (case)
+        wd("SW2", wallet="hot", amount=10**9, destination_address="bc1qelsewhere"),  # not ours
+        wd("SW3", wallet="hot", amount=10**9, destination_address="bc1qcold", kind="customer"),
+        wd(
+            "SW4",
+            wallet="hot",
+            amount=10**9,
+            destination_address="bc1qcold",
+            requested_by="acc-req",
+        ),  # a sweep approved by its requester still fails
+    ]
+    approvals = [appr("A1", "SW4", "req")]
+    assert _wdr003(sweeps, approvals) == {("SW2",), ("SW3",), ("SW4",)}
+    assert _wdr003(sweeps, approvals, sweep_exemption=False) == {
+        ("SW1",),
+        ("SW2",),
+        ("SW3",),
+        ("SW4",),
+    }
+    assert ("SW1",) in _wdr003(sweeps, approvals, sweep_source_tiers="warm")
 
 
 def test_wdr004_approvals_strictly_before_first_signature() -> None:
