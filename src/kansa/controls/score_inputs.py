@@ -19,8 +19,8 @@ from kansa.appdb import ControlResult, Database, Run
 from kansa.controls.direct import run_control
 from kansa.controls.fixtures import quote_ident
 from kansa.controls.model import Control
-from kansa.engine.snapshot_view import snapshot_select
 from kansa.controls.scoring import exception_keys
+from kansa.engine.snapshot_view import snapshot_select
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Vault
