@@ -179,6 +179,45 @@ def test_acc003_mfa_on_privileged_accounts() -> None:
     assert fx.keys("ACC-003") == {("flag_none",), ("role_none",)}
 
 
+def test_acc003_non_interactive_service_accounts_use_keys_instead_of_mfa() -> None:
+    def svc(aid: str, **kw: object) -> dict:
+        return acct(aid, None, account_type="service", privileged=True, mfa_method="none", **kw)
+
+    fx = Fixture(
+        roles=ROLES,
+        accounts=[
+            svc("ssh", interactive_login=False, auth_method="ssh_key"),  # v1 failed it: no MFA
+            svc("cert", interactive_login=False, auth_method="certificate"),
+            svc("password", interactive_login=False, auth_method="password"),
+            svc("unknown_auth", interactive_login=False),
+            svc("interactive", interactive_login=True, auth_method="ssh_key"),
+            svc("undeclared", auth_method="ssh_key"),  # interactive_login absent: MFA needed
+            acct(
+                "person",
+                "alice",
+                privileged=True,
+                mfa_method="none",
+                interactive_login=False,
+                auth_method="ssh_key",
+            ),  # only service accounts
+        ],
+    )
+    table = fx.run("ACC-003").exceptions
+    reasons = dict(
+        zip(table.column("account_id").to_pylist(), table.column("reason").to_pylist(), strict=True)
+    )
+    assert reasons == {
+        "password": "non-interactive service account without key-based authentication (password)",
+        "unknown_auth": "non-interactive service account: authentication method not recorded",
+        "interactive": "no MFA",
+        "undeclared": "no MFA",
+        "person": "no MFA",
+    }
+    # each rule is a parameter
+    assert ("cert",) in fx.keys("ACC-003", service_key_methods="ssh_key")
+    assert len(fx.keys("ACC-003", service_account_rule=False)) == 7
+
+
 def test_acc005_dormant_privileged_accounts_with_tie() -> None:
     fx = Fixture(**PRIV)
     # role_sms last logged in 90 days before the as-of date: a tie, passes; never_used counts

@@ -128,6 +128,87 @@ def test_ops006_edr_on_signing_devices() -> None:
     assert fx.keys("OPS-006") == {("stale",), ("none",), ("never",)}
 
 
+def test_ops006_devices_that_cannot_run_edr_are_left_to_ops012() -> None:
+    # v1 failed every hardware signer and HSM: no agent can run on them
+    fx = Fixture(
+        endpoints=[
+            dev(
+                "signer",
+                device_type="signing_device",
+                device_class="hardware_signer",
+                edr_installed=False,
+            ),
+            dev("hsm", device_type="server", device_class="hsm", edr_installed=False),
+            dev("pc", device_class="general_purpose", edr_installed=False),
+            dev("unknown_class", edr_installed=False),  # absent class: general purpose
+        ]
+    )
+    assert fx.keys("OPS-006") == {("pc",), ("unknown_class",)}
+    assert fx.population("OPS-006") == 2
+    # the rule is a parameter: with no exempt class, all four need EDR
+    assert len(fx.keys("OPS-006", no_edr_classes="")) == 4
+    assert fx.population("OPS-012") == 2
+
+
+def sealed(did: str, **kw: object) -> dict:
+    return {
+        "device_id": did,
+        "device_type": "signing_device",
+        "device_class": "hardware_signer",
+        "signing_access": True,
+        "edr_installed": False,
+        "person_id": "kim",
+        "location": "Tokyo vault",
+        "tamper_seal_checked_at": "2026-11-01T00:00:00Z",
+        "tamper_seal_intact": True,
+        **kw,
+    }
+
+
+def test_ops012_custody_seal_and_location_of_sealed_devices() -> None:
+    fx = Fixture(
+        staff=[
+            {"person_id": "kim", "left_on": None},
+            {"person_id": "gone", "left_on": "2026-11-20"},
+            {"person_id": "later", "left_on": "2026-11-21"},
+        ],
+        endpoints=[
+            sealed("ok"),
+            sealed("hsm_unassigned", device_class="hsm", device_type="server", person_id=None),
+            sealed("no_custodian", person_id=None),
+            sealed("stranger", person_id="nobody"),
+            sealed("left", person_id="gone"),
+            sealed("leaves_later", person_id="later"),
+            sealed("nowhere", location=" "),
+            sealed("never", tamper_seal_checked_at=None),
+            sealed("no_verdict", tamper_seal_intact=None),
+            sealed("broken", tamper_seal_intact=False),
+            # as_of 2026-11-20, 90 days: 2026-08-22 is exactly 90 days (passes), 08-21 is 91
+            sealed("seal_90", tamper_seal_checked_at="2026-08-22T23:00:00Z"),
+            sealed("seal_91", tamper_seal_checked_at="2026-08-21T23:00:00Z"),
+            dev("laptop"),  # not a sealed class: OPS-006's business
+        ],
+    )
+    table = fx.run("OPS-012").exceptions
+    reasons = dict(
+        zip(table.column("device_id").to_pylist(), table.column("reason").to_pylist(), strict=True)
+    )
+    assert reasons == {
+        "no_custodian": "no custodian",
+        "stranger": "custodian not in staff",
+        "left": "custodian has left",
+        "nowhere": "location not recorded",
+        "never": "tamper seal never inspected",
+        "no_verdict": "tamper seal inspection has no verdict",
+        "broken": "tamper seal broken",
+        "seal_91": "tamper seal not inspected recently",
+    }
+    assert fx.population("OPS-012") == 12
+    assert ("seal_91",) not in fx.keys("OPS-012", max_seal_days=91)
+    assert ("ok",) in fx.keys("OPS-012", secure_locations="Osaka vault;Tokyo DC1")
+    assert ("ok",) not in fx.keys("OPS-012", secure_locations="Osaka vault; Tokyo vault")
+
+
 def test_ops007_untrusted_software_on_signing_devices() -> None:
     fx = Fixture(
         endpoints=[
