@@ -61,7 +61,7 @@ def test_csv_export_neutralizes_formula_text_but_not_numbers(tmp_path: Path) -> 
     )
     dest = tmp_path / "out.csv"
     assert export(rows, dest) == n
-    with dest.open(newline="", encoding="utf-8-sig")  # the BOM is for Excel as f:
+    with dest.open(newline="", encoding="utf-8-sig") as f:  # the BOM is there for Excel
         read = list(csv.reader(f))
     assert read[0] == ["target", "amount", "delta", "count", "'=name"]
     assert [r[0] for r in read[1:]] == [
