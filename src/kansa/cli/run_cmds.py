@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import duckdb
 import typer
@@ -15,11 +15,12 @@ from rich.table import Table
 from sqlalchemy import select
 
 from kansa.appdb import ControlResult, Database, Run
-from kansa.cli.context import console, workspace
+from kansa.cli.context import console, err_console, workspace
 from kansa.controls import Control, load_catalog
 from kansa.engine import RunResult, parse_assignments, run_controls, select_controls
 from kansa.engine import exceptions as exc_rows
 from kansa.engine.parameters import check_control_ids
+from kansa.engine.signals import InterruptedAfterCommit, sigint_deferred
 from kansa.engine.truth import score_run
 from kansa.errors import KansaError
 from kansa.findings import (
@@ -123,6 +124,19 @@ def _print_run(run: RunResult, catalog: dict[str, Control], changes: list[Change
         )
 
 
+def _interrupted() -> NoReturn:
+    """Ctrl-C before the commit: the running queries were interrupted and nothing of the run
+    was committed. Exit 130 (128 + SIGINT, the shell's convention)."""
+    err_console.print(
+        tr(
+            "Interrupted: the running controls were stopped; this run was not committed.",
+            "中断しました: 実行中のコントロールを停止しました。この実行は記録していません。",
+        ),
+        style="bold red",
+    )
+    raise typer.Exit(130)
+
+
 def _exit_code(run: RunResult, fail_on: FailOn) -> int:
     if fail_on == FailOn.fail and (run.failed or run.errored):
         return 1
@@ -153,6 +167,16 @@ def run(
         ),
     ] = FailOn.never,
     workers: Annotated[int, typer.Option(help="Controls run at once.")] = 2,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            min=0.001,
+            max=1e9,
+            help="Seconds each control may run before it is stopped and recorded as an error "
+            "(default: [run] timeout in kansa.toml, else 300).",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
 ) -> None:
     """Run controls on the latest snapshots: verdicts, evidence to the vault, findings updated."""
@@ -161,15 +185,22 @@ def run(
     check_control_ids(ws.config.control_parameters, catalog, "kansa.toml")  # a typo never skips
     scopes = configured_scopes(ws.config.raw, catalog)  # refused before anything runs
     chosen = select_controls(catalog, controls)
-    result = run_controls(
-        ws,
-        chosen,
-        as_of=_date(as_of),
-        parameters=parse_assignments(param or []),
-        progress=not json_out,
-        workers=workers,
-    )
-    with Database(ws.database_url) as db:
+    interrupted = False
+    try:
+        result = run_controls(
+            ws,
+            chosen,
+            as_of=_date(as_of),
+            parameters=parse_assignments(param or []),
+            progress=not json_out,
+            workers=workers,
+            timeout=ws.config.run_timeout if timeout is None else timeout,
+        )
+    except InterruptedAfterCommit as exc:  # committed whole: finish recording it, then stop
+        result, interrupted = exc.run, True
+    except KeyboardInterrupt:
+        _interrupted()
+    with sigint_deferred() as held, Database(ws.database_url) as db:
         changes = apply_run(
             db,
             result.run_id,
@@ -177,6 +208,15 @@ def run(
             scopes=scopes,
             vault_dir=ws.vault_dir,
         )
+    if interrupted or held.received:
+        err_console.print(
+            tr(
+                f"Interrupted after run {result.run_id} was committed and its findings updated.",
+                f"実行 {result.run_id} の記録と指摘の更新の後に中断しました。",
+            ),
+            style="bold red",
+        )
+        raise typer.Exit(130)
     score = score_run(ws, result)
     if json_out:
         out: dict[str, Any] = result.to_dict()

@@ -7,18 +7,36 @@ from dataclasses import replace
 from typing import Any
 
 from kansa.engine.result import RunResult
+from kansa.i18n import tr
 from kansa.vault import Snapshot, Vault
-from kansa.vault.integrity import require_snapshots
+from kansa.vault.integrity import EvidenceAltered, require_snapshots
 
 
-def check_inputs(snapshots: Mapping[str, Snapshot]) -> None:
+def check_inputs(snapshots: Mapping[str, Snapshot], *, during_run: bool = False) -> None:
     """Re-hash every snapshot a run will read: a result must never rest on altered evidence.
 
     The run records the ledger's SHA-256 of each snapshot; this makes sure the bytes DuckDB is
     about to read are those bytes (about 1.5 GB/s with SHA-NI, so well under a second for the
     1M-customer demo). The check is the vault's, shared by every consumer of evidence.
+
+    Called again after the controls ran (``during_run``; a file left untouched is not hashed
+    twice): DuckDB's ``allowed_paths`` cannot make a readable file read-only, so a snapshot
+    that changed while the run read it (a bypass of the SQL guard, another process) stops the
+    commit.
     """
-    require_snapshots(snapshots.values())
+    if not during_run:
+        require_snapshots(snapshots.values())
+        return
+    try:
+        require_snapshots(snapshots.values())
+    except EvidenceAltered as exc:
+        raise EvidenceAltered(
+            tr(
+                f"A snapshot changed during the run; nothing was committed. {exc.message}",
+                f"実行中にスナップショットが変更されました。何も記録していません。{exc.message}",
+            ),
+            hint=exc.hint,
+        ) from exc
 
 
 def exceptions_path(run_id: str, control_id: str) -> str:

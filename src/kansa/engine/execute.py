@@ -4,6 +4,12 @@ SQL controls: the population query is counted, the test query is copied straight
 to Parquet (rows never pass through Python, so millions of exceptions cost no memory here).
 Python-logic controls get the cursor and return ``(population_count, pyarrow.Table)``.
 Whatever goes wrong becomes an ``error`` outcome carrying the message; it never propagates.
+
+A SQL control may read only the datasets and shared views it declares (the guard is given
+those, not every dataset of the vault). Before DuckDB runs anything, DuckDB's own parser must
+also see exactly one statement of the expected type in what the engine is about to execute
+(the control's SELECT wrapped in the engine's COPY to its planned output): were SQLGlot and
+DuckDB ever to read the text differently, a second statement could not ride along.
 """
 
 from __future__ import annotations
@@ -47,6 +53,15 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def _one_statement(cur: duckdb.DuckDBPyConnection, sql: str, kind: str) -> str:
+    """``sql`` if DuckDB's parser reads it as exactly one statement of type ``kind``."""
+    statements = cur.extract_statements(sql)
+    types = [s.type.name for s in statements]
+    if types != [kind]:
+        raise ControlFailure(f"DuckDB reads {types or 'no statement'}, expected one {kind}")
+    return sql
+
+
 def _run_sql(
     cur: duckdb.DuckDBPyConnection,
     job: Job,
@@ -63,10 +78,13 @@ def _run_sql(
     if control.population_sql:
         pop_sql = render_sql(control.population_sql, values)
         read |= check_query(pop_sql, datasets, known, views)
-        ((count,),) = cur.execute(f"SELECT count(*) FROM (\n{pop_sql}\n) AS p").fetchall()
+        _one_statement(cur, pop_sql, "SELECT")
+        count_sql = _one_statement(cur, f"SELECT count(*) FROM (\n{pop_sql}\n) AS p", "SELECT")
+        ((count,),) = cur.execute(count_sql).fetchall()
         population = int(count)
+    _one_statement(cur, test_sql, "SELECT")
     copy = f"COPY (\n{test_sql}\n) TO {_quote(job.output)} (FORMAT parquet, USE_TMP_FILE false)"
-    ((written,),) = cur.execute(copy).fetchall()
+    ((written,),) = cur.execute(_one_statement(cur, copy, "COPY")).fetchall()
     return population, int(written), read
 
 
@@ -117,7 +135,9 @@ def execute(
         if control.logic:
             population, exceptions = _run_logic(cur, job)
         else:
-            population, exceptions, found = _run_sql(cur, job, snapshots, known, views or {})
+            declared = [d for d in control.datasets if d in snapshots]
+            shared = {v: d for v, d in (views or {}).items() if v in control.views}
+            population, exceptions, found = _run_sql(cur, job, declared, known, shared)
             read |= found
         _check_keys(job)
     except Exception as exc:  # a control's failure to run is a verdict, never a crash

@@ -3,7 +3,11 @@
 A control's SQL is parsed with SQLGlot (DuckDB dialect) before it reaches DuckDB. It must be a
 single SELECT (optionally with WITH, UNION/INTERSECT/EXCEPT) whose every table is a dataset
 view, a shared view of the catalog (``catalog/_views``, itself built over dataset views only) or
-one of its own CTEs. Table functions that read files or run SQL text (``read_csv``,
+one of its own CTEs **visible where it is read**. CTE names are resolved per scope with
+SQLGlot's scope analysis, the way DuckDB binds them: a CTE defined inside a subquery, a union
+branch or a later ``WITH`` item does not hide a dataset of the same name elsewhere (DuckDB
+would read the dataset there). A table the scope analysis does not reach is checked as a
+dataset, never credited as a CTE. Table functions that read files or run SQL text (``read_csv``,
 ``read_parquet``, ``glob``, ``query``...), quoted paths (``FROM '/etc/passwd'``), qualified
 names (``main.x``, ``information_schema.x``) and every statement that writes, loads or changes
 settings (COPY, ATTACH, INSTALL, LOAD, SET, PRAGMA, DDL, DML) are refused. DuckDB's own
@@ -17,6 +21,8 @@ from collections.abc import Collection, Mapping
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.normalize_identifiers import normalize_identifiers
+from sqlglot.optimizer.scope import traverse_scope
 
 # Table functions that only generate values (no file, network or catalog access).
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
@@ -69,7 +75,8 @@ def _parse_single(sql: str) -> exp.Expr:
     tree = statements[0]
     if not isinstance(tree, exp.Query):
         raise UnsafeQuery(f"only SELECT queries may run, not {tree.key.upper()}")
-    return tree
+    # DuckDB folds identifiers to one case, quoted or not: compare names the way it does
+    return normalize_identifiers(tree, dialect="duckdb")
 
 
 def _function_name(node: exp.Expr) -> str:
@@ -80,8 +87,38 @@ def _function_name(node: exp.Expr) -> str:
     return ""
 
 
-def _cte_names(tree: exp.Expr) -> set[str]:
-    return {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+def _cte_references(tree: exp.Expr) -> set[int]:
+    """Ids of the table nodes that name a CTE visible in their own scope.
+
+    ``traverse_scope`` gives each scope the CTEs DuckDB would let it see: those of the
+    enclosing ``WITH`` clauses, only the earlier items of its own ``WITH`` (all of them under
+    ``RECURSIVE``), and none from a sibling subquery or union branch.
+    """
+    try:
+        scopes = traverse_scope(tree)
+    except SqlglotError as exc:
+        raise UnsafeQuery(f"cannot resolve the query's tables: {exc}") from exc
+    return {
+        id(table)
+        for scope in scopes
+        for table in scope.tables
+        if isinstance(table.this, exp.Identifier) and table.name.lower() in scope.cte_sources
+    }
+
+
+def tables_read(sql_or_tree: str | exp.Expr) -> set[str]:
+    """Plain table names a query reads where they are not a CTE visible in that scope.
+
+    Used by ``kansa controls lint`` to check that a control declares what it reads.
+    """
+    tree = _parse_single(sql_or_tree) if isinstance(sql_or_tree, str) else sql_or_tree
+    tree = normalize_identifiers(tree.copy(), dialect="duckdb")
+    ctes = _cte_references(tree)
+    return {
+        t.name.lower()
+        for t in tree.find_all(exp.Table)
+        if isinstance(t.this, exp.Identifier) and id(t) not in ctes
+    }
 
 
 def _check_table(
@@ -100,7 +137,10 @@ def _check_table(
     name = source.name.lower()
     if name not in allowed:
         if name in known:
-            raise UnsafeQuery(f"dataset {name!r} has no snapshot in the vault; ingest it first")
+            raise UnsafeQuery(
+                f"dataset {name!r} may not be read here: it is not declared in the control's "
+                "'datasets' (or has no snapshot in the vault)"
+            )
         raise UnsafeQuery(f"unknown table {source.name!r} (not a dataset, shared view or CTE)")
     referenced.add(name)
 
@@ -125,12 +165,13 @@ def check_query(
         name = _function_name(node)
         if name in DENIED_FUNCTIONS:
             raise UnsafeQuery(f"function {name!r} is not allowed in a control")
-    ctes = _cte_names(tree)
-    allowed = {d.lower() for d in datasets} | set(views) | ctes
+    ctes = _cte_references(tree)
+    allowed = {d.lower() for d in datasets} | set(views)
     referenced: set[str] = set()
     for table in tree.find_all(exp.Table):
-        _check_table(table, allowed, {k.lower() for k in known}, referenced)
+        if id(table) not in ctes:
+            _check_table(table, allowed, {k.lower() for k in known}, referenced)
     read: set[str] = set()
-    for name in referenced - ctes:
+    for name in referenced:
         read |= {d.lower() for d in views[name]} if name in views else {name}
     return frozenset(read)

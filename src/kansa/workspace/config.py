@@ -14,11 +14,14 @@ Sections:
 * ``[controls] paths = [...]``: folders of the workspace's own controls.
 * ``[ingest]``: the size limits of input files, read by :func:`kansa.ingest.limits.limits_from`
   (kept in ``raw``; see docs/ingest.md).
+* ``[run] timeout``: seconds each control of ``kansa run`` may take before its query is
+  interrupted and it is recorded as an error (default 300).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -100,6 +103,7 @@ class WorkspaceConfig:
     asset_decimals: dict[str, int] = field(default_factory=dict)
     control_parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     control_paths: tuple[str, ...] = ()
+    run_timeout: float = 300.0
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -250,6 +254,17 @@ def _asset_decimals(raw: Any, path: Path) -> dict[str, int]:
     return out
 
 
+def _run_timeout(run: Any, path: Path) -> float:
+    timeout = run.get("timeout", 300) if isinstance(run, dict) else None
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not 0 < timeout < math.inf
+    ):
+        raise ConfigError(f"{path}: run.timeout must be a number of seconds above 0")
+    return float(timeout)
+
+
 def load_config(path: Path) -> WorkspaceConfig:
     """Read and validate ``kansa.toml``; a bad file is a :class:`ConfigError` naming the key."""
     try:
@@ -282,6 +297,7 @@ def load_config(path: Path) -> WorkspaceConfig:
     if not isinstance(params, dict) or not all(isinstance(v, dict) for v in params.values()):
         raise ConfigError(f"{path}: [controls.parameters.ID] entries must be tables")
     return WorkspaceConfig(
+        run_timeout=_run_timeout(raw.get("run", {}), path),
         name=str(ws.get("name", path.parent.name)),
         language=language,
         database_url=str(ws.get("database_url", "sqlite:///kansa.db")),
@@ -332,4 +348,7 @@ memory_limit = "2GB"         # DuckDB memory cap for ingest and runs
 # min_cold_share = 0.97
 # [controls]
 # paths = ["controls"]       # your own controls, linted like the built-in ones
+
+# [run]
+# timeout = 300              # seconds per control before it is stopped and recorded as an error
 """
