@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -138,3 +143,92 @@ def test_duplicate_ids_and_bad_overrides(tmp_path: Path) -> None:
     assert any("XYZ-001: unknown parameter 'celing'" in r for r in found)
     assert any("ZZZ-001: parameters set for an unknown control" in r for r in found)
     assert any("control folder does not exist" in r for r in found)
+
+
+# --- hostile control SQL: lint refuses it without reading a file or reaching the network ---
+
+SECRET_LINE = "TOPSECRET-4242,other"
+
+
+def _hostile_tests(secret: Path, pipe: Path) -> dict[str, str]:
+    return {
+        "TST-101": f"select * from read_csv('{secret}', header = true)",  # header -> column names
+        "TST-102": f"select * from read_csv('{pipe}', header = true)",
+        "TST-103": f"select content as customer_id from read_text('{secret}')",
+        "TST-104": "select * from read_parquet('https://example.invalid/x.parquet')",
+        "TST-105": f"select * from '{secret}'",
+        "TST-106": "install httpfs",
+        "TST-107": "load httpfs",
+        "TST-108": f"attach '{secret}.duckdb' as leak",
+        "TST-109": f"copy (select * from customer_balances) to '{secret}.out'",
+        "TST-110": "set enable_external_access = true",
+        "TST-111": f"select (select max(content) from read_text('{secret}')) as customer_id",
+    }
+
+
+class PipeWatch:
+    """A named pipe that notes whether anything ever opened it for reading."""
+
+    def __init__(self, path: Path) -> None:
+        os.mkfifo(path)
+        self.path, self.opened, self._done = path, False, threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY)  # blocks until a reader opens the pipe
+        if not self._done.is_set():
+            self.opened = True
+            os.write(fd, (SECRET_LINE + "\n").encode())
+        os.close(fd)
+
+    def close(self) -> None:
+        self._done.set()
+        os.close(os.open(self.path, os.O_RDONLY | os.O_NONBLOCK))  # release the writer
+        self._thread.join(5)
+
+
+def test_lint_refuses_hostile_sql_without_reading_files_or_the_network(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET_LINE + "\n", encoding="utf-8")
+    pipe = PipeWatch(tmp_path / "pipe")
+    folder = tmp_path / "hostile"
+    for cid, test in _hostile_tests(secret, pipe.path).items():
+        sql = f"-- name: population\nselect customer_id from customer_balances\n-- name: test\n{test}\n"
+        write(folder, cid, sql, key="customer_id", extra="")
+    home = tmp_path / "home"  # where DuckDB would install an extension it downloads
+    home.mkdir()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from kansa.cli.app import main; main()",
+             "controls", "lint", "--path", str(folder), "--json"],
+            capture_output=True, text=True, timeout=300,
+            env={**os.environ, "HOME": str(home), "KANSA_LANG": "en"}, cwd=tmp_path,
+        )  # fmt: skip
+    finally:
+        pipe.close()
+    assert done.returncode == 1, done.stderr
+    problems = json.loads(done.stdout)["problems"]
+    refused = {p["control"] for p in problems}
+    assert refused == set(_hostile_tests(secret, pipe.path))
+    assert "TOPSECRET" not in done.stdout + done.stderr
+    assert not pipe.opened
+    assert list(home.iterdir()) == []  # no extension was installed (nor downloaded)
+    assert not Path(f"{secret}.out").exists() and not Path(f"{secret}.duckdb").exists()
+    assert all("does not bind" not in p["reason"] for p in problems)  # refused before binding
+
+
+def test_check_control_binds_only_on_the_locked_connection() -> None:
+    import duckdb
+
+    from kansa.controls import load_catalog
+    from kansa.controls.lint import check_control, lint_connection
+
+    control = load_catalog()["CUS-001"]
+    with pytest.raises(ValueError, match="lint_connection"):
+        check_control(duckdb.connect(), control)
+    con = lint_connection()
+    with pytest.raises(duckdb.Error):
+        con.execute("set enable_external_access = true")
+    with pytest.raises(duckdb.Error):
+        con.execute("select * from read_text('/etc/hostname')")

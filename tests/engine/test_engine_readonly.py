@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +19,7 @@ from hypothesis import strategies as st
 from kansa.controls import Control
 from kansa.controls.views import SharedView, parse_view
 from kansa.engine import UnsafeQuery, check_query, run_controls
+from kansa.engine.execute import ControlFailure, one_statement
 from kansa.engine.sandbox import confine_writer, open_sandbox
 from kansa.errors import KansaError
 from kansa.vault import Vault
@@ -205,3 +208,76 @@ def test_the_guard_allows_the_shared_views_of_the_run_and_reports_their_datasets
     assert check_query(sql, {"accounts"}, views=views) == {"accounts", "role_grants", "roles"}
     with pytest.raises(UnsafeQuery, match="shared view"):
         check_query("select * from privileged_accounts", {"accounts"})
+
+
+# --- snapshots are read, never written -------------------------------------------------------
+
+
+def _snapshot_state(ws: Workspace) -> dict[str, bytes]:
+    return {n: s.path.read_bytes() for n, s in Vault(ws.vault_dir).latest_all().items()}
+
+
+def _copy_over(snapshot: Path) -> str:
+    return f"copy (select 'forged' as customer_id) to '{snapshot}' (format parquet, use_tmp_file false)"
+
+
+@pytest.mark.parametrize("form", ["copy", "second_statement", "copy_in_population"])
+def test_a_control_writing_a_snapshot_errors_and_the_snapshot_is_unchanged(
+    custody_ws: Workspace, make_control: Callable[..., Control], form: str
+) -> None:
+    before = _snapshot_state(custody_ws)
+    target = Vault(custody_ws.vault_dir).latest_all()["customer_balances"].path
+    clean_sql = "select customer_id from customer_balances where balance < 0"
+    attack = {
+        "copy": make_control("TST-666", _copy_over(target)),
+        "second_statement": make_control("TST-666", f"{clean_sql};\n{_copy_over(target)}"),
+        "copy_in_population": make_control(
+            "TST-666", clean_sql, population_sql=f"select 1 as n) as p; {_copy_over(target)}; --"
+        ),
+    }[form]
+    clean = make_control("TST-001", clean_sql)
+    run = run_controls(custody_ws, [attack, clean], progress=False, record=False)
+    assert run.outcome("TST-666").status == "error"
+    assert run.outcome("TST-001").status == "pass" and run.ledger_seq is not None
+    assert _snapshot_state(custody_ws) == before
+
+
+def test_duckdb_parses_what_the_engine_runs_as_exactly_one_statement(
+    sandbox: duckdb.DuckDBPyConnection, custody_ws: Workspace
+) -> None:
+    """Were the SQLGlot guard ever to read the text differently, DuckDB's parser still says no."""
+    target = Vault(custody_ws.vault_dir).latest_all()["customer_balances"].path
+    before = target.read_bytes()
+    cur = sandbox.cursor()
+    for sql in (_copy_over(target), f"select 1 as customer_id; {_copy_over(target)}", ""):
+        with pytest.raises(ControlFailure, match="expected one SELECT"):
+            one_statement(cur, sql, "SELECT")
+    assert one_statement(cur, "select 1 as customer_id", "SELECT")
+    assert target.read_bytes() == before
+
+
+def test_a_snapshot_changed_during_the_run_stops_the_commit(
+    custody_ws: Workspace, make_control: Callable[..., Control]
+) -> None:
+    """The last layer: DuckDB's allowed_paths cannot make a readable file read-only, and the
+    file mode (0444) does not stop root, so code that bypasses the guard (here a Python-logic
+    control, which gets the cursor itself) and overwrites a snapshot leaves no committed run."""
+    vault = Vault(custody_ws.vault_dir)
+    entries = len(vault.ledger.entries())
+    target = vault.latest_all()["customer_balances"].path
+    forger = make_control(
+        "TST-666",
+        logic="test_engine_readonly:overwrites_a_snapshot",
+        parameters={"target": ("string", str(target))},
+    )
+    with pytest.raises(KansaError, match=r"customer_balances.*changed during the run"):
+        run_controls(custody_ws, [forger], progress=False)
+    assert len(vault.ledger.entries()) == entries
+    assert not any((custody_ws.vault_dir / "runs").glob("*/TST-666.parquet"))
+
+
+def overwrites_a_snapshot(
+    con: duckdb.DuckDBPyConnection, params: dict[str, Any], as_of: Any
+) -> tuple[int, pa.Table]:
+    con.execute(_copy_over(Path(params["target"])))
+    return 0, pa.table({"customer_id": pa.array([], pa.string())})

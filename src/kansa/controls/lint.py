@@ -2,13 +2,20 @@
 
 For each control file: it parses; every framework reference names a known requirement; its
 parameters' defaults fit their types; its SQL renders with the defaults and an as-of date,
-parses with SQLGlot as one read-only query (the engine's guard, when installed, is applied too),
-reads only the datasets and shared views it declares (a dataset read through a shared view must
-be listed in 'datasets' too), and BINDS in DuckDB against empty tables built from the data
-contracts, with the shared views created over them (:mod:`kansa.controls.lint_views` checks
-those first); the test query returns the key columns; parameters used and declared agree.
-Python-logic controls must name an importable callable. Problems are collected, never raised,
-so one run lists them all.
+parses with SQLGlot as one read-only query the engine's guard accepts, reads only the datasets
+and shared views it declares (CTE names resolved per scope, as the guard does; a dataset read
+through a shared view must be listed in 'datasets' too), and BINDS in DuckDB against empty
+tables built from the data contracts, with the shared views created over them
+(:mod:`kansa.controls.lint_views` checks those first); the test query returns the key columns;
+parameters used and declared agree. Python-logic controls must name an importable callable.
+Problems are collected, never raised, so one run lists them all.
+
+Lint reads control files from anywhere (``--path``), so their SQL is hostile until proven
+otherwise. It is bound only **after** the guard accepted it, only if DuckDB's own parser sees
+one SELECT, and only on :func:`lint_connection`: in memory, external access off (no file, no
+network, no extension install or load) and settings locked. Binding alone would otherwise read
+files (``read_csv`` sniffs at bind time; a header row came back as column names in the
+message) and try to download extensions.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from kansa.contracts import load_contracts
 from kansa.controls.direct import resolve_logic
 from kansa.controls.fixtures import contract_database
 from kansa.controls.frameworks import unknown_references
-from kansa.controls.lint_views import lint_views, referenced_tables, view_graph
+from kansa.controls.lint_views import lint_views, view_graph
 from kansa.controls.loader import CATALOG_DIR, ControlError, parse_control
 from kansa.controls.model import Control
 from kansa.controls.render import RenderError, placeholders, render_sql
@@ -71,12 +78,37 @@ class LintReport:
 
 
 def _guard() -> Any:
-    """The engine's SQL guard, if the engine is installed (it is part of Kansa, but optional here)."""
-    try:
-        from kansa.engine import check_query
-    except ImportError:  # pragma: no cover - the engine ships with Kansa
-        return None
+    """The engine's SQL guard (imported late: the engine imports the controls package)."""
+    from kansa.engine import check_query
+
     return check_query
+
+
+def _tables_read(tree: exp.Expr) -> set[str]:
+    from kansa.engine.guard import tables_read
+
+    return tables_read(tree)
+
+
+def lint_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the contract tables that can reach no file and no network."""
+    con = contract_database(timezone="UTC")
+    for setting in (
+        "autoinstall_known_extensions = false",
+        "autoload_known_extensions = false",
+        "enable_external_access = false",
+        "lock_configuration = true",
+    ):
+        con.execute(f"SET {setting}")
+    return con
+
+
+def _is_locked(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "select current_setting('enable_external_access') = false "
+        "and current_setting('lock_configuration')"
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _check_parameters(control: Control) -> list[str]:
@@ -133,15 +165,15 @@ def _check_query(
         return [f"{block}: SQLGlot cannot parse it: {str(exc).splitlines()[0]}"]
     if len(trees) != 1 or not isinstance(trees[0], exp.Query):
         return [f"{block}: must be exactly one SELECT query"]
-    problems = _check_reads(control, block, referenced_tables(trees[0]), graph)
-    guard = _guard()
-    if guard is not None:
-        views = {v: graph[v] for v in control.views if v in graph}
-        try:
-            guard(rendered, control.datasets, load_contracts().keys(), views)
-        except ValueError as exc:
-            problems.append(f"{block}: refused by the engine's guard: {exc}")
+    problems = _check_reads(control, block, _tables_read(trees[0]), graph)
+    views = {v: graph[v] for v in control.views if v in graph}
     try:
+        _guard()(rendered, control.datasets, load_contracts().keys(), views)
+    except ValueError as exc:  # never bound: binding alone can read files
+        return [*problems, f"{block}: refused by the engine's guard: {exc}"]
+    try:
+        if [st.type.name for st in con.extract_statements(rendered)] != ["SELECT"]:
+            return [*problems, f"{block}: DuckDB does not read it as exactly one SELECT"]
         columns = con.sql(rendered).columns
     except duckdb.Error as exc:
         return [
@@ -167,7 +199,7 @@ def _unused_views(control: Control, graph: Graph) -> list[str]:
             )
         except (sqlglot.errors.ParseError, RenderError):
             return []  # reported by the block checks
-        read |= referenced_tables(tree)
+        read |= _tables_read(tree)
     unused = sorted(set(control.views) - read)
     return [f"declares shared views it does not read: {unused}"] if unused else []
 
@@ -177,8 +209,11 @@ def check_control(
 ) -> list[str]:
     """Every problem of one parsed control, as sentences.
 
+    ``con``: a :func:`lint_connection` (refused otherwise: control SQL is bound on it).
     ``graph``: the shared views created on ``con``, each with the datasets it reads.
     """
+    if not _is_locked(con):
+        raise ValueError("check_control binds control SQL: give it lint_connection()")
     graph = view_graph(builtin_views()) if graph is None else graph
     problems = [
         f"cites unknown {fw} requirement {ref!r}" for fw, ref in unknown_references(control)
@@ -218,7 +253,7 @@ def lint_folders(
     """Lint the shared views of ``views_dir``, every control in ``folders`` ((path, builtin)
     pairs) and the workspace overrides."""
     report = LintReport()
-    con = contract_database(timezone="UTC")
+    con = lint_connection()
     views, view_problems = lint_views(con, views_dir, set(load_contracts()), LINT_AS_OF)
     report.problems += [Problem(*p) for p in view_problems]
     seen: dict[str, Path] = {}

@@ -53,7 +53,7 @@ def _quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _one_statement(cur: duckdb.DuckDBPyConnection, sql: str, kind: str) -> str:
+def one_statement(cur: duckdb.DuckDBPyConnection, sql: str, kind: str) -> str:
     """``sql`` if DuckDB's parser reads it as exactly one statement of type ``kind``."""
     statements = cur.extract_statements(sql)
     types = [s.type.name for s in statements]
@@ -78,13 +78,13 @@ def _run_sql(
     if control.population_sql:
         pop_sql = render_sql(control.population_sql, values)
         read |= check_query(pop_sql, datasets, known, views)
-        _one_statement(cur, pop_sql, "SELECT")
-        count_sql = _one_statement(cur, f"SELECT count(*) FROM (\n{pop_sql}\n) AS p", "SELECT")
+        one_statement(cur, pop_sql, "SELECT")
+        count_sql = one_statement(cur, f"SELECT count(*) FROM (\n{pop_sql}\n) AS p", "SELECT")
         ((count,),) = cur.execute(count_sql).fetchall()
         population = int(count)
-    _one_statement(cur, test_sql, "SELECT")
+    one_statement(cur, test_sql, "SELECT")
     copy = f"COPY (\n{test_sql}\n) TO {_quote(job.output)} (FORMAT parquet, USE_TMP_FILE false)"
-    ((written,),) = cur.execute(_one_statement(cur, copy, "COPY")).fetchall()
+    ((written,),) = cur.execute(one_statement(cur, copy, "COPY")).fetchall()
     return population, int(written), read
 
 
