@@ -161,3 +161,32 @@ def _wait_for_the_join_to_write(vault: Path, proc: subprocess.Popen[str]) -> Non
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.1)
     raise AssertionError("the exploding join never started")
+
+
+def test_the_limit_also_stops_a_query_started_after_it_expired() -> None:
+    """DuckDB forgets an interrupt that arrives between two queries; the watchdog repeats it."""
+    import duckdb
+
+    from kansa.engine.watchdog import Watchdog
+
+    con = duckdb.connect()
+    cur = con.cursor()
+    dog = Watchdog(0.2)
+    started = time.monotonic()
+    with dog.watch(cur) as clock:
+        time.sleep(0.5)  # the limit expires while no query runs
+        with pytest.raises(duckdb.InterruptException):
+            cur.execute("select count(*) from range(1000000) a, range(1000000) b").fetchall()
+    assert clock.expired and time.monotonic() - started < 10
+    assert cur.execute("select 42").fetchone() == (42,)  # the cursor works again
+
+
+def test_ctrl_c_is_held_back_while_a_run_is_being_committed() -> None:
+    from kansa.engine.signals import sigint_deferred
+
+    before = signal.getsignal(signal.SIGINT)
+    with sigint_deferred() as held:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)  # a KeyboardInterrupt would have been raised here
+    assert held.received
+    assert signal.getsignal(signal.SIGINT) is before

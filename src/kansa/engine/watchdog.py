@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+REPEAT_S = 0.25
+
 
 class RunInterrupted(Exception):
     """The run was stopped (Ctrl-C) before this control could start."""
@@ -67,11 +69,16 @@ class Watchdog:
                 self._running.pop(id(cur), None)
 
     def _expire(self, cur: duckdb.DuckDBPyConnection, clock: Clock) -> None:
+        """Interrupt ``cur``, and again every quarter second until the control gives up: an
+        interrupt between two of its queries is lost (DuckDB clears it when a query starts)."""
         with self._lock:
             if id(cur) not in self._running:
-                return  # finished just in time
+                return  # finished in time
             clock.expired = True
             cur.interrupt()
+            again = threading.Timer(REPEAT_S, self._expire, (cur, clock))
+            again.daemon = True
+            again.start()
 
     def stop(self) -> None:
         """Interrupt every running query and start no other (Ctrl-C). Safe to call again."""
