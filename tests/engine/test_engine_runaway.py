@@ -23,8 +23,10 @@ from kansa.appdb import Database, Run
 from kansa.cli.app import app
 from kansa.controls import Control
 from kansa.engine import run_controls
+from kansa.errors import ConfigError
 from kansa.vault import Vault
 from kansa.workspace import Workspace, find_workspace
+from kansa.workspace.config import load_config
 
 EXPLODING_JOIN = "select a.customer_id from " + ", ".join(
     f"customer_balances {t}" for t in "abcdefgh"
@@ -111,10 +113,17 @@ def test_kansa_run_timeout_in_japanese(
     assert "1 秒で時間切れ" in done.output
 
 
-@pytest.mark.parametrize("value", ["0", "-5", '"soon"', "true", "inf"])
+@pytest.mark.parametrize("value", ["0", "-5", '"soon"', "true", "inf", "nan"])
 def test_a_bad_run_timeout_in_kansa_toml_is_refused(workspace: Workspace, value: str) -> None:
     cfg = workspace.root / "kansa.toml"
     cfg.write_text(cfg.read_text(encoding="utf-8") + f"\n[run]\ntimeout = {value}\n", "utf-8")
+    with pytest.raises(ConfigError, match=r"run\.timeout must be a number of seconds above 0"):
+        load_config(cfg)
+
+
+def test_kansa_run_with_a_bad_run_timeout_exits_2(workspace: Workspace) -> None:
+    cfg = workspace.root / "kansa.toml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\n[run]\ntimeout = 0\n", "utf-8")
     done = subprocess.run(
         [sys.executable, "-c", "from kansa.cli.app import main; main()", "-w", str(workspace.root),
          "run"],
