@@ -281,3 +281,19 @@ def overwrites_a_snapshot(
 ) -> tuple[int, pa.Table]:
     con.execute(_copy_over(Path(params["target"])))
     return 0, pa.table({"customer_id": pa.array([], pa.string())})
+
+
+def test_a_shared_view_reading_a_dataset_its_header_does_not_declare_is_refused(
+    custody_ws: Workspace, tmp_path: Path
+) -> None:
+    """The per-scope CTE rule holds for shared views too: 'wallets' is a CTE only inside x."""
+    snaps = Vault(custody_ws.vault_dir).latest_all()
+    sneaky = _view(
+        tmp_path / "v", "sneaky", "customer_balances",
+        "select w.wallet_id from (with wallets as (select 1 as v) select v from wallets) x, "
+        "wallets w",
+    )  # fmt: skip
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    with pytest.raises(KansaError, match=r"sneaky.*wallets"):
+        open_sandbox(staging, snaps, [], memory_limit="512MB", threads=1, views={"sneaky": sneaky})

@@ -23,13 +23,11 @@ from kansa.controls.views import SharedView, base_datasets, create_views, load_v
 
 
 def referenced_tables(tree: exp.Expr) -> set[str]:
-    """Plain table names a query reads, its own CTEs left out."""
-    ctes = {c.alias_or_name.lower() for c in tree.find_all(exp.CTE)}
-    names = set()
-    for table in tree.find_all(exp.Table):
-        if isinstance(table.this, exp.Identifier):
-            names.add(table.name.lower())
-    return names - ctes
+    """Plain table names a query reads, CTEs left out only where they are in scope (the
+    engine's guard resolves them the way DuckDB binds them)."""
+    from kansa.engine.guard import tables_read  # the engine imports this package (cycle)
+
+    return tables_read(tree)
 
 
 def view_graph(views: Mapping[str, SharedView]) -> dict[str, frozenset[str]]:
@@ -62,7 +60,8 @@ def _view_problems(
         problems.append(f"reads {sorted(read)} but its header declares {sorted(view.depends)}")
     before = {n: base_datasets([n], views) for n in view.depends if n in views}
     try:
-        _guard()(sql, datasets, datasets, before)  # type: ignore[operator]
+        own = [d for d in view.depends if d in datasets]  # only what its header declares
+        _guard()(sql, own, datasets, before)  # type: ignore[operator]
     except ValueError as exc:
         problems.append(f"refused by the engine's guard: {exc}")
     return problems

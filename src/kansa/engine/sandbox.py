@@ -77,8 +77,9 @@ def _create_shared(
     usable = available_views(views, snapshots)
     for name in usable:  # dependency order: each may read the datasets and views before it
         before = {n: usable[n] for n in views[name].depends if n in usable}
+        own = [d for d in views[name].depends if d in snapshots]  # only what it declares
         try:
-            check_query(rendered(views[name], as_of), snapshots, views=before)
+            check_query(rendered(views[name], as_of), own, views=before)
         except UnsafeQuery as exc:
             raise KansaError(
                 tr(
