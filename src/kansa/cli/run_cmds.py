@@ -174,7 +174,7 @@ def run(
             min=0.001,
             max=1e9,
             help="Seconds each control may run before it is stopped and recorded as an error "
-            "(default: [run] timeout in kansa.toml, else 300).",
+            "(default: run.timeout in kansa.toml, else 300).",
         ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
