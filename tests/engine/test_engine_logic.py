@@ -9,8 +9,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
-from kansa.controls import Control
+from kansa.controls import Control, ControlError
 from kansa.engine import run_controls
 from kansa.workspace import Workspace
 
@@ -80,3 +81,21 @@ def test_logic_control_cannot_write_and_bad_output_is_an_error(
     assert [o.status for o in run.outcomes] == ["error", "error", "error"]
     assert "read-only" in (run.outcome("TST-202").error or "")
     assert "pyarrow.Table" in (run.outcome("TST-203").error or "")
+
+
+@pytest.mark.parametrize("logic", ["os:getcwd", "subprocess:run", "antigravity:geohash"])
+def test_a_workspace_control_cannot_name_logic_outside_kansa(
+    make_control: Callable[..., Control], monkeypatch: pytest.MonkeyPatch, logic: str
+) -> None:
+    """A hostile workspace must not make `kansa run` import and call code of its choosing."""
+    monkeypatch.delenv("KANSA_TRUSTED_LOGIC")
+    with pytest.raises(ControlError, match="outside Kansa"):
+        make_control("TST-299", logic=logic)
+
+
+def test_the_operator_can_trust_a_module_outside_the_workspace(
+    make_control: Callable[..., Control], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KANSA_TRUSTED_LOGIC", "my_exchange.checks, test_engine_logic")
+    assert make_control("TST-298", logic="my_exchange.checks:run").logic == "my_exchange.checks:run"
+    assert make_control("TST-297", logic="kansa.custody.controls:key_001").logic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ from kansa.controls.model import (
     Parameter,
 )
 from kansa.controls.views import SharedView, builtin_views, digest_part
+from kansa.i18n import tr
 from kansa.yamlio import load_yaml
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
@@ -93,6 +95,28 @@ def _views(raw: Any, where: str, shared: dict[str, SharedView]) -> tuple[str, ..
     return names
 
 
+TRUSTED_LOGIC_ENV = "KANSA_TRUSTED_LOGIC"
+
+
+def _refuse_untrusted_logic(logic: str, where: str) -> None:
+    """A workspace control may name Python logic only inside Kansa itself, or in a module the
+    operator trusts through ``KANSA_TRUSTED_LOGIC`` (comma-separated module names, set in the
+    environment, never read from the workspace): a workspace handed over by the audited party
+    must not be able to make ``kansa run`` import and call code of its choosing."""
+    module = logic.partition(":")[0]
+    trusted = {m.strip() for m in os.environ.get(TRUSTED_LOGIC_ENV, "").split(",") if m.strip()}
+    if module == "kansa" or module.startswith("kansa.") or module in trusted:
+        return
+    raise ControlError(
+        tr(
+            f"{where}: logic {logic!r} is outside Kansa; a workspace control may only name "
+            "logic in the kansa package (or a module listed in KANSA_TRUSTED_LOGIC)",
+            f"{where}: logic {logic!r} は Kansa の外にあります。ワークスペースの統制が指定できるのは "
+            "kansa パッケージ内（または KANSA_TRUSTED_LOGIC に列挙したモジュール）のみです",
+        )
+    )
+
+
 def parse_control(
     yaml_path: Path, *, builtin: bool = True, shared: dict[str, SharedView] | None = None
 ) -> Control:
@@ -123,6 +147,8 @@ def parse_control(
         raise ControlError(f"{where}: needs {sql_path.name} with a test block, or 'logic'")
     if logic and not re.match(r"^[\w.]+:\w+$", str(logic)):
         raise ControlError(f"{where}: logic must be 'package.module:function'")
+    if logic and not builtin:
+        _refuse_untrusted_logic(str(logic), where)
     shared = builtin_views() if shared is None else shared
     views = _views(data.get("views"), where, shared)
     key = tuple(data.get("key") or ())
