@@ -14,7 +14,7 @@ FIXTURE_FILES = [p for p in HERE.glob("test_controls_*.py") if p.name not in {
     "test_controls_demo_truth.py", "test_controls_frameworks.py", "test_controls_scoring.py",
 }]  # fmt: skip
 AREA_PREFIX = {"CUS": "custody", "KEY": "keys", "WDR": "withdrawals", "ACC": "access",
-               "PPL": "people", "OPS": "operations"}  # fmt: skip
+               "PPL": "people", "OPS": "operations", "CSR": "customers", "FIA": "fiat"}  # fmt: skip
 
 
 def test_catalog_size_and_areas() -> None:
