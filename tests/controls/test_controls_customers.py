@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+import pytest
 from helpers_controls import Fixture
 
 T = "2026-11-10T{}Z".format  # T("09:00") -> 2026-11-10T09:00Z
@@ -215,3 +217,115 @@ def test_csr004_deposit_from_a_listed_address_fails_from_its_listing_day() -> No
     )  # fmt: skip
     assert fx.keys("CSR-004") == {("D-day",), ("D-b58",)}
     assert fx.population("CSR-004") == 4
+
+
+def trm(mid: str, transfer: str, sent: str | None = T("11:00"), **kw: object) -> dict:
+    fields = ("originator_name", "originator_account", "originator_identifier",
+              "beneficiary_name", "beneficiary_account")  # fmt: skip
+    return {
+        "message_id": mid,
+        "transfer_id": transfer,
+        "direction": "outgoing",
+        "counterparty_kind": "vasp",
+        "counterparty_vasp": "VASP-B",
+        **{f"{f}_present": True for f in fields},
+        "sent_at": sent,
+        **kw,
+    }
+
+
+def stx(txid: str, wid: str, broadcast: str | None = T("12:00")) -> dict:
+    return {"txid": txid, "withdrawal_id": wid, "wallet_id": "hot", "asset": "BTC",
+            "destination_address": "bc1qdest", "amount": 100, "payload_hash": "a" * 64,
+            "signer_key_fingerprints": "aaaaaaaa", "call_type": "transfer",
+            "signed_at": T("11:30"), "broadcast_at": broadcast}  # fmt: skip
+
+
+def test_csr005_outgoing_messages_present_complete_and_sent_before_the_broadcast() -> None:
+    ids = ["ok", "edge", "late", "none", "partial", "unsent", "unhosted", "small", "nobcast"]
+    fx = Fixture(
+        withdrawals=[wd(i, T("10:00"), amount=99 if i == "small" else 100) for i in ids],
+        signed_transactions=[
+            stx(f"t-{i}", i, broadcast=None if i == "nobcast" else T("12:00")) for i in ids
+        ],
+        travel_rule_messages=[
+            trm("M-ok", "ok"),
+            trm("M-edge", "edge", sent=T("12:00")),  # at the broadcast instant: in time
+            trm("M-late", "late", sent=T("12:01")),
+            trm("M-partial", "partial", originator_identifier_present=False),
+            trm("M-unsent", "unsent", sent=None),
+            trm("M-unh", "unhosted", counterparty_kind="unhosted", counterparty_vasp=None,
+                beneficiary_name_present=False, sent=None),
+            trm("M-nob", "nobcast", sent=T("11:31")),  # after signing, no broadcast time
+        ],
+    )  # fmt: skip
+    reasons = {r["transfer_id"]: r["reason"] for r in fx.run("CSR-005").rows()}
+    assert reasons == {
+        "late": "message sent after the transfer",
+        "none": "no Travel Rule record",
+        "partial": "message incomplete",
+        "unsent": "message not sent",
+        "small": "no Travel Rule record",  # no threshold: every transfer is tested
+        "nobcast": "message sent after the transfer",
+    }
+    # at the threshold (100) a transfer is tested, below it (99) it is not
+    assert ("outgoing", "small") not in fx.keys("CSR-005", min_amounts="BTC=100")
+    assert ("outgoing", "none") in fx.keys("CSR-005", min_amounts="BTC=100")
+    assert fx.population("CSR-005", min_amounts="btc = 100 ; ETH=5") == len(ids) - 1
+
+
+def test_csr005_incoming_deposits_need_a_complete_message_and_bad_thresholds_fail_loudly() -> None:
+    deposit = {"customer_id": "c1", "asset": "ETH", "source_address": "0xs", "amount": 10,
+               "credited_at": T("10:00"), "txid": "t"}  # fmt: skip
+    fx = Fixture(
+        deposits=[{"deposit_id": d, **deposit} for d in ("D-ok", "D-partial", "D-none")],
+        travel_rule_messages=[
+            trm("I-ok", "D-ok", direction="incoming", sent=T("13:00")),
+            trm("I-p", "D-partial", direction="incoming", beneficiary_account_present=False),
+            trm("O-x", "D-none", direction="outgoing"),  # the wrong direction does not count
+        ],
+    )
+    assert fx.keys("CSR-005") == {("incoming", "D-partial"), ("incoming", "D-none")}
+    with pytest.raises(duckdb.ConversionException, match="ten"):  # no verdict, never a pass
+        fx.run("CSR-005", min_amounts="ETH=ten")
+
+
+def kyc(
+    customer: str, status: str = "verified", risk: str = "low", as_of: str = "2026-01-01"
+) -> dict:
+    return {"customer_id": customer, "as_of": as_of, "status": status, "risk_rating": risk}
+
+
+def test_csr006_unverified_and_high_risk_limits_with_edges() -> None:
+    fx = Fixture(
+        withdrawals=[
+            wd("W-ok", customer_id="c1"),
+            wd("W-unv-edge", customer_id="c2", amount=50),
+            wd("W-unv-over", customer_id="c2", amount=51),
+            wd("W-hr-1", T("09:00"), customer_id="c3", amount=60),
+            wd("W-hr-2", T("10:00"), customer_id="c3", amount=40),  # day total 100: at the limit
+            wd("W-hr-3", T("11:00"), customer_id="c3", amount=1),  # day total 101
+            wd("W-hr-next", "2026-11-11T00:00Z", customer_id="c3", amount=100),  # new UTC day
+            wd("W-nokyc", customer_id="c9"),
+            wd("W-future", customer_id="c4"),  # only KYC row starts after the request day
+            wd("W-rejected", customer_id="c9", status="rejected"),
+        ],
+        customer_kyc=[
+            kyc("c1"),
+            kyc("c1", status="suspended", as_of="2026-11-11"),  # later than the request
+            kyc("c2", status="pending"),
+            kyc("c3", risk="high"),
+            kyc("c4", as_of="2026-11-11"),
+        ],
+    )
+    params = {"unverified_limits": "BTC=50", "high_risk_daily_limits": "BTC=100"}
+    reasons = {r["withdrawal_id"]: r["reason"] for r in fx.run("CSR-006", **params).rows()}
+    assert reasons == {
+        "W-unv-over": "customer not verified",
+        "W-hr-3": "high-risk customer above daily limit",
+        "W-nokyc": "no KYC record",
+        "W-future": "no KYC record",
+    }
+    # with no limits set, every withdrawal of an unverified or high-risk customer is an exception
+    assert {("W-unv-edge",), ("W-hr-1",), ("W-hr-next",)} <= fx.keys("CSR-006")
+    assert fx.population("CSR-006") == 9
