@@ -329,3 +329,35 @@ def test_csr006_unverified_and_high_risk_limits_with_edges() -> None:
     # with no limits set, every withdrawal of an unverified or high-risk customer is an exception
     assert {("W-unv-edge",), ("W-hr-1",), ("W-hr-next",)} <= fx.keys("CSR-006")
     assert fx.population("CSR-006") == 9
+
+
+@pytest.mark.parametrize(
+    ("control_id", "empty"),
+    [
+        ("CSR-001", "customer_logins"),
+        ("CSR-002", "customer_logins"),
+        ("CSR-003", "customer_ledger_entries"),
+        ("CSR-004", "deposits"),
+        ("CSR-004", "sanctioned_addresses"),
+        ("CSR-005", "travel_rule_messages"),
+        ("CSR-006", "customer_kyc"),
+    ],
+)
+def test_an_input_without_any_row_gives_no_verdict(control_id: str, empty: str) -> None:
+    """The demo (and an exchange that did not export it) leaves the dataset empty: never a pass."""
+    full = {
+        "withdrawals": [wd("W1")],
+        "customer_logins": HISTORY,
+        "customer_ledger_entries": [debit("E1", "W1")],
+        "deposits": [{"deposit_id": "D1", "customer_id": "c1", "asset": "BTC",
+                      "source_address": "bc1qs", "amount": 1, "credited_at": T("10:00"),
+                      "txid": "t"}],
+        "sanctioned_addresses": [{"list_name": "L", "address": "x", "asset": "XBT",
+                                  "source": "s"}],
+        "travel_rule_messages": [trm("M1", "W1")],
+        "customer_kyc": [kyc("c1")],
+    }  # fmt: skip
+    fx = Fixture(**{name: rows for name, rows in full.items() if name != empty})
+    with pytest.raises(duckdb.InvalidInputException, match=f"{empty} holds no rows"):
+        fx.population(control_id)
+    Fixture(**full).population(control_id)  # with every input present it runs

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
+import pytest
 from helpers_controls import Fixture
 
 D = "2026-11-{:02d}".format
@@ -111,3 +113,16 @@ def test_fia002_movements_and_trust_lines_reconcile() -> None:
     assert fx.population("FIA-002") == 10 + 10
     assert "M-far" not in {k[0] for k in fx.keys("FIA-002", max_lag_days=3)}
     assert "M-young" in {k[0] for k in fx.keys("FIA-002", as_of=dt.date(2026, 11, 21))}
+
+
+def test_fiat_controls_give_no_verdict_on_inputs_without_any_row() -> None:
+    """An exchange (or the demo) that exported no yen data is not 'covered': it is not tested."""
+    with pytest.raises(duckdb.InvalidInputException, match="customer_yen_balances holds no rows"):
+        Fixture(yen_trust_balances=[trust(1, "T1", 5)]).population("FIA-001")
+    with pytest.raises(duckdb.InvalidInputException, match="yen_trust_movements hold no rows"):
+        Fixture().population("FIA-002")
+    # owed yen with no trust at all is a shortfall, not a missing input
+    assert Fixture(customer_yen_balances=[owed(1, "c1", 5)]).keys("FIA-001") == {(D(1),)}
+    # trust lines without any customer movement are exceptions, not a missing input
+    only_lines = Fixture(yen_trust_movements=[line("R1", "in", 5, 1, "customer_deposits")])
+    assert only_lines.keys("FIA-002") == {("R1",)}

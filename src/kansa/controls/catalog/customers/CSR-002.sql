@@ -3,6 +3,11 @@ select withdrawal_id
 from withdrawals
 where kind = 'customer' and status not in ('rejected', 'cancelled')
   and (requested_at at time zone 'UTC')::date <= {{ as_of }}
+union all
+-- an input with no rows at all is data not seen: the run reports an error, never a pass
+select null from (select 1) where case
+    when not exists (select 1 from customer_logins) then error('customer_logins holds no rows: CSR-002 has nothing to test against')
+    else false end
 
 -- name: test
 -- a customer withdrawal within window_minutes of the customer's first successful login after at

@@ -10,6 +10,11 @@ union all
 select entry_id
 from customer_ledger_entries
 where direction = 'debit' and kind = 'withdrawal' and (posted_at at time zone 'UTC')::date <= {{ as_of }}
+union all
+-- an input with no rows at all is data not seen: the run reports an error, never a pass
+select null from (select 1) where case
+    when not exists (select 1 from customer_ledger_entries) then error('customer_ledger_entries holds no rows: CSR-003 has nothing to test against')
+    else false end
 
 -- name: test
 -- each executed customer withdrawal has exactly one withdrawal debit of the same customer, asset

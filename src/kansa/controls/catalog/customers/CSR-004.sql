@@ -1,5 +1,11 @@
 -- name: population
 select deposit_id from deposits where (credited_at at time zone 'UTC')::date <= {{ as_of }}
+union all
+-- an input with no rows at all is data not seen: the run reports an error, never a pass
+select null from (select 1) where case
+    when not exists (select 1 from deposits) then error('deposits holds no rows: CSR-004 has nothing to test against')
+    when not exists (select 1 from sanctioned_addresses) then error('sanctioned_addresses holds no rows: CSR-004 has nothing to test against')
+    else false end
 
 -- name: test
 -- deposits whose source address is on a sanctions list (listed on or before the credit day, or

@@ -16,6 +16,11 @@ select d.deposit_id
 from deposits d
 left join thresholds t on t.asset = upper(d.asset)
 where (d.credited_at at time zone 'UTC')::date <= {{ as_of }} and d.amount >= coalesce(t.min_amount, 0)
+union all
+-- an input with no rows at all is data not seen: the run reports an error, never a pass
+select null from (select 1) where case
+    when not exists (select 1 from travel_rule_messages) then error('travel_rule_messages holds no rows: CSR-005 has nothing to test against')
+    else false end
 
 -- name: test
 -- each transfer at or above the threshold has a Travel Rule record; to or from another provider,

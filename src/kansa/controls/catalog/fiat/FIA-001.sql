@@ -3,6 +3,11 @@
 select as_of from customer_yen_balances where as_of <= {{ as_of }}
 union
 select as_of from yen_trust_balances where as_of <= {{ as_of }}
+union all
+-- an input with no rows at all is data not seen: the run reports an error, never a pass
+select null from (select 1) where case
+    when not exists (select 1 from customer_yen_balances) then error('customer_yen_balances holds no rows: FIA-001 has nothing to test against')
+    else false end
 
 -- name: test
 -- yen owed to customers (each customer's positive balance: a negative balance is a ledger error,

@@ -3,6 +3,12 @@
 select movement_id as record_id from yen_movements where (booked_at at time zone 'UTC')::date <= {{ as_of }}
 union all
 select trust_reference from yen_trust_movements where booked_on <= {{ as_of }}
+union all
+-- no customer movement and no trust line at all is data not seen: an error, never a pass
+select null from (select 1) where case
+    when not exists (select 1 from yen_movements) and not exists (select 1 from yen_trust_movements)
+        then error('yen_movements and yen_trust_movements hold no rows: FIA-002 has nothing to test against')
+    else false end
 
 -- name: test
 -- every customer yen movement is covered by a trust line of its account and direction within
