@@ -7,7 +7,7 @@ union all
 -- no customer movement and no trust line at all is data not seen: an error, never a pass
 select null from (select 1) where case
     when not exists (select 1 from yen_movements) and not exists (select 1 from yen_trust_movements)
-        then error('yen_movements and yen_trust_movements hold no rows: FIA-002 has nothing to test against')
+        then error('yen_movements holds no rows, nor does yen_trust_movements: FIA-002 has nothing to test against')
     else false end
 
 -- name: test
