@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kansa.cli.app import app
+from kansa.controls import load_catalog
 from kansa.errors import KansaError
 from kansa.workspace import Workspace, create_workspace
 
@@ -31,6 +32,8 @@ def test_catalog_json_and_area_filter() -> None:
         "custody",
         "keys",
         "withdrawals",
+        "customers",
+        "fiat",
         "access",
         "people",
         "operations",
@@ -123,8 +126,12 @@ def test_score_a_demo_directly_and_from_a_run(tmp_path: Path) -> None:
         "-w", str(root), "controls", "score", "--ground-truth", str(truth), "--direct", "--json"
     )
     data = json.loads(out)
-    assert code == 0, out
-    assert (data["precision"], data["recall"], data["errored"]) == (1.0, 1.0, [])
+    assert (data["precision"], data["recall"]) == (1.0, 1.0)
+    # not scored, never a pass: the controls whose inputs the demo does not fill yet (issue 10
+    # item 8); a control left unscored makes the score exit 1
+    catalog = load_catalog()
+    new = {cid for cid, c in catalog.items() if c.area in ("customers", "fiat")}
+    assert (code, set(data["errored"])) == (1, new), out
     assert data["tp"] > 0
     code, out = kansa("-w", str(root), "run", "--controls", "CUS-*,WDR-*")
     code, out = kansa("-w", str(root), "controls", "score", "--json")  # the demo's own truth

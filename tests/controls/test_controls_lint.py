@@ -64,7 +64,7 @@ def test_builtin_catalog_is_clean_and_complete() -> None:
     assert report.problems == []
     assert len(report.checked) >= 45
     prefixes = {cid.split("-")[0] for cid in report.checked}
-    assert prefixes == {"CUS", "KEY", "WDR", "ACC", "PPL", "OPS"}
+    assert prefixes == {"CUS", "KEY", "WDR", "CSR", "FIA", "ACC", "PPL", "OPS"}
 
 
 def test_a_good_workspace_control_passes(tmp_path: Path) -> None:

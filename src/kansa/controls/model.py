@@ -21,7 +21,9 @@ from typing import Any
 from kansa.contracts.model import Text
 from kansa.errors import KansaError
 
-AREAS = ("custody", "keys", "withdrawals", "access", "people", "operations", "audit")
+AREAS = (
+    "custody", "keys", "withdrawals", "customers", "fiat", "access", "people", "operations", "audit",
+)  # fmt: skip
 SEVERITIES = ("critical", "high", "medium", "low")
 FRAMEWORKS = ("jp", "ccss", "iso27001_2022", "nist_csf_2")
 PARAMETER_TYPES = ("number", "integer", "string", "boolean")
