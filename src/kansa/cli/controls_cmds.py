@@ -13,6 +13,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from kansa.cli.context import console, workspace
+from kansa.cli.terminal import print_json
 from kansa.controls import AREAS, FRAMEWORKS, Control, load_catalog
 from kansa.controls.frameworks import coverage, load_frameworks
 from kansa.controls.lint import lint_catalog
@@ -47,7 +48,7 @@ def _catalog(ws: Workspace | None) -> dict[str, Control]:
 
 
 def _dump(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    print_json(data, indent=1, default=str)
 
 
 def _summary(c: Control) -> dict[str, Any]:
