@@ -14,9 +14,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from kansa.appdb import ControlResult, Database, Run
 from kansa.cli.context import console, workspace
+from kansa.cli.db_cmds import catch_up
 from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import Control, load_catalog
 from kansa.engine import RunResult, parse_assignments, run_controls, select_controls
@@ -28,11 +30,11 @@ from kansa.findings import (
     LABELS,
     WHOLE_CONTROL,
     Change,
-    apply_run,
     configured_scopes,
     list_findings,
     run_ids,
 )
+from kansa.findings.reconcile import not_written, store_run
 from kansa.i18n import lang, tr
 from kansa.spelling import did_you_mean
 from kansa.workspace import Workspace
@@ -163,6 +165,8 @@ def run(
     check_control_ids(ws.config.control_parameters, catalog, "kansa.toml")  # a typo never skips
     scopes = configured_scopes(ws.config.raw, catalog)  # refused before anything runs
     chosen = select_controls(catalog, controls)
+    with Database(ws.database_url) as db:  # also fails early when the database is unreachable
+        catch_up(ws, db)
     result = run_controls(
         ws,
         chosen,
@@ -170,15 +174,14 @@ def run(
         parameters=parse_assignments(param or []),
         progress=not json_out,
         workers=workers,
+        record=False,  # recorded below with its findings, in one transaction
     )
     with Database(ws.database_url) as db:
-        changes = apply_run(
-            db,
-            result.run_id,
-            {c.id: c.owner for c in chosen},
-            scopes=scopes,
-            vault_dir=ws.vault_dir,
-        )
+        try:
+            changes = store_run(db, result, scopes=scopes, vault_dir=ws.vault_dir)
+        except DBAPIError as exc:
+            what = tr(f"run {result.run_id}", f"実行 {result.run_id}")
+            raise not_written(db.url, exc, what) from exc
     score = score_run(ws, result)
     if json_out:
         out: dict[str, Any] = result.to_dict()
@@ -368,15 +371,11 @@ def runs(
 ) -> None:
     """The history of runs in this workspace."""
     ws = workspace(ctx)
-    with Database(ws.database_url) as db, db.session() as s:
-        rows = list(
-            s.scalars(
-                select(Run)
-                .where(Run.workspace == ws.config.name)
-                .order_by(Run.started_at.desc())
-                .limit(limit)
-            )
-        )
+    with Database(ws.database_url) as db:
+        catch_up(ws, db)
+        with db.session() as s:
+            query = select(Run).where(Run.workspace == ws.config.name)
+            rows = list(s.scalars(query.order_by(Run.started_at.desc()).limit(limit)))
     if json_out:
         keys = ("id", "as_of", "started_at", "finished_at", "engine", "actor", "controls_total",
                 "passed", "failed", "errored", "ledger_seq", "ledger_hash")  # fmt: skip
@@ -416,6 +415,7 @@ def findings(
     """Findings opened by failing controls: rating, first and last seen, status, repeats."""
     ws = workspace(ctx)
     with Database(ws.database_url) as db:
+        catch_up(ws, db)
         rows = list_findings(db, ws.config.name, status=status.value if status else None,
                              control_id=control.upper() if control else None)  # fmt: skip
     if json_out:
