@@ -182,3 +182,22 @@ def test_error_messages_escape_what_they_quote(
     code, out = kansa(workspace, capsys, monkeypatch, "ingest", f"nosuch{HOSTILE}", str(missing))
     assert code == 2 and "nosuch\\x1b" in out, out
     assert_clean(out)
+
+
+def test_analytics_tables_show_data_escaped(
+    workspace: Workspace,
+    put_snapshot: Put,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows = [{"host": f"h{HOSTILE}", "seq": n} for n in (1, 2, 5)]
+    put_snapshot(workspace, "auth_events", rows)
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out = kansa(workspace, capsys, monkeypatch, "gaps", "auth_events", "--sequence", "seq",
+                      "--by", "host")  # fmt: skip
+    assert code == 0 and "h\\x1b[2J" in out, out
+    assert_clean(out)
+    code, out = kansa(workspace, capsys, monkeypatch, "gaps", "auth_events", "--sequence", "seq",
+                      "--by", "host", "--json")  # fmt: skip
+    assert code == 0 and json.dumps(f"h{HOSTILE}") in json.dumps(json.loads(out))  # exact data
+    assert_clean(out)
