@@ -14,6 +14,7 @@ import pytest
 from rich.table import Table
 from rich.text import Text
 
+from kansa.cli import context
 from kansa.cli.app import main
 from kansa.cli.terminal import TerminalConsole, json_text, verbatim, visible
 from kansa.contracts import get_contract
@@ -117,14 +118,14 @@ def test_run_results_findings_runs_show_data_escaped(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ws = _hostile_ws(workspace, put_snapshot)
-    monkeypatch.setenv("COLUMNS", "200")  # one row per line: the column name is a header
+    monkeypatch.setattr(context.console, "_width", 200)  # one row per line: names are headers
     code, out = kansa(ws, capsys, monkeypatch, "run", "--controls", "TST-901")
     assert code == 0, out
     assert_clean(out)
     code, out = kansa(ws, capsys, monkeypatch, "results", "TST-901")
     assert code == 0 and "C0\\x1b[2J" in out and "balance\\x1b[2J" in out, out
     assert_clean(out)
-    monkeypatch.setenv("COLUMNS", "40")  # one record per block: names and values as lines
+    monkeypatch.setattr(context.console, "_width", 40)  # one record per block: names as lines
     code, out = kansa(ws, capsys, monkeypatch, "results", "TST-901")
     assert code == 0 and "\\u202e" in out, out
     assert_clean(out)
@@ -192,7 +193,7 @@ def test_analytics_tables_show_data_escaped(
 ) -> None:
     rows = [{"host": f"h{HOSTILE}", "seq": n} for n in (1, 2, 5)]
     put_snapshot(workspace, "auth_events", rows)
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(context.console, "_width", 200)
     code, out = kansa(workspace, capsys, monkeypatch, "gaps", "auth_events", "--sequence", "seq",
                       "--by", "host")  # fmt: skip
     assert code == 0 and "h\\x1b[2J" in out, out
