@@ -265,3 +265,18 @@ def test_reconcile_refuses_a_ledger_whose_chain_is_broken(
     code, _, err = kansa(workspace, capsys, "db", "reconcile")
     assert code == 2 and "hash chain" in err
     assert run.run_id not in run_ids(workspace)
+
+
+def test_a_report_includes_the_run_the_database_missed(
+    workspace: Workspace,
+    put_snapshot: Put,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    custody_book(workspace, put_snapshot)
+    with write_locked(workspace.database_url, monkeypatch):
+        assert kansa(workspace, capsys, "run", "--controls", "CUS-001")[0] == 2
+    code, _, err = kansa(workspace, capsys, "report", "-o", str(workspace.root / "r.html"))
+    assert code == 0 and "had missed" in err, err
+    html = (workspace.root / "r.html").read_text(encoding="utf-8")
+    assert '<td class="num">1</td><td><code>CUS-001</code>' in html  # its open finding

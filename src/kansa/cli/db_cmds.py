@@ -58,6 +58,12 @@ def catch_up(ws: Workspace, db: Database) -> list[Rebuilt]:
     return rebuilt
 
 
+def catch_up_database(ws: Workspace) -> list[Rebuilt]:
+    """:func:`catch_up` for a command that does not hold the database open itself."""
+    with Database(ws.database_url) as db:
+        return catch_up(ws, db)
+
+
 @db_app.command("reconcile")
 def reconcile_cmd(
     ctx: typer.Context,
