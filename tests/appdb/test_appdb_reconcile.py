@@ -280,3 +280,17 @@ def test_a_report_includes_the_run_the_database_missed(
     assert code == 0 and "had missed" in err, err
     html = (workspace.root / "r.html").read_text(encoding="utf-8")
     assert '<td class="num">1</td><td><code>CUS-001</code>' in html  # its open finding
+
+
+def test_storing_a_run_twice_changes_nothing(workspace: Workspace, put_snapshot: Put) -> None:
+    from kansa.controls import load_catalog
+    from kansa.engine import run_controls
+    from kansa.findings.reconcile import store_run
+
+    custody_book(workspace, put_snapshot)
+    run = run_controls(workspace, [load_catalog()["CUS-001"]], progress=False, record=False)
+    with Database(workspace.database_url) as db:
+        assert [c.kind for c in store_run(db, run)] == ["opened"]
+        before = state(workspace)
+        assert store_run(db, run) == []
+    assert state(workspace) == before

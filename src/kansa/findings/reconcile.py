@@ -48,10 +48,13 @@ def store_run(
 ) -> list[Change]:
     """Record a committed run and move the findings it implies, in one transaction.
 
-    Owners of new findings are the controls' owners as the run recorded them.
+    Owners of new findings are the controls' owners as the run recorded them. A run already
+    recorded (by a ``kansa db reconcile`` running meanwhile) is left as it is.
     """
     owners = {o.control_id: o.owner for o in run.outcomes}
     with db.session() as s:
+        if s.get(Run, run.run_id) is not None:
+            return []
         row = run_row(run)
         s.add(row)
         s.flush()
