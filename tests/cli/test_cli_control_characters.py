@@ -202,3 +202,16 @@ def test_analytics_tables_show_data_escaped(
                       "--by", "host", "--json")  # fmt: skip
     assert code == 0 and json.dumps(f"h{HOSTILE}") in json.dumps(json.loads(out))  # exact data
     assert_clean(out)
+
+
+def test_verify_names_a_hostile_file_escaped(
+    workspace: Workspace,
+    put_snapshot: Put,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    put_snapshot(workspace, "staff", [{"person_id": "S1"}])
+    (workspace.vault_dir / "snapshots" / f"planted{HOSTILE}.parquet").write_bytes(b"x")
+    code, out = kansa(workspace, capsys, monkeypatch, "verify")
+    assert code == 1 and "planted\\x1b[2J" in " ".join(out.split()), out
+    assert_clean(out)
