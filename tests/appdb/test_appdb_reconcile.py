@@ -265,6 +265,8 @@ def test_reconcile_refuses_a_ledger_whose_chain_is_broken(
     code, _, err = kansa(workspace, capsys, "db", "reconcile")
     assert code == 2 and "hash chain" in err
     assert run.run_id not in run_ids(workspace)
+    code, out, err = kansa(workspace, capsys, "runs", "--json")  # listing still works, warned
+    assert code == 0 and json.loads(out) == [] and "warning" in err and "hash chain" in err
 
 
 def test_a_report_includes_the_run_the_database_missed(

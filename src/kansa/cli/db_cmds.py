@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from kansa.appdb import Database
 from kansa.cli.context import console, err_console, workspace
 from kansa.cli.terminal import print_json
 from kansa.controls import load_catalog
 from kansa.findings import configured_scopes
-from kansa.findings.reconcile import Rebuilt, Scopes, reconcile
+from kansa.findings.reconcile import LedgerUntrusted, Rebuilt, Scopes, reconcile
 from kansa.i18n import tr
-from kansa.vault import Vault
+from kansa.vault import LedgerCorrupt, Vault
 from kansa.workspace import Workspace
 
 db_app = typer.Typer(
@@ -43,8 +44,22 @@ def _line(r: Rebuilt) -> str:
 
 
 def catch_up(ws: Workspace, db: Database) -> list[Rebuilt]:
-    """Add the runs the database missed; say so on stderr (stdout may be JSON)."""
-    rebuilt = reconcile(db, Vault(ws.vault_dir), lambda: _scopes(ws))
+    """Add the runs the database missed; say so on stderr (stdout may be JSON).
+
+    A damaged ledger is reported and skipped, not fatal: listing runs or findings stays
+    possible, and `kansa verify` / `kansa db reconcile` say what is wrong.
+    """
+    try:
+        rebuilt = reconcile(db, Vault(ws.vault_dir), lambda: _scopes(ws))
+    except (LedgerCorrupt, LedgerUntrusted) as exc:
+        err_console.print(
+            tr(
+                f"[yellow]warning:[/] runs the app database may have missed were not checked: "
+                f"{escape(exc.message)}",
+                f"[yellow]警告:[/] アプリDBの未登録の実行を確認できませんでした: {escape(exc.message)}",
+            )
+        )
+        return []
     if rebuilt:
         err_console.print(
             tr(

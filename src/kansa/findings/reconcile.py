@@ -34,6 +34,10 @@ from kansa.vault import GENESIS, LedgerEntry, Vault
 Scopes = Mapping[str, Sequence[str]]
 
 
+class LedgerUntrusted(KansaError):
+    """The ledger's hash chain does not hold: nothing is rebuilt from it."""
+
+
 @dataclass(frozen=True)
 class Rebuilt:
     """One run :func:`reconcile` stored, with what it did to the findings."""
@@ -78,7 +82,7 @@ def _check_chain(vault: Vault, wanted: Sequence[LedgerEntry]) -> None:
     prev = GENESIS
     for e in vault.ledger.read():
         if e.prev != prev or e.computed_hash() != e.hash:
-            raise KansaError(
+            raise LedgerUntrusted(
                 tr(
                     f"Ledger entry #{e.seq} does not match its hash chain; no run was rebuilt "
                     "from the ledger.",
