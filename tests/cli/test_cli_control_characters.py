@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,29 @@ def test_verify_names_a_hostile_file_escaped(
     code, out = kansa(workspace, capsys, monkeypatch, "verify")
     assert code == 1 and "planted\\x1b[2J" in " ".join(out.split()), out
     assert_clean(out)
+
+
+def test_map_suggest_and_check_keep_column_names_exact_and_escaped(
+    workspace: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The proposed TOML block stays valid and names the column exactly (\\u escapes)."""
+    hostile = HOSTILE.replace("\r", "")  # a CSV header cell cannot hold a bare CR
+    export = tmp_path / f"staff{HOSTILE}.csv"
+    header = ["person_id", "display_name", f"dept{hostile}", "employment_type", "hired_on"]
+    export.write_text(",".join(header) + f"\nS1,Aki,IT{hostile},employee,2020-04-01\n",
+                      encoding="utf-8")  # fmt: skip
+    code, out = kansa(workspace, capsys, monkeypatch, "map", "suggest", "staff", str(export))
+    assert code == 0, out
+    assert_clean(out)
+    assert tomllib.loads(out)["mappings"]["staff"]["drop"] == [f"dept{hostile}"]
+    code, out = kansa(workspace, capsys, monkeypatch, "map", "check", "staff", str(export))
+    assert "dept\\x1b[2J" in out, out
+    assert_clean(out)
+    code, out = kansa(workspace, capsys, monkeypatch, "map", "check", "staff", str(export),
+                      "--json")  # fmt: skip
+    assert_clean(out)
+    doc, _ = json.JSONDecoder().raw_decode(out)  # stdout first; the verdict follows on stderr
+    assert doc["file"] == export.name  # exact: the escapes decode back

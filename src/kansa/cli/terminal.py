@@ -12,8 +12,8 @@ One place does it for everything the CLI prints:
   :class:`~rich.text.Text` it renders, and, as a last net, every segment it is about to write
   (whatever renderable produced it); Rich's own styling codes are not text, so they survive;
 * :func:`verbatim` turns a data value into a table cell: never Rich markup, characters visible;
-* :func:`print_json` / :func:`echo` are the plain-text outputs (``--json``, ``--version``);
-  JSON keeps the data exact: the characters are written as ``\\u`` escapes, which decode back.
+* :func:`print_json` / :func:`print_document` are the machine-readable outputs (``--json``, a
+  proposed TOML block): the characters are written as ``\\u`` escapes, which decode back.
 
 Kept as they are: newline and tab (Rich lays them out). Escaped: C0 controls, DEL, C1 controls
 (ECMA-48 section 5: ESC ``0x1b`` and CSI ``0x9b`` begin control sequences), and the Unicode
@@ -96,19 +96,25 @@ class TerminalConsole(Console):
                 yield segment
 
 
-def json_text(obj: Any, **kwargs: Any) -> str:
-    """``json.dumps(obj)`` whose strings carry no raw control character (they are ``\\u``
-    escapes, valid JSON that decodes to the same data)."""
-    text = json.dumps(obj, ensure_ascii=False, **kwargs)
+def unicode_escaped(text: str) -> str:
+    """``text`` with every control character written ``\\uXXXX``: inside a JSON or TOML string
+    that is an escape both formats decode back to the same character (RFC 8259 section 7,
+    TOML 1.0 "String")."""
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_text(obj: Any, **kwargs: Any) -> str:
+    """``json.dumps(obj)`` whose strings carry no raw control character."""
+    return unicode_escaped(json.dumps(obj, ensure_ascii=False, **kwargs))
 
 
 def print_json(obj: Any, *, indent: int | None = 2, default: Any = None) -> None:
     """Print ``obj`` as JSON on standard output (``--json`` of every command)."""
-    echo(json_text(obj, indent=indent, default=default))
+    print_document(json_text(obj, indent=indent, default=default) + "\n")
 
 
-def echo(text: str) -> None:
-    """Print one plain line on standard output, control characters escaped."""
-    sys.stdout.write(visible(text) + "\n")
+def print_document(text: str) -> None:
+    """Print machine-readable text (JSON, a TOML block) on standard output as it is, but for
+    control characters, which become ``\\u`` escapes (the text stays valid and exact)."""
+    sys.stdout.write(unicode_escaped(text))
     sys.stdout.flush()
