@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -26,7 +27,9 @@ _MAX_SHEET_NAME = 31
 
 
 def cell_value(v: Any) -> Any:
-    if isinstance(v, bool) or v is None or isinstance(v, str | float):
+    if isinstance(v, str):  # control characters Excel refuses are kept visible, as escapes
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", v)
+    if isinstance(v, bool) or v is None or isinstance(v, float):
         return v
     if isinstance(v, Decimal):
         return format(v, "f")

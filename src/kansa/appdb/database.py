@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -10,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kansa.appdb.url_secrets import mask_url, scrub
 from kansa.errors import KansaError
 from kansa.i18n import tr
 
@@ -36,16 +36,12 @@ def head_revision() -> str:
     return head
 
 
-def _masked(url: str) -> str:
-    """``url`` with any password replaced, for messages (it may not even parse as a URL)."""
-    return re.sub(r"([^\s:/@]+:)[^@\s]*@", r"\1***@", url)
-
-
 def _check_url(url: str) -> None:
     try:
-        backend = make_url(url).get_backend_name()
+        parsed = make_url(url)
+        backend = parsed.get_backend_name()
     except ArgumentError as exc:
-        shown = _masked(url)
+        shown = mask_url(url)
         raise KansaError(
             tr(
                 f"database_url {shown!r} is not a database URL.",
@@ -59,6 +55,14 @@ def _check_url(url: str) -> None:
                 f"database_url は SQLite か PostgreSQL を指定してください（{backend} は不可）。",
             ),
             hint="sqlite:///kansa.db  |  postgresql+psycopg://user@host/db",
+        )
+    if "@" in (parsed.host or ""):  # the driver would be sent part of the password as the host
+        raise KansaError(
+            tr(
+                f"database_url {mask_url(url)!r}: the password holds '@'; write it as %40.",
+                f"database_url {mask_url(url)!r}: パスワードの '@' は %40 と書いてください。",
+            ),
+            hint="postgresql+psycopg://user:p%40ss@host/db",
         )
 
 
@@ -89,9 +93,9 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def _unreachable(url: str, exc: Exception) -> KansaError:
-    safe = make_url(url).render_as_string(hide_password=True)
+    safe, why = mask_url(url), scrub(str(exc), url)
     return KansaError(
-        tr(f"Cannot open the app database {safe}: {exc}", f"アプリDB {safe} を開けません: {exc}"),
+        tr(f"Cannot open the app database {safe}: {why}", f"アプリDB {safe} を開けません: {why}"),
         hint=tr(
             "Check database_url in kansa.toml and that the server is running.",
             "kansa.toml の database_url とサーバーの稼働を確認してください。",
@@ -112,7 +116,7 @@ def upgrade(url: str) -> str:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
         return head_revision()
-    except OperationalError as exc:
+    except DBAPIError as exc:  # refused, locked, a wrong option: never the URL as typed
         raise _unreachable(url, exc.orig or exc) from exc
     finally:
         engine.dispose()

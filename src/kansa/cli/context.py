@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from rich.console import Console, ConsoleDimensions
 
+from kansa.cli.terminal import TerminalConsole
 from kansa.workspace import Workspace, find_workspace
 
 # Output piped to a file, `grep` or `less` is read in full: Rich's default (80 columns, or the
@@ -17,7 +18,7 @@ from kansa.workspace import Workspace, find_workspace
 PIPED_WIDTH = 4000
 
 
-class PipeFriendlyConsole(Console):
+class PipeFriendlyConsole(TerminalConsole):
     """A console that, when its output is not a terminal, never narrows tables to fit.
 
     An explicit ``width=`` or ``COLUMNS`` (read when printing, not when this module was
@@ -39,8 +40,10 @@ class PipeFriendlyConsole(Console):
     size = property(_size, Console.size.fset)  # type: ignore[attr-defined]
 
 
+# data reaches the terminal only through these: control characters are shown escaped
+# (kansa.cli.terminal)
 console = PipeFriendlyConsole()
-err_console = Console(stderr=True)
+err_console = TerminalConsole(stderr=True)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from kansa.cli.context import console, workspace
+from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import AREAS, FRAMEWORKS, Control, load_catalog
 from kansa.controls.frameworks import coverage, load_frameworks
 from kansa.controls.lint import lint_catalog
@@ -47,7 +48,7 @@ def _catalog(ws: Workspace | None) -> dict[str, Control]:
 
 
 def _dump(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    print_json(data, indent=1, default=str)
 
 
 def _summary(c: Control) -> dict[str, Any]:
@@ -70,7 +71,7 @@ def _print_catalog(controls: list[Control]) -> None:
         table.add_column(col)
     for c in controls:
         fws = " ".join(SHORT[k] for k in FRAMEWORKS if c.frameworks.get(k))
-        table.add_row(c.id, c.area, c.severity, fws, c.title.get(lang()))
+        table.add_row(c.id, c.area, c.severity, fws, verbatim(c.title.get(lang())))
     console.print(table)
     console.print(tr(f"{len(controls)} controls", f"{len(controls)} 件"))
 
@@ -193,7 +194,7 @@ def _print_control(c: Control, params: list[dict[str, Any]]) -> None:
                 f"{load_frameworks()[key].name}: {', '.join(c.frameworks[key])}", highlight=False
             )
     if c.logic:
-        console.print(f"\n{tr('logic', 'ロジック')}: {c.logic}")
+        console.print(f"\n{tr('logic', 'ロジック')}: {escape(c.logic)}")
     for name, sql in (("population", c.population_sql), ("test", c.test_sql)):
         if sql:
             console.print(f"\n[bold]-- {name}[/]")
@@ -297,7 +298,7 @@ def _print_score(result: Score, source: str) -> None:
     for cs in result.per_control.values():
         for label, keys in (("missed", cs.missed), ("extra", cs.extra)):
             for k in keys[:10]:
-                console.print(f"  {cs.control} {label}: {k}", highlight=False)
+                console.print(f"  {cs.control} {label}: {escape(str(k))}", highlight=False)
     o = result.overall
     console.print(
         tr(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 from rich.table import Table
 
 from kansa.cli.context import console
+from kansa.cli.terminal import print_json
 from kansa.contracts import Column, Contract, get_contract, load_contracts, to_json_schema
 from kansa.i18n import lang, tr
 
@@ -36,7 +36,7 @@ def datasets(
         return
     contracts = load_contracts()
     if as_json:
-        print(json.dumps([c.summary() for c in contracts.values()], ensure_ascii=False, indent=2))
+        print_json([c.summary() for c in contracts.values()])
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
     for head in (
@@ -148,9 +148,9 @@ def show(
     """Show one data contract in full."""
     c = get_contract(name)
     if fmt is ShowFormat.json_schema:
-        print(json.dumps(to_json_schema(c), ensure_ascii=False, indent=2))
+        print_json(to_json_schema(c))
     elif fmt is ShowFormat.json:
-        print(json.dumps(contract_json(c), ensure_ascii=False, indent=2))
+        print_json(contract_json(c))
     else:
         console.print(contract_table(c))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from kansa.cli.context import console, state
+from kansa.cli.terminal import print_json
 from kansa.demo import DemoParams, DemoResult, generate, ingest_demo
 from kansa.demo.generate import STAGES
 from kansa.demo.sanctions import default_ofac_dir
@@ -136,7 +136,7 @@ def demo(
         "notes": result.notes,
     }
     if as_json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        print_json(summary)
         return
     _print_summary(result, summary)
 

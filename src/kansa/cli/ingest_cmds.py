@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import codecs
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
-from rich.text import Text
 
 from kansa.cli.context import console, err_console, workspace
+from kansa.cli.terminal import print_json, verbatim
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.ingest import InvalidData, ingest_file
@@ -53,14 +53,14 @@ def _delimiter(typed: str | None) -> str | None:
 
 
 def _problems_table(exc: InvalidData) -> Table:
-    table = Table(title=Text(exc.message.splitlines()[0]), title_justify="left")
+    table = Table(title=verbatim(exc.message.splitlines()[0]), title_justify="left")
     for head in (tr("line", "行"), tr("column", "列"), tr("value", "値"), tr("expected", "期待")):
         table.add_column(head, overflow="fold")
     for p in exc.problems:
         where = str(p.line) if p.line is not None else (f"#{p.row}" if p.row is not None else "")
         value = "" if p.value is None else repr(p.to_json()["value"])
         # user data is shown as plain text, never read as Rich markup
-        table.add_row(where, Text(p.column or ""), Text(value), Text(p.expected))
+        table.add_row(where, verbatim(p.column), verbatim(value), verbatim(p.expected))
     rest = exc.total - len(exc.problems)
     if rest > 0:
         table.caption = tr(f"... and {rest} more", f"... ほか {rest} 件")
@@ -113,20 +113,20 @@ def ingest(
         )
     except InvalidData as exc:
         if as_json:
-            print(json.dumps(exc.to_json(), ensure_ascii=False, indent=2))
+            print_json(exc.to_json())
         else:
             err_console.print(_problems_table(exc))
         # a KansaError (not typer.Exit) so that the exit code 1 reaches the shell
         raise Rejected(exc.message.splitlines()[0], hint=exc.hint) from None
     if as_json:
         out = {"ok": True, "seq": snap.seq, "path": str(snap.path), **snap.payload}
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print_json(out)
         return
     console.print(
         tr(
-            f"[green]Ingested[/] {file.name} -> {dataset}: {snap.rows:,} rows, "
+            f"[green]Ingested[/] {escape(file.name)} -> {escape(dataset)}: {snap.rows:,} rows, "
             f"snapshot {snap.sha256[:12]}, ledger entry {snap.seq}",
-            f"[green]取り込み完了[/] {file.name} -> {dataset}: {snap.rows:,} 行、"
+            f"[green]取り込み完了[/] {escape(file.name)} -> {escape(dataset)}: {snap.rows:,} 行、"
             f"スナップショット {snap.sha256[:12]}、台帳エントリ {snap.seq}",
         ),
         highlight=False,

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "results": "run_cmds",
     "runs": "run_cmds",
     "findings": "run_cmds",
+    "db": "db_cmds",
     "wallets": "wallets_cmds",
     "reserves": "reserves_cmds",
     "sanctions": "sanctions_cmds",

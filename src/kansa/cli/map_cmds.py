@@ -3,7 +3,6 @@ from an export; ``check`` dry-runs an ingest of it (and changes nothing)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from rich.text import Text
 
 from kansa.cli.context import console, err_console, workspace
 from kansa.cli.ingest_cmds import Encoding, Rejected, _delimiter, _problems_table
+from kansa.cli.terminal import print_document, print_json, verbatim
 from kansa.contracts import get_contract
 from kansa.errors import KansaError
 from kansa.i18n import tr
@@ -85,7 +85,7 @@ def suggest_cmd(
     elif output is not None:
         output.write_text(text, encoding="utf-8")
     else:
-        print(text, end="")
+        print_document(text)
 
 
 def _append(config: Path, dataset: str, text: str) -> None:
@@ -144,7 +144,7 @@ def check_cmd(
         member=member,
     )
     if as_json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        print_json(report.to_json())
     else:
         _print(report)
     if not report.ok:
@@ -172,7 +172,9 @@ def _print(report: object) -> None:
         for head in ("min", "max"):
             table.add_column(head, overflow="fold")
         for c in report.columns:
-            table.add_row(c.name, c.type, f"{c.empty:,}", Text(c.low or ""), Text(c.high or ""))
+            table.add_row(
+                verbatim(c.name), c.type, f"{c.empty:,}", verbatim(c.low), verbatim(c.high)
+            )
         console.print(table)
     if report.unmapped:
         table = Table(title=tr("Values no map covers", "対応付けのない値"), title_justify="left")
@@ -185,7 +187,10 @@ def _print(report: object) -> None:
             table.add_column(head, overflow="fold")
         for u in report.unmapped:
             table.add_row(
-                u["column"], Text(repr(u["value"])), str(u["rows"]), str(u["first_line"] or "")
+                verbatim(u["column"]),
+                verbatim(repr(u["value"])),
+                str(u["rows"]),
+                str(u["first_line"] or ""),
             )
         console.print(table)
     if report.problems:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kansa.cli.context import console, workspace
+from kansa.cli.db_cmds import catch_up_database
 from kansa.i18n import tr
 
 
@@ -45,6 +46,7 @@ def report(
     fmt = resolve_format(fmt.lower() if fmt else None, out)
     ws = workspace(ctx)
     target = out or ws.root / "reports" / f"report.{fmt}"
+    catch_up_database(ws)  # a run the app database missed is in the report too
     with console.status(tr(f"Writing the {fmt} report...", f"{fmt} 報告書を作成中...")):
         path = write_report(ws, target, language, fmt, max_rows, run_id=run_id)
     console.print(tr(f"Report written: {path}", f"報告書を出力しました: {path}"))

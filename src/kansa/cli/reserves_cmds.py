@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from kansa.cli.context import console, err_console, workspace
+from kansa.cli.terminal import print_json, verbatim
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.reserves import (
@@ -96,7 +97,7 @@ def _print_root(payload: dict[str, Any]) -> None:
     table.add_column(tr("asset", "資産"))
     table.add_column(tr("liabilities (smallest unit)", "負債（最小単位）"), justify="right")
     for asset, total in zip(payload["assets"], payload["root"]["sums"], strict=True):
-        table.add_row(asset, total)
+        table.add_row(verbatim(asset), total)
     console.print(table)
 
 
@@ -123,7 +124,7 @@ def build(
             progress=update,
         )
     if as_json:
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print_json(payload)
     else:
         _print_root(payload)
 
@@ -200,7 +201,7 @@ def verify(
     if result is not None:
         reason = result.reason
     if as_json:
-        print(json.dumps({"ok": bool(result and result.ok), "reason": reason}, ensure_ascii=False))
+        print_json({"ok": bool(result and result.ok), "reason": reason}, indent=None)
     if result is None or not result.ok:
         raise ReservesFailed(tr("INVALID proof: ", "無効な証明: ") + reason)
     if not as_json:
@@ -265,7 +266,7 @@ def check(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> No
             "ok": not failed,
             "assets": [r.to_json() for r in rows],
         }
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        print_json(doc)
         _fail_if_short(rows)
         return
     table = Table(title=tr(f"Reserves on {when}", f"{when} の準備金"), title_justify="left")
@@ -285,7 +286,9 @@ def check(ctx: typer.Context, as_of: AsOf = None, as_json: AsJson = False) -> No
         if r.tree_agrees is False:
             status += tr(" [red]tree != ledger[/]", " [red]ツリーと元帳が不一致[/]")
         ratio = "-" if r.ratio is None else f"{r.ratio:.2%}"
-        table.add_row(r.asset, str(r.owed), str(r.ledger_total), str(r.reserves), ratio, status)
+        table.add_row(
+            verbatim(r.asset), str(r.owed), str(r.ledger_total), str(r.reserves), ratio, status
+        )
     console.print(table)
     if tree is None:
         console.print(

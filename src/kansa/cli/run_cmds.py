@@ -12,10 +12,14 @@ import duckdb
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
 from kansa.appdb import ControlResult, Database, Run
 from kansa.cli.context import console, err_console, workspace
+from kansa.cli.db_cmds import catch_up
+from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import Control, load_catalog
 from kansa.engine import RunResult, parse_assignments, run_controls, select_controls
 from kansa.engine import exceptions as exc_rows
@@ -27,11 +31,11 @@ from kansa.findings import (
     LABELS,
     WHOLE_CONTROL,
     Change,
-    apply_run,
     configured_scopes,
     list_findings,
     run_ids,
 )
+from kansa.findings.reconcile import not_written, store_run
 from kansa.i18n import lang, tr
 from kansa.spelling import did_you_mean
 from kansa.workspace import Workspace
@@ -88,7 +92,7 @@ def _summary_table(run: RunResult, catalog: dict[str, Control]) -> Table:
         style = STATUS_STYLE[o.status]
         table.add_row(
             o.control_id,
-            _title(catalog, o.control_id),
+            verbatim(_title(catalog, o.control_id)),
             f"[{style}]{o.status.upper()}[/]",
             _num(o.population_count),
             _num(o.exception_count),
@@ -185,6 +189,8 @@ def run(
     check_control_ids(ws.config.control_parameters, catalog, "kansa.toml")  # a typo never skips
     scopes = configured_scopes(ws.config.raw, catalog)  # refused before anything runs
     chosen = select_controls(catalog, controls)
+    with Database(ws.database_url) as db:  # also fails early when the database is unreachable
+        catch_up(ws, db)
     interrupted = False
     try:
         result = run_controls(
@@ -195,19 +201,18 @@ def run(
             progress=not json_out,
             workers=workers,
             timeout=ws.config.run_timeout if timeout is None else timeout,
+            record=False,  # recorded below with its findings, in one transaction
         )
     except InterruptedAfterCommit as exc:  # committed whole: finish recording it, then stop
         result, interrupted = exc.run, True
     except KeyboardInterrupt:
         _interrupted()
     with sigint_deferred() as held, Database(ws.database_url) as db:
-        changes = apply_run(
-            db,
-            result.run_id,
-            {c.id: c.owner for c in chosen},
-            scopes=scopes,
-            vault_dir=ws.vault_dir,
-        )
+        try:
+            changes = store_run(db, result, scopes=scopes, vault_dir=ws.vault_dir)
+        except DBAPIError as exc:
+            what = tr(f"run {result.run_id}", f"実行 {result.run_id}")
+            raise not_written(db.url, exc, what) from exc
     if interrupted or held.received:
         err_console.print(
             tr(
@@ -222,7 +227,7 @@ def run(
         out: dict[str, Any] = result.to_dict()
         out["findings"] = [c.__dict__ for c in changes]
         out["score"] = score.as_dict() if score else None
-        typer.echo(json.dumps(out, ensure_ascii=False, default=str, indent=1))
+        print_json(out, indent=1, default=str)
     else:
         _print_run(result, catalog, changes)
         if score:
@@ -313,7 +318,7 @@ def results(
             "page_size": page_size,
             "rows": [dict(zip(columns, row, strict=True)) for row in rows],
         }  # fmt: skip
-        typer.echo(json.dumps(out, ensure_ascii=False, default=str, indent=1))
+        print_json(out, indent=1, default=str)
         return
     _print_result(r, intact, columns, rows, page, page_size)
     if unreadable:
@@ -359,7 +364,7 @@ def _print_result(
     if r.error:
         console.print(f"[magenta]{escape(r.error)}[/]", highlight=False)
     console.print(
-        f"{tr('parameters', 'パラメータ')}: {json.dumps(r.parameters, ensure_ascii=False)}"
+        f"{tr('parameters', 'パラメータ')}: {escape(json.dumps(r.parameters, ensure_ascii=False))}"
     )
     console.print(f"{tr('control version', 'コントロール版')}: {r.version_hash}  ({r.engine})")
     for dataset, sha in sorted(r.snapshots.items()):
@@ -380,26 +385,22 @@ def _print_result(
         console.print(_rows_table(title, columns, rows))
 
 
-def _text(value: Any) -> str:
-    """Evidence shown verbatim: ``[...]`` in the data is text, not Rich markup."""
-    return "" if value is None else escape(str(value))
-
-
 def _rows_table(title: str, columns: list[str], rows: list[tuple[Any, ...]]) -> Table:
     """One row per line when it fits the terminal, else one record per block (column: value):
     exception rows carry hashes and addresses that must stay readable in full."""
     table = Table(title=title, title_justify="left", show_lines=True)
     if sum(max(len(c), 8) + 3 for c in columns) <= console.width:
         for c in columns:
-            table.add_column(c)
+            table.add_column(verbatim(c))
         for row in rows:
-            table.add_row(*map(_text, row))
+            table.add_row(*map(verbatim, row))
         return table
     table.add_column("#", justify="right")
-    table.add_column(tr("column", "列"), no_wrap=True)
+    table.add_column(tr("column", "列"), overflow="fold")
     table.add_column(tr("value", "値"), overflow="fold")
     for i, row in enumerate(rows, start=1):
-        table.add_row(str(i), "\n".join(columns), "\n".join(map(_text, row)))
+        lines = Text("\n")
+        table.add_row(str(i), lines.join(map(verbatim, columns)), lines.join(map(verbatim, row)))
     return table
 
 
@@ -410,20 +411,16 @@ def runs(
 ) -> None:
     """The history of runs in this workspace."""
     ws = workspace(ctx)
-    with Database(ws.database_url) as db, db.session() as s:
-        rows = list(
-            s.scalars(
-                select(Run)
-                .where(Run.workspace == ws.config.name)
-                .order_by(Run.started_at.desc())
-                .limit(limit)
-            )
-        )
+    with Database(ws.database_url) as db:
+        catch_up(ws, db)
+        with db.session() as s:
+            query = select(Run).where(Run.workspace == ws.config.name)
+            rows = list(s.scalars(query.order_by(Run.started_at.desc()).limit(limit)))
     if json_out:
         keys = ("id", "as_of", "started_at", "finished_at", "engine", "actor", "controls_total",
                 "passed", "failed", "errored", "ledger_seq", "ledger_hash")  # fmt: skip
         data = [{k: getattr(r, k) for k in keys} for r in rows]
-        typer.echo(json.dumps(data, default=str, indent=1))
+        print_json(data, indent=1, default=str)
         return
     if not rows:
         console.print(tr("No runs yet: `kansa run`.", "実行履歴はありません（`kansa run`）。"))
@@ -458,6 +455,7 @@ def findings(
     """Findings opened by failing controls: rating, first and last seen, status, repeats."""
     ws = workspace(ctx)
     with Database(ws.database_url) as db:
+        catch_up(ws, db)
         rows = list_findings(db, ws.config.name, status=status.value if status else None,
                              control_id=control.upper() if control else None)  # fmt: skip
     if json_out:
@@ -472,7 +470,7 @@ def findings(
             }
             for f in rows
         ]  # fmt: skip
-        typer.echo(json.dumps(data, default=str, ensure_ascii=False, indent=1))
+        print_json(data, indent=1, default=str)
         return
     _print_findings(ws, rows)
 
@@ -492,13 +490,13 @@ def _print_findings(ws: Workspace, rows: list[Any]) -> None:
         rating = LABELS[f.rating][1 if ja else 0]
         repeat = tr(" [yellow](repeat)[/]", " [yellow]（再発）[/]") if f.repeat else ""
         status = f"[red]{f.status}[/]" if f.status == "open" else f.status
-        cells = [
-            str(f.id), f.control_id, _title(catalog, f.control_id), rating + repeat, status,
+        cells: list[str | Text] = [
+            str(f.id), f.control_id, verbatim(_title(catalog, f.control_id)), rating + repeat, status,
             f.first_seen_at.strftime("%Y-%m-%d"), f.last_seen_at.strftime("%Y-%m-%d"),
-            str(f.occurrences), _num(f.exception_count), f.owner,
+            str(f.occurrences), _num(f.exception_count), verbatim(f.owner),
         ]  # fmt: skip
         if scoped:
-            cells.append(escape(f.scope))
+            cells.append(verbatim(f.scope))
         table.add_row(*cells)
     console.print(table if rows else tr("No findings.", "指摘事項はありません。"))
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from kansa.cli.context import console, workspace
+from kansa.cli.terminal import print_json
 from kansa.errors import KansaError
 from kansa.i18n import tr
 
@@ -46,16 +46,15 @@ def import_ofac_cmd(
         ) from exc
     snap = import_ofac(workspace(ctx), folder, list_date, progress=not json_out)
     if json_out:
-        typer.echo(
-            json.dumps(
-                {
-                    "dataset": snap.dataset,
-                    "rows": snap.rows,
-                    "sha256": snap.sha256,
-                    "ledger_seq": snap.seq,
-                    "list_date": list_date,
-                }
-            )
+        print_json(
+            {
+                "dataset": snap.dataset,
+                "rows": snap.rows,
+                "sha256": snap.sha256,
+                "ledger_seq": snap.seq,
+                "list_date": list_date,
+            },
+            indent=None,
         )
         return
     console.print(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from contextlib import ExitStack
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kansa.cli.context import console, err_console, state, workspace
+from kansa.cli.terminal import print_json, verbatim
 from kansa.errors import KansaError, WorkspaceNotFound
 from kansa.i18n import tr
 from kansa.ingest.progress import Reporter
@@ -44,7 +44,7 @@ class NotIntact(KansaError):
 
 
 def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2))
+    print_json(obj)
 
 
 def _signature_line(sig: dict[str, Any] | None, trusted: bool) -> str:
@@ -300,9 +300,9 @@ def ledger_show(
         table.add_row(
             str(e.seq),
             e.time,
-            Text(e.kind),
-            Text(e.actor if e.os_user in (None, e.actor) else f"{e.actor} (os: {e.os_user})"),
-            Text(_summary(e)),
+            verbatim(e.kind),
+            verbatim(e.actor if e.os_user in (None, e.actor) else f"{e.actor} (os: {e.os_user})"),
+            verbatim(_summary(e)),
             str(len(e.outputs)),
             e.hash[:16],
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -13,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from kansa.cli.context import console, err_console, workspace
+from kansa.cli.terminal import print_json
 from kansa.custody import DescriptorError, parse_descriptor
 from kansa.custody.attestation import WalletAttestation, attest_iter
 from kansa.custody.checks import AttestParams
@@ -69,7 +69,7 @@ def derive(
         ) from None
     data = derivation_dict(parsed, outputs, net.name, net.chain)
     if as_json:
-        typer.echo(json.dumps(data, indent=2))
+        print_json(data)
     else:
         console.print(derivation_table(data))
 
@@ -164,13 +164,7 @@ def attest_cmd(
             step()
     passed = all(r.passed for r in results)
     if as_json:
-        typer.echo(
-            json.dumps(
-                _json_report(day, views.snapshots, book.missing, results, passed),
-                indent=2,
-                default=str,
-            )
-        )
+        print_json(_json_report(day, views.snapshots, book.missing, results, passed), default=str)
     else:
         _print_report(day, book.missing, results)
     if not passed:

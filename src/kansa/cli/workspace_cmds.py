@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kansa.appdb import upgrade
+from kansa.appdb.url_secrets import mask_url
 from kansa.cli.context import console
 from kansa.i18n import tr
 from kansa.workspace import create_workspace
@@ -26,11 +27,13 @@ def init(
             f"ワークスペース [bold]{ws.config.name}[/] を {ws.root} に作成しました",
         )
     )
+    shown = mask_url(ws.config.database_url)
     console.print(
         tr(
-            f"App database ready (schema {revision}): {ws.config.database_url}",
-            f"アプリDBを準備しました（スキーマ {revision}）: {ws.config.database_url}",
-        )
+            f"App database ready (schema {revision}): {shown}",
+            f"アプリDBを準備しました（スキーマ {revision}）: {shown}",
+        ),
+        highlight=False,
     )
 
 

@@ -3,7 +3,9 @@
 Public surface: :func:`apply_run` (move findings by one recorded run), :func:`rate` (the
 rating rule, one place), :func:`list_findings`, :func:`run_ids`, :class:`Change`, :func:`configured_scopes` (the
 ``[findings.scope]`` table of kansa.toml), the rating
-names :data:`RATINGS` and their bilingual :data:`LABELS`.
+names :data:`RATINGS` and their bilingual :data:`LABELS`. :mod:`kansa.findings.reconcile`
+(imported on its own: it needs the engine) records a run with its findings in one transaction
+and rebuilds runs the app database missed from the ledger.
 """
 
 from kansa.findings.lifecycle import CLOSED, OPEN, Change, apply_run

@@ -209,13 +209,26 @@ def apply_run(
     ``owners``: control id -> owner role, copied onto newly opened findings. ``scopes``: control
     id -> key columns that split its findings (needs ``vault_dir`` to read the exception rows).
     """
-    changes: list[Change] = []
     with db.session() as s:
         run = s.get(Run, run_id)
         if run is None:
             raise KeyError(f"no run {run_id} in the app database")
-        for r in run.results:
-            failing = _failing(r, (scopes or {}).get(r.control_id), vault_dir)
-            owner = (owners or {}).get(r.control_id, "")
-            changes.extend(_apply_one(s, run, r, owner, failing))
+        return apply_in_session(s, run, owners, scopes=scopes, vault_dir=vault_dir)
+
+
+def apply_in_session(
+    s: Session,
+    run: Run,
+    owners: Mapping[str, str] | None = None,
+    *,
+    scopes: Mapping[str, Sequence[str]] | None = None,
+    vault_dir: Path | None = None,
+) -> list[Change]:
+    """:func:`apply_run` inside the caller's transaction (recording a run and moving its
+    findings then commit together, or not at all)."""
+    changes: list[Change] = []
+    for r in run.results:
+        failing = _failing(r, (scopes or {}).get(r.control_id), vault_dir)
+        owner = (owners or {}).get(r.control_id, "")
+        changes.extend(_apply_one(s, run, r, owner, failing))
     return changes

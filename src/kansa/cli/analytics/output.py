@@ -3,13 +3,11 @@ JSON with ``--json`` or as tables on the console."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
@@ -18,6 +16,7 @@ from kansa.analytics.result import Table
 from kansa.analytics.workbook import cell_value
 from kansa.analytics.workpaper import build_document
 from kansa.cli.context import console, err_console
+from kansa.cli.terminal import print_json, verbatim
 from kansa.i18n import lang, tr
 from kansa.workspace import Workspace
 
@@ -46,7 +45,7 @@ def deliver(ws: Workspace | None, a: Analysis, as_json: bool, output: Path | Non
         export(a, doc, output, filed)
     where = {"ledger_seq": filed.ledger_seq, "files": filed.files} if filed else None
     if as_json:
-        typer.echo(json.dumps({**doc, "workpaper": where}, ensure_ascii=False, indent=1))
+        print_json({**doc, "workpaper": where}, indent=1)
         return
     render(a, doc, where, output)
 
@@ -56,24 +55,24 @@ def render(
 ) -> None:
     """The console view: title, tables, record count, conclusion, where it was filed."""
     ja = lang() == "ja"
-    console.print(f"[bold]{a.title['ja' if ja else 'en']}[/]")
+    console.print(verbatim(a.title["ja" if ja else "en"]), style="bold")
     for t in a.tables:
         _print_table(t)
     if a.records is not None:
         n = a.records.total or len(a.records.rows)
         console.print(tr(f"Records listed: {n}", f"一覧レコード数: {n}"))
-    console.print(a.conclusion["ja" if ja else "en"], highlight=False)
+    console.print(verbatim(a.conclusion["ja" if ja else "en"]), highlight=False)
     _print_filed(doc, where)
     if output:
         console.print(tr(f"Exported to {output}", f"{output} に出力しました"), style="dim")
 
 
 def _print_table(t: Table) -> None:
-    rt = RichTable(title=t.name, show_lines=False)
+    rt = RichTable(title=verbatim(t.name), show_lines=False)
     for c in t.columns:
-        rt.add_column(c, overflow="fold")
+        rt.add_column(verbatim(c), overflow="fold")
     for row in t.rows[:SHOWN_ROWS]:
-        rt.add_row(*[_short(v) for v in row])
+        rt.add_row(*[verbatim(_short(v)) for v in row])
     console.print(rt)
     if len(t.rows) > SHOWN_ROWS:
         console.print(
