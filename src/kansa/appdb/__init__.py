@@ -2,20 +2,35 @@
 
 Public surface: :func:`upgrade` (create or migrate a database to the newest schema, run by
 ``kansa init`` and before every use), :class:`Database` (sessions), the ORM classes
-:class:`Run`, :class:`ControlResult`, :class:`Finding`, :class:`FindingEvent`, and
+:class:`Run`, :class:`ControlResult`, :class:`Finding`, :class:`FindingEvent`, the web
+access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`, and
 :func:`head_revision`.
 """
 
 from kansa.appdb.database import Database, current_revision, head_revision, make_engine, upgrade
-from kansa.appdb.models import Base, ControlResult, Finding, FindingEvent, Run
+from kansa.appdb.models import (
+    ApiToken,
+    Base,
+    ControlResult,
+    Finding,
+    FindingEvent,
+    Run,
+    Unit,
+    User,
+    WebSession,
+)
 
 __all__ = [
+    "ApiToken",
     "Base",
     "ControlResult",
     "Database",
     "Finding",
     "FindingEvent",
     "Run",
+    "Unit",
+    "User",
+    "WebSession",
     "current_revision",
     "head_revision",
     "make_engine",

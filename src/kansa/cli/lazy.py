@@ -54,6 +54,8 @@ COMMANDS: dict[str, str] = {
     "sample": "analytics_sample_cmds",
     "report": "report_cmds",
     "daily": "daily_cmds",
+    "serve": "serve_cmds",
+    "users": "serve_cmds",
 }
 
 WORKSPACE_HELP = "Workspace folder (else $KANSA_WORKSPACE, else the current folder)."

@@ -34,13 +34,35 @@ def count_rows(path: Path) -> int:
     return int(pq.ParquetFile(path).metadata.num_rows)
 
 
-def read_page(path: Path, page: int, size: int) -> tuple[list[str], list[tuple[Any, ...]]]:
-    """Column names and the rows of 1-based ``page`` (``size`` rows each), in file order."""
+def columns(path: Path) -> list[str]:
+    return list(pq.ParquetFile(path).schema_arrow.names)
+
+
+def read_page(
+    path: Path, page: int, size: int, *, order_by: str | None = None, descending: bool = False
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Column names and the rows of 1-based ``page`` (``size`` rows each), in file order or
+    sorted by the column ``order_by`` (which must be one of the file's columns)."""
     offset = max(page - 1, 0) * size
+    order = ""
+    if order_by is not None:
+        if order_by not in columns(path):
+            raise KansaError(
+                tr(f"No column {order_by!r} to sort by.", f"列 {order_by!r} はありません。")
+            )
+        quoted = '"' + order_by.replace('"', '""') + '"'
+        # file order breaks ties, so a page is the same every time it is asked for
+        order = f"ORDER BY {quoted} {'DESC' if descending else 'ASC'} NULLS LAST, file_row_number"
     con = duckdb.connect()
     try:
+        source = f"read_parquet({_lit(path)}, file_row_number = true)" if order else (
+            f"read_parquet({_lit(path)})"
+        )
         rel = con.sql(
-            f"SELECT * FROM read_parquet({_lit(path)}) LIMIT {int(size)} OFFSET {int(offset)}"
+            f"SELECT * EXCLUDE (file_row_number) FROM {source} {order} "
+            f"LIMIT {int(size)} OFFSET {int(offset)}"
+            if order
+            else f"SELECT * FROM {source} LIMIT {int(size)} OFFSET {int(offset)}"
         )
         return list(rel.columns), rel.fetchall()
     finally:

@@ -1,0 +1,132 @@
+"""``kansa serve`` (the web app) and ``kansa users`` (its people), over one workspace.
+
+Both call :mod:`kansa.web.accounts`, like the admin pages do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from kansa.cli.context import console, workspace
+from kansa.errors import KansaError
+from kansa.i18n import tr
+
+users_app = typer.Typer(help="People who sign in to `kansa serve`: add, list, reset a password.")
+
+
+def _expiry(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
+    except ValueError:
+        raise typer.BadParameter(
+            tr(f"{text!r} is not a date (YYYY-MM-DD).", f"{text!r} は日付ではありません（YYYY-MM-DD）。")
+        ) from None
+
+
+def _one_time(username: str, password: str) -> None:
+    console.print(
+        tr(f"One-time password for {username}: ", f"{username} のワンタイムパスワード: ")
+        + f"[bold]{password}[/]",
+        highlight=False,
+    )
+    console.print(
+        tr("It must be changed at first sign-in.", "初回サインイン時に変更が必要です。"),
+        style="dim",
+    )
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="Lower-case letters, digits, . _ @ -.")],
+    role: Annotated[str, typer.Option(help="admin, audit_manager, auditor, reviewer, "
+                                      "control_owner, viewer or external_reviewer.")],
+    unit: Annotated[str | None, typer.Option(help="Unit (department); required for control_owner.")] = None,
+    expires: Annotated[str | None, typer.Option(help="YYYY-MM-DD; required for external_reviewer.")] = None,
+) -> None:  # fmt: skip
+    """Add a user and print a one-time password."""
+    from kansa.appdb import Database
+    from kansa.web.accounts import add_user
+
+    ws = workspace(ctx)
+    with Database(ws.database_url) as db:
+        password = add_user(db, username, role, unit=unit, expires=_expiry(expires))
+    _one_time(username, password)
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context) -> None:
+    """Users, their roles, units, second factor and expiry."""
+    from kansa.appdb import Database
+    from kansa.web.accounts import list_users
+
+    ws = workspace(ctx)
+    with Database(ws.database_url) as db:
+        rows = list_users(db)
+    table = Table(title=tr("Users", "ユーザー"), title_justify="left")
+    for col in (tr("user", "ユーザー"), tr("role", "ロール"), tr("unit", "部署"), "TOTP",
+                tr("expires", "有効期限"), tr("locked until", "ロック期限")):  # fmt: skip
+        table.add_column(col)
+    for u in rows:
+        table.add_row(
+            u.username, u.role, u.unit.name if u.unit else "", "yes" if u.totp_enabled else "no",
+            str(u.expires_at.date()) if u.expires_at else "",
+            str(u.locked_until) if u.locked_until else "",
+        )  # fmt: skip
+    console.print(table)
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The user.")],
+    reset_totp: Annotated[bool, typer.Option("--reset-totp", help="Also make them enrol "
+                                             "their authenticator again (lost phone).")] = False,
+) -> None:  # fmt: skip
+    """A new one-time password (unlocks the account; ends its sessions)."""
+    from sqlalchemy import select
+
+    from kansa.appdb import Database, User
+    from kansa.web import sessions
+    from kansa.web.accounts import reset_password
+
+    ws = workspace(ctx)
+    with Database(ws.database_url) as db:
+        password = reset_password(db, username, reset_totp=reset_totp)
+        with db.session() as s:
+            uid = s.scalars(select(User.id).where(User.username == username)).one()
+        sessions.destroy_all(db, uid)
+    _one_time(username, password)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8080,
+) -> None:  # fmt: skip
+    """Serve the audit team's web app over this workspace (see docs/web.md)."""
+    import uvicorn
+
+    from kansa.web import create_app
+
+    ws = workspace(ctx)
+    if not ws.vault_dir.is_dir():
+        raise KansaError(
+            tr(f"No vault at {ws.vault_dir}.", f"{ws.vault_dir} に証跡保管庫がありません。"),
+            hint=tr("Create a workspace first: `kansa init`.", "先に `kansa init` を実行してください。"),
+        )
+    app = create_app(ws)
+    console.print(tr(f"Serving {ws.root} on http://{host}:{port}/ (Ctrl-C stops)",
+                     f"{ws.root} を http://{host}:{port}/ で提供中（Ctrl-C で停止）"))  # fmt: skip
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")

@@ -1,0 +1,35 @@
+"""What every request of one app shares: the workspace, its database, vault and catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from kansa.appdb import Database
+from kansa.controls.model import Control
+from kansa.vault import Vault
+from kansa.web.settings import WebSettings
+from kansa.web.throttle import Throttle
+from kansa.workspace import Workspace
+
+
+@dataclass
+class AppContext:
+    workspace: Workspace
+    db: Database
+    settings: WebSettings
+    throttle: Throttle = field(default_factory=Throttle)
+    # exceptions files whose SHA-256 was checked against the run (path, sha256, mtime, size)
+    verified_files: set[tuple[str, str | None, int, int]] = field(default_factory=set)
+
+    @cached_property
+    def vault(self) -> Vault:
+        return Vault(self.workspace.vault_dir)
+
+    @cached_property
+    def catalog(self) -> dict[str, Control]:
+        """The controls this workspace runs (built-ins plus its own), loaded once."""
+        from kansa.controls import load_catalog
+
+        extra = [self.workspace.resolve(p) for p in self.workspace.config.control_paths]
+        return load_catalog(extra)

@@ -1,0 +1,17 @@
+"""Who is asking: a signed-in browser session or an API token, with role and unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    username: str
+    role: str
+    unit: str | None
+    via: str  # "session" or "token"
+    stage: str  # "full" for a token; the login stage for a session
+    session_token: str | None = None
+    csrf_token: str | None = None

@@ -1,0 +1,160 @@
+"""What the pages and the JSON API show, read through the same functions as the CLI.
+
+Runs and results come from the app database (as ``kansa runs`` / ``kansa results``), findings
+from :func:`kansa.findings.queries.list_findings` (as ``kansa findings``), snapshots from the
+vault (as ``kansa datasets``), exception rows from :mod:`kansa.engine.exceptions` (as
+``kansa results --rows``). A control owner sees only the controls whose ``owner`` is their unit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from kansa.appdb import ControlResult, Finding, Run
+from kansa.controls.model import Control
+from kansa.findings.queries import list_findings
+from kansa.web.context import AppContext
+from kansa.web.principal import Principal
+from kansa.web.roles import CONTROL_OWNER
+from kansa.web.trail import last_action
+
+
+def visible_controls(ctx: AppContext, who: Principal) -> dict[str, Control]:
+    if who.role == CONTROL_OWNER:
+        return {k: c for k, c in ctx.catalog.items() if c.owner == who.unit}
+    return dict(ctx.catalog)
+
+
+def can_see_control(ctx: AppContext, who: Principal, control_id: str) -> bool:
+    return control_id in visible_controls(ctx, who)
+
+
+def last_runs(ctx: AppContext, limit: int = 10) -> list[Run]:
+    with ctx.db.session() as s:
+        return list(
+            s.scalars(
+                select(Run)
+                .where(Run.workspace == ctx.workspace.config.name)
+                .order_by(Run.started_at.desc())
+                .limit(limit)
+            )
+        )
+
+
+def latest_results(ctx: AppContext) -> dict[str, ControlResult]:
+    """The newest result of each control (from the newest run that ran it)."""
+    out: dict[str, ControlResult] = {}
+    with ctx.db.session() as s:
+        rows = s.scalars(
+            select(ControlResult)
+            .join(Run)
+            .where(Run.workspace == ctx.workspace.config.name)
+            .order_by(Run.started_at.asc())
+        )
+        for r in rows:
+            out[r.control_id] = r
+    return out
+
+
+def history(ctx: AppContext, control_id: str, limit: int = 60) -> list[tuple[Run, ControlResult]]:
+    with ctx.db.session() as s:
+        rows = s.execute(
+            select(Run, ControlResult)
+            .join(ControlResult)
+            .where(Run.workspace == ctx.workspace.config.name, ControlResult.control_id == control_id)
+            .order_by(Run.started_at.desc())
+            .limit(limit)
+        )
+        return [(run, res) for run, res in rows]
+
+
+def result_of(ctx: AppContext, control_id: str, run_id: str | None) -> ControlResult | None:
+    query = (
+        select(ControlResult)
+        .join(Run)
+        .where(Run.workspace == ctx.workspace.config.name, ControlResult.control_id == control_id)
+        .order_by(Run.started_at.desc())
+        .limit(1)
+    )
+    if run_id:
+        query = query.where(Run.id == run_id)
+    with ctx.db.session() as s:
+        return s.scalars(query).one_or_none()
+
+
+def findings(ctx: AppContext, who: Principal, status: str | None = None) -> list[Finding]:
+    seen = visible_controls(ctx, who)
+    rows = list_findings(ctx.db, ctx.workspace.config.name, status=status)
+    return [f for f in rows if f.control_id in seen]
+
+
+@dataclass(frozen=True)
+class AreaHealth:
+    area: str
+    passed: int
+    failed: int
+    errored: int
+    not_run: int
+
+
+def overview(ctx: AppContext, who: Principal) -> dict[str, Any]:
+    """Control health by area, open findings by rating, last runs, the last verification."""
+    controls = visible_controls(ctx, who)
+    latest = latest_results(ctx)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for cid, c in controls.items():
+        res = latest.get(cid)
+        counts[c.area][res.status if res else "not_run"] += 1
+    areas = [
+        AreaHealth(a, n["pass"], n["fail"], n["error"], n["not_run"])
+        for a, n in sorted(counts.items())
+    ]
+    open_findings = findings(ctx, who, status="open")
+    verify = last_action(ctx.vault, "verify")
+    return {
+        "areas": areas,
+        "findings_by_rating": dict(Counter(f.rating for f in open_findings)),
+        "open_findings": len(open_findings),
+        "runs": last_runs(ctx, 5),
+        "last_verify": None if verify is None else {
+            "time": verify.time, "by": verify.actor, **verify.payload
+        },
+    }  # fmt: skip
+
+
+def catalog_rows(
+    ctx: AppContext, who: Principal, filters: dict[str, str | None]
+) -> list[tuple[Control, ControlResult | None]]:
+    latest = latest_results(ctx)
+    rows = []
+    for cid, c in sorted(visible_controls(ctx, who).items()):
+        res = latest.get(cid)
+        status = res.status if res else "not_run"
+        if filters.get("area") and c.area != filters["area"]:
+            continue
+        if filters.get("severity") and c.severity != filters["severity"]:
+            continue
+        if filters.get("status") and status != filters["status"]:
+            continue
+        if filters.get("framework") and filters["framework"] not in c.frameworks:
+            continue
+        rows.append((c, res))
+    return rows
+
+
+def datasets(ctx: AppContext) -> list[dict[str, Any]]:
+    """Every committed snapshot, newest first (dataset, rows, SHA-256, ledger entry)."""
+    return [
+        {"dataset": s.dataset, "rows": s.rows, "sha256": s.sha256, "seq": s.seq,
+         "time": s.time, "contract_version": s.contract_version}
+        for s in reversed(ctx.vault.snapshots())
+    ]  # fmt: skip
+
+
+def exceptions_path(ctx: AppContext, result: ControlResult) -> Path | None:
+    return ctx.vault.evidence_path(result.exceptions_file) if result.exceptions_file else None
