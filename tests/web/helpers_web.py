@@ -91,7 +91,9 @@ def signed_in(ws: Workspace, username: str, role: str, **kw: object) -> tuple[Te
 
 def web_entries(ws: Workspace) -> list[dict[str, object]]:
     return [
-        {"actor": e.actor, **e.payload} for e in Vault(ws.vault_dir).ledger.read() if e.kind == "web"
+        {"actor": e.actor, **e.payload}
+        for e in Vault(ws.vault_dir).ledger.read()
+        if e.kind == "web"
     ]
 
 

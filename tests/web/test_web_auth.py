@@ -38,7 +38,7 @@ def test_first_sign_in_changes_password_then_enrols_totp(demo: Workspace) -> Non
 
 
 def test_a_used_totp_code_is_refused_the_second_time(demo: Workspace) -> None:
-    c, secret = signed_in(demo, "replay", "reviewer")
+    _c, secret = signed_in(demo, "replay", "reviewer")
     code = wait_next_step(secret)
     for expected in (303, 400):
         c2 = client(demo)
@@ -89,7 +89,9 @@ def test_client_throttled_after_many_failures(demo: Workspace) -> None:
     c = client(demo)
     codes = [post_login(c, f"nobody{i}", "x").status_code for i in range(21)]
     assert codes[:20] == [400] * 20 and codes[20] == 429
-    unknown = [e for e in web_entries(demo) if e["action"] == "login_failed" and e["reason"] == "unknown"]
+    unknown = [
+        e for e in web_entries(demo) if e["action"] == "login_failed" and e["reason"] == "unknown"
+    ]
     assert all(e["user"] is None for e in unknown)  # what was typed is never written
 
 
@@ -154,11 +156,16 @@ def test_recovery_code_works_once(demo: Workspace) -> None:
     page = c.get("/totp/enrol")
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text)
     assert secret
-    r = c.post("/totp/enrol", data={"code": pyotp.TOTP(secret.group(1)).now(), "csrf": csrf_of(page.text)})
+    r = c.post(
+        "/totp/enrol", data={"code": pyotp.TOTP(secret.group(1)).now(), "csrf": csrf_of(page.text)}
+    )
     recovery = re.findall(r"<li><code>([0-9a-f]{8}-[0-9a-f]{8})</code></li>", r.text)
     assert len(recovery) == 10
     for expected in (303, 400):
         c2 = client(demo)
         post_login(c2, "henry", NEW_PASSWORD)
         page = c2.get("/totp")
-        assert c2.post("/totp", data={"code": recovery[0], "csrf": csrf_of(page.text)}).status_code == expected
+        assert (
+            c2.post("/totp", data={"code": recovery[0], "csrf": csrf_of(page.text)}).status_code
+            == expected
+        )

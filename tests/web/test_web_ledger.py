@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from helpers_web import (
-    NEW_PASSWORD,
     a_failing_control,
     client,
     csrf_of,

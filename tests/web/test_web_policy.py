@@ -77,7 +77,9 @@ def _cases() -> list[tuple[str | None]]:
 
 
 @pytest.mark.parametrize(("role",), _cases())
-def test_every_route_for_every_role(world: dict[str, object], demo: Workspace, role: str | None) -> None:
+def test_every_route_for_every_role(
+    world: dict[str, object], demo: Workspace, role: str | None
+) -> None:
     clients = world["clients"]
     params = world["params"]
     checked = 0
@@ -100,8 +102,12 @@ def test_every_route_for_every_role(world: dict[str, object], demo: Workspace, r
                 assert route.name == "logout" or not to_login, where
             elif role is None:
                 api = path.startswith("/api/")
-                assert (status == 401) if api else (
-                    status == 303 and r.headers["location"] == "/login"  # type: ignore[attr-defined]
+                assert (
+                    (status == 401)
+                    if api
+                    else (
+                        status == 303 and r.headers["location"] == "/login"  # type: ignore[attr-defined]
+                    )
                 ), where
             else:
                 assert status == 403, where

@@ -25,7 +25,10 @@ def _expiry(text: str | None) -> dt.datetime | None:
         return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
     except ValueError:
         raise typer.BadParameter(
-            tr(f"{text!r} is not a date (YYYY-MM-DD).", f"{text!r} は日付ではありません（YYYY-MM-DD）。")
+            tr(
+                f"{text!r} is not a date (YYYY-MM-DD).",
+                f"{text!r} は日付ではありません（YYYY-MM-DD）。",
+            )
         ) from None
 
 
@@ -119,7 +122,9 @@ def serve(
     if not ws.vault_dir.is_dir():
         raise KansaError(
             tr(f"No vault at {ws.vault_dir}.", f"{ws.vault_dir} に証跡保管庫がありません。"),
-            hint=tr("Create a workspace first: `kansa init`.", "先に `kansa init` を実行してください。"),
+            hint=tr(
+                "Create a workspace first: `kansa init`.", "先に `kansa init` を実行してください。"
+            ),
         )
     app = create_app(ws)
     console.print(tr(f"Serving {ws.root} on http://{host}:{port}/ (Ctrl-C stops)",

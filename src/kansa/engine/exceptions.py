@@ -55,8 +55,10 @@ def read_page(
         order = f"ORDER BY {quoted} {'DESC' if descending else 'ASC'} NULLS LAST, file_row_number"
     con = duckdb.connect()
     try:
-        source = f"read_parquet({_lit(path)}, file_row_number = true)" if order else (
-            f"read_parquet({_lit(path)})"
+        source = (
+            f"read_parquet({_lit(path)}, file_row_number = true)"
+            if order
+            else (f"read_parquet({_lit(path)})")
         )
         rel = con.sql(
             f"SELECT * EXCLUDE (file_row_number) FROM {source} {order} "

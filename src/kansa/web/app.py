@@ -25,7 +25,9 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         redoc_url=None,
         openapi_url=None,  # served by api.openapi behind the policy instead
     )
-    app.state.kansa = AppContext(workspace, Database(workspace.database_url), settings or WebSettings())
+    app.state.kansa = AppContext(
+        workspace, Database(workspace.database_url), settings or WebSettings()
+    )
     for module in (static, auth, overview, controls, data, account, admin, api):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)

@@ -15,11 +15,15 @@ def identify(request: Request) -> Principal | None:
     auth = request.headers.get("authorization")
     if auth is not None:
         scheme, _, value = auth.partition(" ")
-        token = api_tokens.resolve(ctx.db, value.strip(), now) if scheme.lower() == "bearer" else None
+        token = (
+            api_tokens.resolve(ctx.db, value.strip(), now) if scheme.lower() == "bearer" else None
+        )
         if token is None:  # a wrong token never falls back to the cookie
             raise HTTPException(401, "invalid or expired token", {"WWW-Authenticate": "Bearer"})
         u = token.user
-        return Principal(u.id, u.username, token.role, u.unit.name if u.unit else None, "token", "full")
+        return Principal(
+            u.id, u.username, token.role, u.unit.name if u.unit else None, "token", "full"
+        )
     cookie = request.cookies.get(sessions.COOKIE)
     if not cookie:
         return None

@@ -66,7 +66,9 @@ def history(ctx: AppContext, control_id: str, limit: int = 60) -> list[tuple[Run
         rows = s.execute(
             select(Run, ControlResult)
             .join(ControlResult)
-            .where(Run.workspace == ctx.workspace.config.name, ControlResult.control_id == control_id)
+            .where(
+                Run.workspace == ctx.workspace.config.name, ControlResult.control_id == control_id
+            )
             .order_by(Run.started_at.desc())
             .limit(limit)
         )

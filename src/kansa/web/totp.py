@@ -27,7 +27,9 @@ def provisioning_uri(secret: str, username: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
 
 
-def accepted_step(secret: str, code: str, last_step: int | None, now: float | None = None) -> int | None:
+def accepted_step(
+    secret: str, code: str, last_step: int | None, now: float | None = None
+) -> int | None:
     """The time step ``code`` is valid for (drift of one step allowed), unless already used."""
     code = code.strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):

@@ -27,13 +27,13 @@ router = APIRouter(include_in_schema=False)
 
 
 def _ctx(request: Request) -> AppContext:
-    return request.app.state.kansa  # type: ignore[no-any-return]
+    return request.app.state.kansa
 
 
 def _me(request: Request) -> Principal:
     who = request.state.principal
     assert who is not None  # the policy let a signed-in user through
-    return who  # type: ignore[no-any-return]
+    return who
 
 
 def _client(request: Request) -> str:
@@ -46,7 +46,9 @@ def _go(location: str) -> RedirectResponse:
 
 def _set_session(response: Response, token: str) -> None:
     # Secure + HttpOnly + SameSite=Strict; no Max-Age: the server ends it (idle/absolute)
-    response.set_cookie(sessions.COOKIE, token, secure=True, httponly=True, samesite="strict", path="/")
+    response.set_cookie(
+        sessions.COOKIE, token, secure=True, httponly=True, samesite="strict", path="/"
+    )
 
 
 def _next_stage(user_role: str, totp_enabled: bool) -> str:

@@ -56,7 +56,9 @@ def control(request: Request, control_id: str) -> Response:
                   trail=trail.entries_about(ctx.vault, "control", control_id))  # fmt: skip
 
 
-def checked_rows_file(ctx: AppContext, control_id: str, run: str | None) -> tuple[ControlResult, Path]:
+def checked_rows_file(
+    ctx: AppContext, control_id: str, run: str | None
+) -> tuple[ControlResult, Path]:
     """The result's exceptions file, refused unless it still has its recorded SHA-256."""
     result = queries.result_of(ctx, control_id, run)
     if result is None:
@@ -65,7 +67,12 @@ def checked_rows_file(ctx: AppContext, control_id: str, run: str | None) -> tupl
     if path is None:
         raise HTTPException(404, "this result has no exception rows")
     st = path.stat() if path.is_file() else None  # re-hash whenever the file changed
-    key = (str(path), result.exceptions_sha256, st.st_mtime_ns if st else 0, st.st_size if st else 0)
+    key = (
+        str(path),
+        result.exceptions_sha256,
+        st.st_mtime_ns if st else 0,
+        st.st_size if st else 0,
+    )
     if key not in ctx.verified_files:
         if not rows_io.verify(path, result.exceptions_sha256):
             raise HTTPException(409, "the exceptions file does not match its ledger hash: "
