@@ -27,7 +27,9 @@ def _cli(*args: str) -> tuple[int, str]:
 
 def test_users_add_list_reset(demo: Workspace) -> None:
     w = str(demo.root)
-    code, out = _cli("-w", w, "users", "add", "olga", "--role", "control_owner", "--unit", "treasury")
+    code, out = _cli(
+        "-w", w, "users", "add", "olga", "--role", "control_owner", "--unit", "treasury"
+    )
     assert code == 0, out
     one_time = re.search(r"One-time password for olga: (\S+)", out)
     assert one_time
@@ -98,3 +100,8 @@ def test_kansa_serve_answers_on_loopback(demo: Workspace) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_serve_refuses_plain_http_beyond_loopback(demo: Workspace) -> None:
+    r = runner.invoke(app, ["-w", str(demo.root), "serve", "--host", "0.0.0.0"])
+    assert isinstance(r.exception, KansaError) and "plain HTTP" in r.exception.message

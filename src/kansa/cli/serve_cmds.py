@@ -6,6 +6,7 @@ Both call :mod:`kansa.web.accounts`, like the admin pages do.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -112,6 +113,8 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8080,
+    tls_cert: Annotated[Path | None, typer.Option(help="TLS certificate (PEM), to serve HTTPS.")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
 ) -> None:  # fmt: skip
     """Serve the audit team's web app over this workspace (see docs/web.md)."""
     import uvicorn
@@ -119,6 +122,17 @@ def serve(
     from kansa.web import create_app
 
     ws = workspace(ctx)
+    if (tls_cert is None) != (tls_key is None):
+        raise typer.BadParameter(tr("give both --tls-cert and --tls-key.",
+                                    "--tls-cert と --tls-key を両方指定してください。"))  # fmt: skip
+    if tls_cert is None and not _loopback(host):
+        raise KansaError(
+            tr(f"Refusing to serve {host} over plain HTTP: passwords and session cookies would "
+               "cross the network in clear (and browsers drop Secure cookies on HTTP).",
+               f"{host} で平文 HTTP は提供しません（パスワードとセッションが平文で流れます）。"),
+            hint=tr("Use --tls-cert/--tls-key, or keep --host 127.0.0.1 behind a TLS proxy.",
+                    "--tls-cert/--tls-key を使うか、TLS プロキシの背後で --host 127.0.0.1 にしてください。"),
+        )  # fmt: skip
     if not ws.vault_dir.is_dir():
         raise KansaError(
             tr(f"No vault at {ws.vault_dir}.", f"{ws.vault_dir} に証跡保管庫がありません。"),
@@ -127,9 +141,22 @@ def serve(
             ),
         )
     app = create_app(ws)
-    console.print(tr(f"Serving {ws.root} on http://{host}:{port}/ (Ctrl-C stops)",
-                     f"{ws.root} を http://{host}:{port}/ で提供中（Ctrl-C で停止）"))  # fmt: skip
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    url = f"{'https' if tls_cert else 'http'}://{host}:{port}/"
+    console.print(tr(f"Serving {ws.root} on {url} (Ctrl-C stops)",
+                     f"{ws.root} を {url} で提供中（Ctrl-C で停止）"))  # fmt: skip
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False,
+                ssl_certfile=tls_cert, ssl_keyfile=tls_key)  # fmt: skip
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def register(app: typer.Typer) -> None:

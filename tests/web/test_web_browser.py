@@ -1,0 +1,127 @@
+"""Browser journeys in a real headless Chromium (Debian's package) against `kansa serve`.
+
+Playwright drives the system Chromium (``executable_path``): its own browser download is
+not needed, so the test runs offline. It also proves what TestClient cannot: a browser keeps
+the ``__Host-`` Secure session cookie on http://127.0.0.1 (a secure context) and the pages
+work under the CSP with no inline script.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyotp
+import pytest
+from helpers_web import NEW_PASSWORD, a_failing_control
+from playwright.sync_api import Page, sync_playwright
+
+from kansa.appdb import Database
+from kansa.web.accounts import add_user
+from kansa.workspace import Workspace
+
+CHROMIUM = Path("/usr/lib/chromium/chromium")  # the binary behind Debian's /usr/bin/chromium
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(demo: Workspace) -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from kansa.cli.app import main; main()", "-w", str(demo.root),
+         "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(base + "/login", timeout=2)
+            break
+        except httpx.TransportError:
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield b
+        b.close()
+
+
+def _first_sign_in(page: Page, base: str, username: str, one_time: str) -> str:
+    page.goto(base + "/")
+    assert page.url.endswith("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", one_time)
+    page.click("button[type=submit] >> text=Sign in")
+    assert page.url.endswith("/password")
+    page.fill("input[name=current]", one_time)
+    page.fill("input[name=new]", NEW_PASSWORD)
+    page.fill("input[name=repeat]", NEW_PASSWORD)
+    page.click("text=Change password")
+    if not page.url.endswith("/totp/enrol"):
+        return ""
+    secret = page.inner_text("#totp-secret")
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    page.click("text=Enrol")
+    assert "Recovery codes" in page.content()
+    return secret
+
+
+def test_auditor_first_login_totp_and_a_failing_control(
+    server: str, browser: object, demo: Workspace
+) -> None:
+    with Database(demo.database_url) as db:
+        one_time = add_user(db, "pw-auditor", "auditor")
+    page = browser.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    assert _first_sign_in(page, server, "pw-auditor", one_time)
+    page.click("text=Continue to the overview")
+    assert page.is_visible("text=Control health by area")
+    control_id, _ = a_failing_control(demo)
+    page.goto(f"{server}/controls?status=fail")
+    page.click(f"a[href='/controls/{control_id}']")
+    assert page.is_visible(f"h1:has-text('{control_id}')")
+    page.click("a:has-text('exceptions') >> nth=0")
+    assert re.search(r"page 1 / \d+", page.content())
+    if page.is_visible("a[rel=next]"):
+        page.click("a[rel=next]")
+        assert "page 2 /" in page.content()
+    with page.expect_download() as dl:
+        page.click("text=Export CSV")
+    assert dl.value.suggested_filename.endswith(".csv")
+    page.goto(server + "/")
+    page.click("text=Verify now")
+    assert "The vault is intact." in page.inner_text("#verify-result")
+    assert not errors, errors  # no CSP violation or script error in the console
+
+
+def test_viewer_sees_no_change_and_is_refused(
+    server: str, browser: object, demo: Workspace
+) -> None:
+    with Database(demo.database_url) as db:
+        one_time = add_user(db, "pw-viewer", "viewer")
+    page = browser.new_page()  # type: ignore[attr-defined]
+    assert _first_sign_in(page, server, "pw-viewer", one_time) == ""  # no second factor needed
+    assert page.is_visible("text=Control health by area")
+    assert not page.is_visible("text=Verify now")
+    response = page.goto(server + "/admin/users")
+    assert response is not None and response.status == 403
