@@ -126,3 +126,34 @@ def test_openapi_document_lists_the_api(demo: Workspace, auditor: object) -> Non
     assert not any(p.startswith("/login") for p in doc["paths"])  # pages stay out of it
     assert client(demo).get("/api/openapi.json").status_code == 401
     assert client(demo).get("/docs").status_code == 404  # no CDN-hosted docs page
+
+
+def test_xlsx_export_has_every_row(demo: Workspace, auditor: object) -> None:
+    from openpyxl import load_workbook
+
+    control_id, _ = a_failing_control(demo)
+    _path, total = _rows_file(demo, control_id)
+    r = auditor.get(f"/controls/{control_id}/exceptions.xlsx")  # type: ignore[attr-defined]
+    assert r.status_code == 200
+    sheet = load_workbook(io.BytesIO(r.content), read_only=True)["exceptions"]
+    assert sum(1 for _ in sheet.iter_rows()) == total + 1
+    assert auditor.get(f"/controls/{control_id}/exceptions.exe").status_code == 404  # type: ignore[attr-defined]
+
+
+def test_reports_are_listed_and_downloaded_with_their_hash_checked(
+    demo: Workspace, auditor: object
+) -> None:
+    import hashlib
+
+    from helpers_web import kansa, web_entries
+
+    kansa("-w", str(demo.root), "report", "--out", str(demo.root / "reports" / "r.html"))
+    page = auditor.get("/reports").text  # type: ignore[attr-defined]
+    seq = page.split('href="/reports/')[1].split("/")[0]
+    r = auditor.get(f"/reports/{seq}/download")  # type: ignore[attr-defined]
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    last = web_entries(demo)[-1]
+    assert (
+        last["action"] == "download_report"
+        and last["sha256"] == hashlib.sha256(r.content).hexdigest()
+    )

@@ -9,7 +9,7 @@ from kansa.appdb import Database
 from kansa.web.context import AppContext
 from kansa.web.headers import SecurityHeaders
 from kansa.web.policy import Redirect, authorize, is_api
-from kansa.web.routes import account, admin, api, auth, controls, data, overview, static
+from kansa.web.routes import account, admin, api, auth, controls, data, overview, reports, static
 from kansa.web.settings import WebSettings
 from kansa.web.templating import render
 from kansa.workspace import Workspace
@@ -28,7 +28,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.state.kansa = AppContext(
         workspace, Database(workspace.database_url), settings or WebSettings()
     )
-    for module in (static, auth, overview, controls, data, account, admin, api):
+    for module in (static, auth, overview, controls, data, reports, account, admin, api):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 

@@ -40,6 +40,8 @@ ALL = frozenset(r.ROLES)
 EVIDENCE = frozenset({r.AUDIT_MANAGER, r.AUDITOR, r.REVIEWER, r.CONTROL_OWNER, r.EXTERNAL_REVIEWER})
 AUDIT = frozenset({r.AUDIT_MANAGER, r.AUDITOR, r.REVIEWER})
 ADMINS = frozenset({r.ADMIN})
+# a report covers every unit and samples exception rows: not for the admin or a control owner
+REPORTS = frozenset({r.AUDIT_MANAGER, r.AUDITOR, r.REVIEWER, r.VIEWER, r.EXTERNAL_REVIEWER})
 
 POLICY: dict[str, Rule] = {
     # signing in
@@ -59,11 +61,13 @@ POLICY: dict[str, Rule] = {
     "controls": Rule(ALL),
     "control": Rule(ALL),
     "exceptions": Rule(EVIDENCE),
-    "exceptions_csv": Rule(EVIDENCE),
+    "exceptions_export": Rule(EVIDENCE),
     "findings": Rule(ALL),
     "data": Rule(ALL),
     "runs": Rule(ALL),
     "verify": Rule(AUDIT),
+    "reports": Rule(REPORTS),
+    "report_download": Rule(REPORTS),
     "account": Rule(ALL),
     "token_create": Rule(ALL),
     "token_revoke": Rule(ALL),

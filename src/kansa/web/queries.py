@@ -160,3 +160,16 @@ def datasets(ctx: AppContext) -> list[dict[str, Any]]:
 
 def exceptions_path(ctx: AppContext, result: ControlResult) -> Path | None:
     return ctx.vault.evidence_path(result.exceptions_file) if result.exceptions_file else None
+
+
+def reports(ctx: AppContext) -> list[dict[str, Any]]:
+    """Every filed report (``kansa report``), newest first: ledger entry, format, file, hash."""
+    out = []
+    for e in ctx.vault.ledger.read():
+        if e.kind != "report":
+            continue
+        for rel, digest in e.outputs.items():
+            out.append({"seq": e.seq, "time": e.time, "by": e.actor, "file": rel,
+                        "sha256": digest, "format": e.payload.get("format"),
+                        "language": e.payload.get("language")})  # fmt: skip
+    return out[::-1]

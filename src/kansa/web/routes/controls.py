@@ -111,19 +111,36 @@ def exceptions(
     return render(request, "exceptions.html", c=ctx.catalog[control_id], **data)
 
 
-@router.get("/controls/{control_id}/exceptions.csv", name="exceptions_csv")
-def exceptions_csv(request: Request, control_id: str, run: str | None = None) -> Response:
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@router.get("/controls/{control_id}/exceptions.{fmt}", name="exceptions_export")
+def exceptions_export(
+    request: Request, control_id: str, fmt: str, run: str | None = None
+) -> Response:
+    """All exception rows as CSV or XLSX (:func:`kansa.engine.exceptions.export`, as
+    ``kansa results --export``), with the exported file's SHA-256 on the ledger."""
     ctx, me = _ctx(request), _me(request)
+    if fmt not in EXPORT_TYPES:
+        raise HTTPException(404, "export as csv or xlsx")
     visible_control(ctx, me, control_id)
     result, path = checked_rows_file(ctx, control_id, run)
-    out = Path(tempfile.mkdtemp(prefix="kansa-export-")) / f"{control_id}-{result.run_id}.csv"
-    n = rows_io.export(path, out)
-    trail.record(ctx.vault, me.username, "export_exceptions", control=control_id,
-                 run=result.run_id, format="csv", rows=n, sha256=sha256_file(out))  # fmt: skip
+    folder = Path(tempfile.mkdtemp(prefix="kansa-export-"))
+    out = folder / f"{control_id}-{result.run_id}.{fmt}"
 
     def _cleanup() -> None:
         out.unlink(missing_ok=True)
-        out.parent.rmdir()
+        folder.rmdir()
 
-    return FileResponse(out, media_type="text/csv", filename=out.name,
+    try:
+        n = rows_io.export(path, out)
+    except KansaError as exc:  # too many rows for one Excel sheet, control characters
+        _cleanup()
+        raise HTTPException(400, exc.message) from None
+    trail.record(ctx.vault, me.username, "export_exceptions", control=control_id,
+                 run=result.run_id, format=fmt, rows=n, sha256=sha256_file(out))  # fmt: skip
+    return FileResponse(out, media_type=EXPORT_TYPES[fmt], filename=out.name,
                         background=BackgroundTask(_cleanup))  # fmt: skip
