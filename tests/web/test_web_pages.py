@@ -157,3 +157,21 @@ def test_reports_are_listed_and_downloaded_with_their_hash_checked(
         last["action"] == "download_report"
         and last["sha256"] == hashlib.sha256(r.content).hexdigest()
     )
+
+
+def test_overview_heat_map_and_ages_match_the_database(demo: Workspace, auditor: object) -> None:
+    from collections import Counter
+
+    from kansa.controls import load_catalog
+
+    body = auditor.get("/api/overview").json()  # type: ignore[attr-defined]
+    heat = body["heat_map"]
+    newest_run = body["runs"][0]["id"]
+    catalog = load_catalog()
+    with Database(demo.database_url) as db, db.session() as s:
+        rows = list(s.scalars(select(ControlResult).where(ControlResult.run_id == newest_run)))
+    bad = Counter(catalog[r.control_id].area for r in rows if r.status in ("fail", "error"))
+    for area, cells in heat["grid"]:
+        assert cells[-1]["run"] == newest_run and cells[-1]["fail"] == bad.get(area, 0), area
+    assert sum(body["findings_by_age"].values()) == body["open_findings"]
+    assert 'class="heat"' in auditor.get("/").text  # type: ignore[attr-defined]

@@ -118,7 +118,11 @@ def overview(ctx: AppContext, who: Principal) -> dict[str, Any]:
     ]
     open_findings = findings(ctx, who, status="open")
     verify = last_action(ctx.vault, "verify")
+    from kansa.web.accounts import now_utc
+
     return {
+        "heat": heat_map(ctx, who),
+        "findings_by_age": findings_by_age(open_findings, now_utc()),
         "areas": areas,
         "findings_by_rating": dict(Counter(f.rating for f in open_findings)),
         "open_findings": len(open_findings),
@@ -127,6 +131,48 @@ def overview(ctx: AppContext, who: Principal) -> dict[str, Any]:
             "time": verify.time, "by": verify.actor, **verify.payload
         },
     }  # fmt: skip
+
+
+def heat_map(ctx: AppContext, who: Principal, days: int = 14) -> dict[str, Any]:
+    """Failing share of each area's controls, per run day (newest ``days`` runs), as 0-3."""
+    runs = last_runs(ctx, days)[::-1]
+    controls = visible_controls(ctx, who)
+    ids = [r.id for r in runs]
+    cells: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    if ids:
+        with ctx.db.session() as s:
+            rows = s.execute(
+                select(ControlResult.run_id, ControlResult.control_id, ControlResult.status).where(
+                    ControlResult.run_id.in_(ids)
+                )
+            )
+            for run_id, cid, status in rows:
+                if cid in controls:
+                    cells[(controls[cid].area, run_id)][status] += 1
+    areas = sorted({c.area for c in controls.values()})
+    grid = []
+    for area in areas:
+        row = []
+        for r in runs:
+            n = cells.get((area, r.id), Counter())
+            total, bad = sum(n.values()), n["fail"] + n["error"]
+            level = None if total == 0 else min(3, -(-bad * 3 // total))
+            row.append({"run": r.id, "fail": bad, "total": total, "level": level})
+        grid.append((area, row))
+    return {"days": [str(r.as_of) for r in runs], "grid": grid}
+
+
+AGE_BUCKETS = ((30, "0-30"), (90, "31-90"), (365, "91-365"))
+
+
+def findings_by_age(open_findings: list[Finding], now: Any) -> dict[str, int]:
+    """Open findings by days since first seen (the ageing buckets of an audit tracker)."""
+    out = {label: 0 for _, label in AGE_BUCKETS} | {">365": 0}
+    for f in open_findings:
+        age = (now - f.first_seen_at).days
+        label = next((lbl for limit, lbl in AGE_BUCKETS if age <= limit), ">365")
+        out[label] += 1
+    return out
 
 
 def catalog_rows(

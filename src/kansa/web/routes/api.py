@@ -47,6 +47,8 @@ def api_overview(request: Request) -> dict[str, Any]:
     return {
         "areas": [a.__dict__ for a in data["areas"]],
         "findings_by_rating": data["findings_by_rating"],
+        "findings_by_age": data["findings_by_age"],
+        "heat_map": data["heat"],
         "open_findings": data["open_findings"],
         "runs": [_run(r) for r in data["runs"]],
         "last_verify": _json(data["last_verify"]),
