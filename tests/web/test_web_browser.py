@@ -8,6 +8,7 @@ work under the CSP with no inline script.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import socket
 import subprocess
@@ -125,3 +126,31 @@ def test_viewer_sees_no_change_and_is_refused(
     assert not page.is_visible("text=Verify now")
     response = page.goto(server + "/admin/users")
     assert response is not None and response.status == 403
+
+
+def test_control_owner_sees_only_their_unit(server: str, browser: object, demo: Workspace) -> None:
+    control_id, unit = a_failing_control(demo)
+    with Database(demo.database_url) as db:
+        one_time = add_user(db, "pw-owner", "control_owner", unit=unit)
+    page = browser.new_page()  # type: ignore[attr-defined]
+    assert _first_sign_in(page, server, "pw-owner", one_time)  # owners answer: TOTP required
+    page.goto(server + "/controls")
+    owners = page.locator("tbody tr td:nth-child(5)").all_inner_texts()
+    assert owners and set(owners) == {unit}
+    assert page.is_visible(f"a[href='/controls/{control_id}']")
+
+
+def test_expired_external_reviewer_is_refused(
+    server: str, browser: object, demo: Workspace
+) -> None:
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    with Database(demo.database_url) as db:
+        one_time = add_user(db, "pw-fsa", "external_reviewer", expires=past)
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server + "/login")
+    page.fill("input[name=username]", "pw-fsa")
+    page.fill("input[name=password]", one_time)
+    page.click("button[type=submit] >> text=Sign in")
+    assert page.url.endswith("/login") and page.is_visible("p.error")
+    page.goto(server + "/")
+    assert page.url.endswith("/login")
