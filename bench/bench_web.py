@@ -107,7 +107,9 @@ def _report(name: str, ms: list[float]) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--customers", type=int, default=20_000)
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--rows", type=int, default=1_000_000)
@@ -116,7 +118,15 @@ def main() -> None:
     args = ap.parse_args()
     root = Path(tempfile.mkdtemp(prefix="kansa-bench-web-")) / "ws"
     t0 = time.perf_counter()
-    _kansa("demo", "--customers", str(args.customers), "--days", str(args.days), "--workspace-dir", str(root))
+    _kansa(
+        "demo",
+        "--customers",
+        str(args.customers),
+        "--days",
+        str(args.days),
+        "--workspace-dir",
+        str(root),
+    )
     _kansa("-w", str(root), "run")
     _bench_run(root, args.rows)
     token = _token(root)
@@ -148,7 +158,10 @@ def main() -> None:
             print(f"{args.users} concurrent users:")
             with ThreadPoolExecutor(args.users) as pool:
                 for name, path in paths.items():
-                    _report(name, list(pool.map(lambda _i, p=path: _timed(c, p()), range(args.requests))))
+                    _report(
+                        name,
+                        list(pool.map(lambda _i, p=path: _timed(c, p()), range(args.requests))),
+                    )
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kansa.appdb import ControlResult, Finding, Run
 from kansa.controls.model import Control
@@ -21,7 +21,6 @@ from kansa.findings.queries import list_findings
 from kansa.web.context import AppContext
 from kansa.web.principal import Principal
 from kansa.web.roles import CONTROL_OWNER
-from kansa.web.trail import last_action
 
 
 def visible_controls(ctx: AppContext, who: Principal) -> dict[str, Control]:
@@ -47,18 +46,26 @@ def last_runs(ctx: AppContext, limit: int = 10) -> list[Run]:
 
 
 def latest_results(ctx: AppContext) -> dict[str, ControlResult]:
-    """The newest result of each control (from the newest run that ran it)."""
-    out: dict[str, ControlResult] = {}
+    """The newest result of each control (from the newest run that ran it), one SQL query
+    (a window function: SQLite 3.25+ and PostgreSQL), however many runs there are."""
+    newest = (
+        select(
+            ControlResult.id,
+            func.row_number()
+            .over(partition_by=ControlResult.control_id, order_by=Run.started_at.desc())
+            .label("n"),
+        )
+        .join(Run)
+        .where(Run.workspace == ctx.workspace.config.name)
+        .subquery()
+    )
     with ctx.db.session() as s:
         rows = s.scalars(
             select(ControlResult)
-            .join(Run)
-            .where(Run.workspace == ctx.workspace.config.name)
-            .order_by(Run.started_at.asc())
+            .join(newest, newest.c.id == ControlResult.id)
+            .where(newest.c.n == 1)
         )
-        for r in rows:
-            out[r.control_id] = r
-    return out
+        return {r.control_id: r for r in rows}
 
 
 def history(ctx: AppContext, control_id: str, limit: int = 60) -> list[tuple[Run, ControlResult]]:
@@ -117,7 +124,7 @@ def overview(ctx: AppContext, who: Principal) -> dict[str, Any]:
         for a, n in sorted(counts.items())
     ]
     open_findings = findings(ctx, who, status="open")
-    verify = last_action(ctx.vault, "verify")
+    verify = ctx.last_verify()
     from kansa.web.accounts import now_utc
 
     return {
