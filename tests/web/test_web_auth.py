@@ -169,3 +169,37 @@ def test_recovery_code_works_once(demo: Workspace) -> None:
             c2.post("/totp", data={"code": recovery[0], "csrf": csrf_of(page.text)}).status_code
             == expected
         )
+
+
+def test_a_role_that_can_change_cannot_skip_totp_enrolment(demo: Workspace) -> None:
+    with Database(demo.database_url) as db:
+        one_time = add_user(db, "skipper", "control_owner", unit="treasury")
+    c = client(demo)
+    post_login(c, "skipper", one_time)
+    page = c.get("/password")
+    r = c.post("/password", data={"current": one_time, "new": NEW_PASSWORD,
+                                  "repeat": NEW_PASSWORD, "csrf": csrf_of(page.text)})  # fmt: skip
+    assert r.headers["location"] == "/totp/enrol"
+    for path in ("/", "/controls", "/account"):
+        assert c.get(path).headers["location"] == "/totp/enrol", path
+    assert c.get("/api/controls").status_code == 403
+    # signing in again does not get round it either
+    c2 = client(demo)
+    assert post_login(c2, "skipper", NEW_PASSWORD).headers["location"] == "/totp/enrol"
+
+
+def test_wrong_totp_codes_lock_the_account(demo: Workspace) -> None:
+    _c, secret = signed_in(demo, "guesser", "auditor")
+    c = client(demo)
+    post_login(c, "guesser", NEW_PASSWORD)
+    page = c.get("/totp")
+    token = csrf_of(page.text)
+    right = pyotp.TOTP(secret).now()
+    wrong = f"{(int(right) + 1) % 10**6:06d}"
+    statuses = [c.post("/totp", data={"code": wrong, "csrf": token}).status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 400, 303]  # the fifth ends the half sign-in
+    assert c.get("/").headers["location"] == "/login"
+    # locked: even the right password (and then code) gets nowhere until the lock expires
+    assert post_login(client(demo), "guesser", NEW_PASSWORD).status_code == 400
+    actions = [e["action"] for e in web_entries(demo) if e["actor"] == "guesser"]
+    assert actions.count("second_factor_failed") >= 5 and "locked" in actions

@@ -238,17 +238,39 @@ def confirm_totp(db: Database, user_id: int, code: str) -> list[str] | None:
         return codes
 
 
-def check_second_factor(db: Database, user_id: int, code: str) -> str | None:
-    """``"totp"`` or ``"recovery_code"`` when ``code`` is accepted (and spent), else None."""
+def check_second_factor(
+    db: Database, user_id: int, code: str, settings: WebSettings, now: dt.datetime
+) -> str | None:
+    """``"totp"`` or ``"recovery_code"`` when ``code`` is accepted (and spent), else None.
+
+    Wrong codes count as failed sign-ins: the account locks like for wrong passwords, so a
+    stolen password does not allow guessing the 6 digits from many addresses.
+    """
     with db.session() as s:
         user = s.get(User, user_id)
         assert user is not None and user.totp_secret
+        locked = _aware(user.locked_until)
+        if locked is not None and locked > now:
+            return None
         step = totp.accepted_step(user.totp_secret, code, user.totp_last_step)
         if step is not None:
             user.totp_last_step = step
+            user.failed_logins = 0
             return "totp"
         remaining = totp.use_recovery_code(list(user.recovery_codes.get("hashes", [])), code)
         if remaining is not None:
             user.recovery_codes = {"hashes": remaining}
+            user.failed_logins = 0
             return "recovery_code"
+        user.failed_logins += 1
+        if user.failed_logins >= settings.max_failed_logins:
+            user.locked_until = now + settings.lockout
+            user.failed_logins = 0
     return None
+
+
+def is_locked(db: Database, user_id: int, now: dt.datetime) -> bool:
+    with db.session() as s:
+        user = s.get(User, user_id)
+        locked = None if user is None else _aware(user.locked_until)
+    return locked is not None and locked > now

@@ -186,10 +186,15 @@ def totp_check(request: Request, code: Annotated[str, Form()]) -> Response:
     if ctx.throttle.blocked(client, now, s.client_failures, s.client_window):
         raise HTTPException(429, t("Too many failed attempts; wait a few minutes.",
                                    "失敗が多すぎます。数分待ってください。"))  # fmt: skip
-    method = accounts.check_second_factor(ctx.db, me.user_id, code)
+    method = accounts.check_second_factor(ctx.db, me.user_id, code, s, now)
     if method is None:
         ctx.throttle.fail(client, now, s.client_window)
         trail.record(ctx.vault, me.username, "second_factor_failed", client=client)
+        if accounts.is_locked(ctx.db, me.user_id, now):  # locked: this half sign-in ends
+            if me.session_token:
+                sessions.destroy(ctx.db, me.session_token)
+            trail.record(ctx.vault, me.username, "locked", client=client)
+            return _go("/login")
         return render(request, "totp.html", status=400,
                       error=t("That code is not valid.", "コードが正しくありません。"))  # fmt: skip
     assert me.session_token
