@@ -21,7 +21,7 @@ import httpx
 import pyotp
 import pytest
 from helpers_web import NEW_PASSWORD, a_failing_control
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from kansa.appdb import Database
 from kansa.web.accounts import add_user
@@ -72,17 +72,18 @@ def _first_sign_in(page: Page, base: str, username: str, one_time: str) -> str:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", one_time)
     page.click("button[type=submit] >> text=Sign in")
-    assert page.url.endswith("/password")
+    page.wait_for_url("**/password")
     page.fill("input[name=current]", one_time)
     page.fill("input[name=new]", NEW_PASSWORD)
     page.fill("input[name=repeat]", NEW_PASSWORD)
     page.click("text=Change password")
+    page.wait_for_url(lambda url: not url.endswith("/password"))
     if not page.url.endswith("/totp/enrol"):
         return ""
     secret = page.inner_text("#totp-secret")
     page.fill("input[name=code]", pyotp.TOTP(secret).now())
     page.click("text=Enrol")
-    assert "Recovery codes" in page.content()
+    expect(page.locator("h1")).to_have_text("Recovery codes")
     return secret
 
 
@@ -96,22 +97,22 @@ def test_auditor_first_login_totp_and_a_failing_control(
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     assert _first_sign_in(page, server, "pw-auditor", one_time)
     page.click("text=Continue to the overview")
-    assert page.is_visible("text=Control health by area")
+    expect(page.locator("text=Control health by area")).to_be_visible()
     control_id, _ = a_failing_control(demo)
     page.goto(f"{server}/controls?status=fail")
     page.click(f"a[href='/controls/{control_id}']")
-    assert page.is_visible(f"h1:has-text('{control_id}')")
+    expect(page.locator(f"h1:has-text('{control_id}')")).to_be_visible()
     page.click("a:has-text('exceptions') >> nth=0")
-    assert re.search(r"page 1 / \d+", page.content())
-    if page.is_visible("a[rel=next]"):
+    expect(page.locator("main p").first).to_contain_text(re.compile(r"page 1 / \d+"))
+    if page.locator("a[rel=next]").count():
         page.click("a[rel=next]")
-        assert "page 2 /" in page.content()
+        expect(page.locator("main p").first).to_contain_text("page 2 /")
     with page.expect_download() as dl:
         page.click("text=Export CSV")
     assert dl.value.suggested_filename.endswith(".csv")
     page.goto(server + "/")
     page.click("text=Verify now")
-    assert "The vault is intact." in page.inner_text("#verify-result")
+    expect(page.locator("#verify-result")).to_contain_text("The vault is intact.")
     assert not errors, errors  # no CSP violation or script error in the console
 
 
@@ -122,8 +123,8 @@ def test_viewer_sees_no_change_and_is_refused(
         one_time = add_user(db, "pw-viewer", "viewer")
     page = browser.new_page()  # type: ignore[attr-defined]
     assert _first_sign_in(page, server, "pw-viewer", one_time) == ""  # no second factor needed
-    assert page.is_visible("text=Control health by area")
-    assert not page.is_visible("text=Verify now")
+    expect(page.locator("text=Control health by area")).to_be_visible()
+    expect(page.locator("text=Verify now")).to_have_count(0)
     response = page.goto(server + "/admin/users")
     assert response is not None and response.status == 403
 
@@ -135,9 +136,10 @@ def test_control_owner_sees_only_their_unit(server: str, browser: object, demo: 
     page = browser.new_page()  # type: ignore[attr-defined]
     assert _first_sign_in(page, server, "pw-owner", one_time)  # owners answer: TOTP required
     page.goto(server + "/controls")
+    page.wait_for_load_state()
     owners = page.locator("tbody tr td:nth-child(5)").all_inner_texts()
     assert owners and set(owners) == {unit}
-    assert page.is_visible(f"a[href='/controls/{control_id}']")
+    expect(page.locator(f"a[href='/controls/{control_id}']")).to_be_visible()
 
 
 def test_expired_external_reviewer_is_refused(
@@ -151,6 +153,7 @@ def test_expired_external_reviewer_is_refused(
     page.fill("input[name=username]", "pw-fsa")
     page.fill("input[name=password]", one_time)
     page.click("button[type=submit] >> text=Sign in")
-    assert page.url.endswith("/login") and page.is_visible("p.error")
+    expect(page.locator("p.error")).to_be_visible()
+    assert page.url.endswith("/login")
     page.goto(server + "/")
     assert page.url.endswith("/login")
