@@ -147,7 +147,32 @@ def clean_world() -> dict[str, list[dict[str, Any]]]:
         "wallet_addresses": addresses,
         "keyholders": keyholders,
         "staff": staff,
+        "wallet_state": [safe_state(AS_OF - dt.timedelta(days=1)), safe_state(AS_OF)],
     }
+
+
+# safe-deployments v1.4.1: Safe singleton and CompatibilityFallbackHandler
+SAFE_141 = "0x41675C099F32341bf84BFc5382aF534df5C7461a"
+HANDLER_141 = "0xfd0732Dc9E303f09fCEf3a7388Ad10A83459Ec99"
+
+
+def safe_state(day: dt.date, **changes: Any) -> dict[str, Any]:
+    """The clean Safe as observed on ``day`` (noon UTC), with ``changes`` applied."""
+    row = {
+        "wallet_id": "ETH-COLD-SAFE",
+        "as_of": day.isoformat(),
+        "observed_at": f"{day.isoformat()}T12:00:00Z",
+        "block_number": 21_000_000 + day.toordinal() % 10_000,
+        "implementation": SAFE_141,
+        "owners": ";".join(SAFE_OWNERS),
+        "threshold": 3,
+        "modules": None,
+        "guard": None,
+        "fallback_handler": HANDLER_141,
+        "nonce": 40,
+    }
+    row.update(changes)
+    return row
 
 
 def _holder(

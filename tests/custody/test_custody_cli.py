@@ -114,7 +114,16 @@ def test_attest_clean_world_exits_0(ingested: Workspace) -> None:
     report = json.loads(result.output)
     assert report["passed"] is True
     assert len(report["wallets"]) == 5
-    assert set(report["snapshots"]) == {"wallets", "wallet_addresses", "keyholders", "staff"}
+    assert set(report["snapshots"]) == {
+        "wallets",
+        "wallet_addresses",
+        "keyholders",
+        "staff",
+        "wallet_state",
+    }
+    safe = next(w for w in report["wallets"] if w["wallet_id"] == "ETH-COLD-SAFE")
+    state = next(c for c in safe["checks"] if c["name"] == "safe_state")
+    assert state["status"] == "pass"
 
 
 def test_attest_failure_exits_1_and_names_the_wallet(workspace: Workspace, tmp_path: Path) -> None:

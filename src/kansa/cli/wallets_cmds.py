@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from kansa.cli.context import console, err_console, workspace
 from kansa.cli.terminal import print_json
+from kansa.contracts.assets import chain_registry
 from kansa.custody import DescriptorError, parse_descriptor
 from kansa.custody.attestation import WalletAttestation, attest_iter
 from kansa.custody.checks import AttestParams
@@ -106,7 +107,15 @@ def _params(ws: Workspace, gap_limit: int | None) -> AttestParams:
         else int(cfg.get("KEY-003", {}).get("gap_limit", base.gap_limit))
     )
     locations = int(cfg.get("KEY-007", {}).get("min_locations", base.min_locations))
-    return AttestParams(gap_limit=gap, min_threshold=minimum, min_locations=locations)
+    safe = cfg.get("KEY-012", {})
+    return AttestParams(
+        gap_limit=gap,
+        min_threshold=minimum,
+        min_locations=locations,
+        chains=chain_registry(ws.config.chains),
+        extra_singletons=str(safe.get("extra_singletons", "")),
+        max_staleness_days=int(safe.get("max_staleness_days", 0)),
+    )
 
 
 @contextmanager

@@ -21,12 +21,20 @@ Sources of the built-in figures:
   (planck since the 2020 redenomination, wiki.polkadot.network "Redenomination"); XLM 7
   (stroops, developers.stellar.org "Lumens"); TRX 6 (sun, developers.tron.network); AVAX 18
   (C-chain, nAVAX*10^9 = 18 decimals as the EVM sees it).
+* XEM 6: NEM's native mosaic nem:xem has divisibility 6 (NEM Technical Reference, "Mosaics").
 * JPY 0: the yen has no minor unit in use (ISO 4217 minor unit 0).
+
+Chains are data too: :data:`BUILTIN_CHAINS` names each chain's native asset and the address
+rule its addresses follow (the rules and their sources are in
+:mod:`kansa.custody.address_formats`). A workspace adds a chain with ``[chains.NAME]
+native = "TICKER"`` and ``address_format = "evm"`` (one of :data:`ADDRESS_FORMATS`) in
+``kansa.toml``: an EVM sidechain needs no code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 BUILTIN_DECIMALS: dict[str, int] = {
     "BTC": 8,
@@ -48,6 +56,7 @@ BUILTIN_DECIMALS: dict[str, int] = {
     "SOL": 9,
     "DOT": 10,
     "XLM": 7,
+    "XEM": 6,
     "JPY": 0,
 }
 
@@ -60,3 +69,68 @@ def asset_decimals(overrides: Mapping[str, int] | None = None) -> dict[str, int]
     for ticker, decimals in (overrides or {}).items():
         table[ticker.upper()] = decimals
     return table
+
+
+# the address rules kansa.custody.address_formats implements (names only: contracts stay free
+# of custody code)
+ADDRESS_FORMATS = ("bitcoin", "evm", "tron", "xrp", "solana", "nem")
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A chain a wallet can live on: its native asset and the rule its addresses follow.
+    ``descriptors``: output descriptors (BIP 380) describe its wallets; ``safe``: Safe
+    smart-contract wallets exist on it."""
+
+    name: str
+    native: str
+    address_format: str
+    descriptors: bool = False
+    safe: bool = False
+
+
+BUILTIN_CHAINS: dict[str, Chain] = {
+    c.name: c
+    for c in (
+        Chain("bitcoin", "BTC", "bitcoin", descriptors=True),
+        Chain("litecoin", "LTC", "bitcoin", descriptors=True),
+        Chain("ethereum", "ETH", "evm", safe=True),
+        Chain("polygon", "POL", "evm", safe=True),
+        Chain("avalanche", "AVAX", "evm", safe=True),
+        Chain("xrp", "XRP", "xrp"),
+        Chain("solana", "SOL", "solana"),
+        Chain("tron", "TRX", "tron"),
+        Chain("nem", "XEM", "nem"),
+    )
+}
+
+
+def chain_registry(extra: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, Chain]:
+    """The built-in chains with the workspace's ``[chains.NAME]`` entries on top. An added
+    chain with an EVM address rule may hold Safe wallets."""
+    table = dict(BUILTIN_CHAINS)
+    for name, body in (extra or {}).items():
+        fmt = body["address_format"]
+        if fmt not in ADDRESS_FORMATS:
+            raise ValueError(
+                f"chain {name}: address_format {fmt!r} is not one of {ADDRESS_FORMATS}"
+            )
+        table[name.lower()] = Chain(name.lower(), body["native"].upper(), fmt, safe=fmt == "evm")
+    return table
+
+
+def format_chains(extra: Mapping[str, Mapping[str, str]]) -> str:
+    """``NAME=FORMAT:NATIVE,...``: how workspace chains reach a control as a text parameter."""
+    return ",".join(f"{n}={b['address_format']}:{b['native']}" for n, b in sorted(extra.items()))
+
+
+def parse_chains(text: str) -> dict[str, dict[str, str]]:
+    """The inverse of :func:`format_chains`; ValueError names the bad entry."""
+    out: dict[str, dict[str, str]] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, _, rest = item.partition("=")
+        fmt, _, native = rest.partition(":")
+        if not name or not fmt or not native:
+            raise ValueError(f"chain entry {item!r}: expected NAME=FORMAT:NATIVE")
+        out[name.strip()] = {"address_format": fmt.strip(), "native": native.strip()}
+    return out

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kansa.custody import checks
+from kansa.custody import checks, safe_checks
 from kansa.custody.checks import AttestParams, CheckResult
 from kansa.custody.policy import WalletPolicy, wallet_policy
 from kansa.custody.records import AddressRecord, CustodyBook, WalletRecord
@@ -35,7 +35,7 @@ def attest_iter(
     """One attestation per wallet (or per wallet in ``only``), as each is done; keys shared
     across tiers are looked for in every wallet of the book all the same."""
     params = params or AttestParams()
-    policies = {w.wallet_id: wallet_policy(w) for w in book.wallets}
+    policies = {w.wallet_id: wallet_policy(w, params.chains) for w in book.wallets}
     tiers = checks.tiers_by_key(book, policies)
     by_wallet: dict[str, list[AddressRecord]] = defaultdict(list)
     for a in book.addresses:
@@ -46,7 +46,7 @@ def attest_iter(
         policy = policies[wallet.wallet_id]
         holders = checks.active_keyholders(wallet, book)
         verdicts = checks.address_verdicts(
-            wallet, policy, by_wallet.get(wallet.wallet_id, []), params.gap_limit
+            wallet, policy, by_wallet.get(wallet.wallet_id, []), params.gap_limit, params.chains
         )
         results = [
             checks.check_policy(wallet, policy),
@@ -56,5 +56,7 @@ def attest_iter(
             checks.check_separation(wallet, holders, params),
             checks.check_cross_tier(wallet, policy, holders, tiers),
             checks.check_leavers(holders, book),
+            safe_checks.check_safe_state(wallet, book, params),
+            safe_checks.check_safe_calls(wallet, book),
         ]
         yield WalletAttestation(wallet, policy, results)

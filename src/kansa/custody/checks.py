@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kansa.contracts.assets import BUILTIN_CHAINS, Chain
+from kansa.custody.address_formats import ADDRESS_FORMATS, AddressFormatError
 from kansa.custody.address_search import AddressFinder, Location
 from kansa.custody.bip32 import ExtendedKey, ExtendedKeyError
 from kansa.custody.policy import WalletPolicy, wallet_network
@@ -59,6 +61,9 @@ class AttestParams:
     gap_limit: int = 1000
     min_threshold: dict[str, int] = field(default_factory=lambda: {"hot": 2, "warm": 2, "cold": 3})
     min_locations: int = 2
+    chains: dict[str, Chain] = field(default_factory=lambda: dict(BUILTIN_CHAINS))
+    extra_singletons: str = ""  # KEY-012
+    max_staleness_days: int = 0  # KEY-012
 
 
 def unreadable(problem: str) -> Message:
@@ -125,11 +130,19 @@ class AddressVerdict:
 
 
 def address_verdicts(
-    wallet: WalletRecord, policy: WalletPolicy, addresses: Iterable[AddressRecord], gap_limit: int
+    wallet: WalletRecord,
+    policy: WalletPolicy,
+    addresses: Iterable[AddressRecord],
+    gap_limit: int,
+    chains: dict[str, Chain] | None = None,
 ) -> list[AddressVerdict]:
-    """KEY-003 for one wallet: where (if anywhere) its policy produces each declared address."""
+    """KEY-003 for one wallet: where (if anywhere) its policy produces each declared address.
+    MPC and single-key wallets publish no derivation to follow: each address must at least be
+    an address of the wallet's chain (its format and checksum rule)."""
     if wallet.policy_type == "safe":
         return [_safe_address_verdict(wallet, a) for a in addresses]
+    if wallet.policy_type in ("mpc", "single_key"):
+        return [_format_verdict(wallet, a, chains or BUILTIN_CHAINS) for a in addresses]
     if policy.descriptor is None:
         why = unreadable(policy.problem or "")
         return [AddressVerdict(a, None, None, why) for a in addresses]
@@ -157,6 +170,28 @@ def address_verdicts(
             )
         out.append(AddressVerdict(a, found, expected, reason))
     return out
+
+
+def _format_verdict(
+    wallet: WalletRecord, a: AddressRecord, chains: dict[str, Chain]
+) -> AddressVerdict:
+    chain = chains.get(wallet.chain or "")
+    if chain is None:
+        why = Message(
+            f"chain {wallet.chain!r} is not in the chain registry",
+            f"チェーン {wallet.chain!r} がチェーン登録簿にない",
+        )
+        return AddressVerdict(a, None, None, why)
+    try:
+        ADDRESS_FORMATS[chain.address_format](
+            a.address.strip(), chain.name, wallet.network or "mainnet"
+        )
+    except AddressFormatError as exc:
+        why = Message(
+            f"not a {chain.name} address: {exc}", f"{chain.name} のアドレスではない: {exc}"
+        )
+        return AddressVerdict(a, None, None, why)
+    return AddressVerdict(a, Location(0, 0), None, None)
 
 
 def _safe_address_verdict(wallet: WalletRecord, a: AddressRecord) -> AddressVerdict:

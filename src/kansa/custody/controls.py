@@ -1,4 +1,6 @@
-"""Catalog controls whose logic needs descriptors: KEY-001 and KEY-003.
+"""Catalog controls whose logic cannot be SQL: KEY-001 and KEY-003 (descriptors, address
+rules), KEY-012 (a Safe's observed state against its approval) and KEY-013 (signed calls that
+can change a Safe's configuration).
 
 The engine calls ``fn(con, params, as_of)`` with a read-only DuckDB connection on which every
 dataset is a view; each function returns ``(population, failing rows)``, the rows carrying the
@@ -13,7 +15,8 @@ from collections import defaultdict
 import duckdb
 import pyarrow as pa
 
-from kansa.custody import checks
+from kansa.contracts.assets import Chain, chain_registry, parse_chains
+from kansa.custody import checks, safe_state
 from kansa.custody.policy import wallet_policy
 from kansa.custody.records import AddressRecord, load_addresses, load_wallets
 
@@ -48,9 +51,10 @@ def key_001(
     """KEY-001: the policy read from the descriptor or Safe configuration equals the approved
     M-of-N. Population: wallets existing at the end of ``as_of``."""
     wallets = load_wallets(con, as_of)
+    chains = _chains_param(params)
     rows = []
     for wallet in wallets:
-        policy = wallet_policy(wallet)
+        policy = wallet_policy(wallet, chains)
         result = checks.check_policy(wallet, policy)
         if result.status == checks.FAIL:
             rows.append(
@@ -72,6 +76,7 @@ def key_003(
     first, then indices below ``gap_limit``); a Safe's declared address is the Safe itself.
     Population: addresses declared at the end of ``as_of``."""
     gap_limit = _int_param(params, "gap_limit", checks.AttestParams().gap_limit)
+    chains = _chains_param(params)
     wallets = {w.wallet_id: w for w in load_wallets(con, as_of)}
     addresses = load_addresses(con, as_of)
     by_wallet: dict[str, list[AddressRecord]] = defaultdict(list)
@@ -85,11 +90,100 @@ def key_003(
                 _row(a, None, gap_limit, "no such wallet (as of this date)") for a in declared
             )
             continue
-        policy = wallet_policy(wallet)
-        for v in checks.address_verdicts(wallet, policy, declared, gap_limit):
+        policy = wallet_policy(wallet, chains)
+        for v in checks.address_verdicts(wallet, policy, declared, gap_limit, chains):
             if v.reason:
                 rows.append(_row(v.record, v.expected_at_declared, gap_limit, v.reason.en))
     return len(addresses), pa.Table.from_pylist(rows, schema=KEY_003_SCHEMA)
+
+
+KEY_012_SCHEMA = pa.schema(
+    [
+        ("wallet_id", pa.string()),
+        ("as_of", pa.date32()),
+        ("check", pa.string()),
+        ("expected", pa.string()),
+        ("observed", pa.string()),
+        ("reason", pa.string()),
+    ]
+)
+
+KEY_013_SCHEMA = pa.schema(
+    [
+        ("txid", pa.string()),
+        ("wallet_id", pa.string()),
+        ("call_type", pa.string()),
+        ("contract_address", pa.string()),
+        ("call_selector", pa.string()),
+        ("signed_at", pa.timestamp("us", tz="UTC")),
+        ("reason", pa.string()),
+    ]
+)
+
+
+def key_012(
+    con: duckdb.DuckDBPyConnection, params: dict[str, object], as_of: dt.date
+) -> tuple[int, pa.Table]:
+    """KEY-012: each Safe's observed state (``wallet_state``) is its approved configuration and
+    changed only under an approved ticket. Population: Safe wallets existing on ``as_of``.
+
+    An empty ``wallet_state`` means nobody observed any Safe: that is no verdict, so the
+    control raises (the engine records it as not run) instead of passing or flagging."""
+    if not safe_state.has_observations(con):
+        raise safe_state.NotObserved(
+            "wallet_state holds no observation: no Safe was observed, KEY-012 cannot be tested"
+        )
+    known = safe_state.known_singletons(str(params.get("extra_singletons") or ""))
+    staleness = _int_param(params, "max_staleness_days", 0)
+    safes = [w for w in load_wallets(con, as_of) if w.policy_type == "safe"]
+    states = safe_state.load_states(con, as_of)
+    tickets = safe_state.load_tickets(con)
+    rows = []
+    for wallet in safes:
+        mine = [s for s in states if s.wallet_id == wallet.wallet_id]
+        for f in safe_state.wallet_findings(wallet, mine, tickets, as_of, known, staleness):
+            rows.append(
+                {
+                    "wallet_id": f.wallet_id,
+                    "as_of": f.as_of,
+                    "check": f.check,
+                    "expected": f.expected,
+                    "observed": f.observed,
+                    "reason": f.reason.en,
+                }
+            )
+    return len(safes), pa.Table.from_pylist(rows, schema=KEY_012_SCHEMA)
+
+
+def key_013(
+    con: duckdb.DuckDBPyConnection, params: dict[str, object], as_of: dt.date
+) -> tuple[int, pa.Table]:
+    """KEY-013: no Safe signs a call that can change its configuration. Population: signed
+    transactions of Safe wallets up to ``as_of``."""
+    safes = {w.wallet_id for w in load_wallets(con, as_of) if w.policy_type == "safe"}
+    calls = [c for c in safe_state.load_signed_calls(con, as_of) if c.wallet_id in safes]
+    rows = []
+    for c in calls:
+        reason = safe_state.config_changing_call(c)
+        if reason:
+            rows.append(
+                {
+                    "txid": c.txid,
+                    "wallet_id": c.wallet_id,
+                    "call_type": c.call_type,
+                    "contract_address": c.contract_address,
+                    "call_selector": c.call_selector,
+                    "signed_at": c.signed_at,
+                    "reason": reason,
+                }
+            )
+    return len(calls), pa.Table.from_pylist(rows, schema=KEY_013_SCHEMA)
+
+
+def _chains_param(params: dict[str, object]) -> dict[str, Chain]:
+    """The chain registry with the workspace's chains (parameter ``chains``, filled from
+    ``kansa.toml`` ``[chains.NAME]`` by the engine)."""
+    return chain_registry(parse_chains(str(params.get("chains") or "")))
 
 
 def _row(a: AddressRecord, expected: str | None, gap_limit: int, reason: str) -> dict[str, object]:

@@ -42,3 +42,11 @@ def tagged_hash(tag: str, data: bytes) -> bytes:
     """BIP 340: SHA256(SHA256(tag) || SHA256(tag) || data)."""
     tag_hash = sha256(tag.encode())
     return sha256(tag_hash + tag_hash + data)
+
+
+def keccak256(data: bytes) -> bytes:
+    """Keccak-256 as Ethereum and NEM use it: the original Keccak padding, not FIPS 202 SHA3-256
+    (Ethereum Yellow Paper, appendix "KEC"). pycryptodome's implementation, not ours."""
+    from Crypto.Hash import keccak
+
+    return keccak.new(digest_bits=256, data=data).digest()

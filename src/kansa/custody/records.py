@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from kansa.errors import KansaError
+
+if TYPE_CHECKING:
+    from kansa.custody.safe_state import SafeState, SignedCall, Ticket
 from kansa.i18n import tr
 
 
@@ -32,6 +36,19 @@ class WalletRecord:
     approved_threshold: int | None
     approved_keys: int | None
     created_on: dt.date | None
+    assets: str | None = None
+    mpc_threshold: int | None = None
+    mpc_parties: int | None = None
+    signer_ids: str | None = None
+    approved_implementation: str | None = None
+    approved_modules: str | None = None
+    approved_guard: str | None = None
+    approved_fallback_handler: str | None = None
+
+    def held_assets(self) -> tuple[str, ...]:
+        """``asset`` and every ticker of ``assets`` (a Safe may hold ETH and USDC)."""
+        tickers = [self.asset or "", *(self.assets or "").split(";")]
+        return tuple(dict.fromkeys(t.strip().upper() for t in tickers if t.strip()))
 
 
 @dataclass(frozen=True)
@@ -68,6 +85,9 @@ class CustodyBook:
     keyholders: list[KeyholderRecord] = field(default_factory=list)
     left_on: dict[str, dt.date | None] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)  # datasets not present
+    states: list[SafeState] = field(default_factory=list)
+    tickets: list[Ticket] = field(default_factory=list)
+    signed_calls: list[SignedCall] = field(default_factory=list)
     _by_key: dict[str, list[KeyholderRecord]] | None = field(default=None, repr=False)
 
     def holders_of(self, key_fingerprint: str) -> list[KeyholderRecord]:
@@ -88,13 +108,36 @@ def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+# columns added to the wallets contract after its first version: a snapshot ingested before
+# them has none, and reads as empty
+WALLET_OPTIONAL_COLUMNS = (
+    "assets",
+    "mpc_threshold",
+    "mpc_parties",
+    "signer_ids",
+    "approved_implementation",
+    "approved_modules",
+    "approved_guard",
+    "approved_fallback_handler",
+)
+
+
+def columns_of(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
 def load_wallets(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[WalletRecord]:
     """Wallets that existed at the end of ``as_of``."""
+    present = columns_of(con, "wallets")
+    optional = ", ".join(c if c in present else f"NULL AS {c}" for c in WALLET_OPTIONAL_COLUMNS)
     rows = con.execute(
         f"""
         SELECT wallet_id, asset, chain, network, tier, purpose, policy_type, descriptor,
                safe_address, safe_owners, safe_threshold, approved_threshold, approved_keys,
-               {_utc_day("created_at")} AS created_on
+               {_utc_day("created_at")} AS created_on, {optional}
         FROM wallets
         WHERE created_at IS NULL OR {_utc_day("created_at")} <= ?
         ORDER BY wallet_id
@@ -148,11 +191,33 @@ def load_book(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> CustodyBook:
             ),
         )
     book = CustodyBook(as_of, load_wallets(con, as_of))
+    _load_safe_inputs(con, book, present)
     if "wallet_addresses" in present:
         book.addresses = load_addresses(con, as_of)
     if "keyholders" in present:
         book.keyholders = load_keyholders(con)
     if "staff" in present:
         book.left_on = load_left_on(con)
-    book.missing = [d for d in ("wallet_addresses", "keyholders", "staff") if d not in present]
+    book.missing += [d for d in ("wallet_addresses", "keyholders", "staff") if d not in present]
     return book
+
+
+def _load_safe_inputs(con: duckdb.DuckDBPyConnection, book: CustodyBook, present: set[str]) -> None:
+    """What the Safe checks read; a dataset absent (or, for signed_transactions, ingested
+    before it carried call selectors) is listed in ``book.missing``."""
+    from kansa.custody import safe_state  # safe_state builds on these records
+
+    if "wallet_state" in present and safe_state.has_observations(con):
+        book.states = safe_state.load_states(con, book.as_of)
+    else:  # absent, or empty: no Safe was observed at all
+        book.missing.append("wallet_state")
+    if "change_tickets" in present:
+        book.tickets = safe_state.load_tickets(con)
+    else:
+        book.missing.append("change_tickets")
+    try:
+        if "signed_transactions" not in present:
+            raise ValueError("absent")
+        book.signed_calls = safe_state.load_signed_calls(con, book.as_of)
+    except ValueError:
+        book.missing.append("signed_transactions")

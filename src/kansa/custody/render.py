@@ -27,6 +27,14 @@ CHECK_LABELS = {
     ),
     "cross_tier": ("no key across tiers (KEY-008)", "階層をまたぐ鍵なし（KEY-008）"),
     "leavers": ("no leaver holds a key (KEY-004)", "退職者が鍵を保有していない（KEY-004）"),
+    "safe_state": (
+        "Safe implementation, modules, guard as approved (KEY-012)",
+        "Safe の実装・モジュール・ガードが承認どおり（KEY-012）",
+    ),
+    "safe_calls": (
+        "no signed call that changes the Safe (KEY-013, WDR-010)",
+        "Safe を変更する署名なし（KEY-013, WDR-010）",
+    ),
 }
 
 
@@ -100,6 +108,8 @@ def attestation_dict(a: WalletAttestation) -> dict[str, Any]:
         "tier": a.wallet.tier,
         "purpose": a.wallet.purpose,
         "policy_type": a.wallet.policy_type,
+        "chain": a.wallet.chain,
+        "assets": list(a.wallet.held_assets()),
         "threshold": a.policy.threshold,
         "key_count": a.policy.key_count,
         "passed": a.passed,

@@ -10,7 +10,15 @@ import duckdb
 from kansa.engine.asof import DAILY_DATASETS, default_as_of
 from kansa.vault import Snapshot, Vault
 
-CUSTODY_DATASETS = ("wallets", "wallet_addresses", "keyholders", "staff")
+CUSTODY_DATASETS = (
+    "wallets",
+    "wallet_addresses",
+    "keyholders",
+    "staff",
+    "wallet_state",
+    "change_tickets",
+    "signed_transactions",
+)
 
 
 @dataclass

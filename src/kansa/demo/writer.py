@@ -41,7 +41,10 @@ class TableSink:
 
     def __init__(self, folder: Path, dataset: str, file_format: str) -> None:
         self.dataset = dataset
-        self.schema = arrow_schema(get_contract(dataset))
+        contract = get_contract(dataset)
+        self.schema = arrow_schema(contract)
+        # columns a contract added as optional: tables built before them get them empty
+        self.optional = {c.name for c in contract.columns if c.optional}
         self.path = folder / f"{dataset}.{file_format}"
         self.rows = 0
         self._writer: Any
@@ -56,6 +59,9 @@ class TableSink:
         table = (
             data if isinstance(data, pa.Table) else pa.Table.from_pylist(data, schema=self.schema)
         )
+        for f in self.schema:
+            if f.name in self.optional and f.name not in table.column_names:
+                table = table.append_column(f.name, pa.nulls(table.num_rows, f.type))
         table = table.select(self.schema.names).cast(self.schema)
         if table.num_rows:
             self._writer.write_table(table)

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from kansa.appdb import Database
 from kansa.contracts import load_contracts
+from kansa.contracts.assets import format_chains
 from kansa.controls import Control
 from kansa.controls.views import builtin_views
 from kansa.engine import parameters as params
@@ -50,11 +51,10 @@ def _jobs(
     as_of: dt.date,
     staging: Path,
 ) -> list[Job]:
-    workspace_params = ws.config.control_parameters
     return [
         Job(
             control=c,
-            parameters=params.resolve(c, workspace_params.get(c.id), overrides.get(c.id)),
+            parameters=params.resolve(c, _workspace_params(ws, c), overrides.get(c.id)),
             as_of=as_of,
             output=staging / f"{c.id}.parquet",
         )
@@ -66,7 +66,17 @@ def _check_overrides(ws: Workspace, controls: list[Control], overrides: params.O
     by_id = {c.id: c for c in controls}
     params.check_control_ids(overrides, by_id, "--param")
     for c in controls:  # fail before any work, not half way through a run
-        params.resolve(c, ws.config.control_parameters.get(c.id), overrides.get(c.id))
+        params.resolve(c, _workspace_params(ws, c), overrides.get(c.id))
+
+
+def _workspace_params(ws: Workspace, c: Control) -> Mapping[str, Any] | None:
+    """``[controls.parameters.ID]``, plus the ``[chains]`` registry for controls that read
+    addresses (a ``chains`` parameter): one place in kansa.toml declares a chain for all."""
+    own = ws.config.control_parameters.get(c.id)
+    chains = ws.config.chains
+    if "chains" not in c.parameters or not chains or (own and "chains" in own):
+        return own
+    return {**(own or {}), "chains": format_chains(chains)}
 
 
 def _progress(enabled: bool, total: int) -> tuple[Any, Callable[[ControlOutcome], None]]:

@@ -339,6 +339,8 @@ def _render(p: Proposal, contract: Contract) -> str:
     if p.drop:
         lines.append(f"drop = [{', '.join(_q(d) for d in p.drop)}]")
     for col in p.missing:
+        if col.optional:
+            continue  # may be left out of the file
         need = "required" if not col.nullable else "optional, but the column must exist"
         lines.append(
             f"# TODO {col.name} ({need}; {col.description.en} / {col.description.ja}): "

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kansa.contracts.assets import ADDRESS_FORMATS
 from kansa.errors import ConfigError
 
 CONFIG_FILE = "kansa.toml"
@@ -101,6 +102,7 @@ class WorkspaceConfig:
     timezone: str | None = None
     mappings: dict[str, DatasetMapping] = field(default_factory=dict)
     asset_decimals: dict[str, int] = field(default_factory=dict)
+    chains: dict[str, dict[str, str]] = field(default_factory=dict)
     control_parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     control_paths: tuple[str, ...] = ()
     run_timeout: float = 300.0
@@ -265,6 +267,29 @@ def _run_timeout(run: Any, path: Path) -> float:
     return float(timeout)
 
 
+def _chains(raw: Any, path: Path) -> dict[str, dict[str, str]]:
+    """``[chains.NAME] native = "TICKER", address_format = "evm"``: chains beyond the built-in
+    registry (kansa.contracts.assets)."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: [chains] must hold tables [chains.NAME]")
+    out: dict[str, dict[str, str]] = {}
+    for name, body in raw.items():
+        native = body.get("native") if isinstance(body, dict) else None
+        fmt = body.get("address_format") if isinstance(body, dict) else None
+        if not isinstance(native, str) or not native.strip():
+            raise ConfigError(f"{path}: chains.{name}.native must be an asset ticker")
+        if fmt not in ADDRESS_FORMATS:
+            raise ConfigError(
+                f"{path}: chains.{name}.address_format must be one of {', '.join(ADDRESS_FORMATS)}"
+            )
+        if not re.fullmatch(r"[a-z][a-z0-9_-]*", str(name)):
+            raise ConfigError(
+                f"{path}: chains.{name}: a chain name is lower-case letters, digits, - or _"
+            )
+        out[str(name)] = {"native": native.strip().upper(), "address_format": str(fmt)}
+    return out
+
+
 def load_config(path: Path) -> WorkspaceConfig:
     """Read and validate ``kansa.toml``; a bad file is a :class:`ConfigError` naming the key."""
     try:
@@ -306,6 +331,7 @@ def load_config(path: Path) -> WorkspaceConfig:
         timezone=timezone,
         mappings=mappings,
         asset_decimals=_asset_decimals(raw.get("assets", {}), path),
+        chains=_chains(raw.get("chains", {}), path),
         control_parameters={k: dict(v) for k, v in params.items()},
         control_paths=tuple(str(p) for p in controls.get("paths", [])),
         raw=raw,
