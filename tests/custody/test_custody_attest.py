@@ -167,3 +167,52 @@ def test_missing_registers_make_their_checks_not_applicable() -> None:
     status = {c.name: c.status for c in result.checks}
     assert status["keyholders"] == status["leavers"] == "n/a"
     assert result.passed
+
+
+def test_wazirx_implementation_swap_fails_the_attestation() -> None:
+    """WazirX, July 2024: owners and threshold intact (a "clean 4-of-6"), implementation
+    swapped. The policy check still passes; the Safe state check does not."""
+    from helpers_custody import safe_state
+
+    world = world_copy()
+    attacker = "0x" + "ee" * 20
+    world["wallet_state"][-1] = safe_state(AS_OF, implementation=attacker)
+    a = _attest(world)["ETH-COLD-SAFE"]
+    assert not a.passed
+    failed = _failed(a)
+    assert set(failed) == {"safe_state"}
+    assert any("not a known Safe singleton" in r for r in failed["safe_state"])
+    assert any("without an approved change ticket" in r for r in failed["safe_state"])
+
+
+def test_safe_calls_report_config_changing_signatures() -> None:
+    world = world_copy()
+    world["signed_transactions"] = [
+        {
+            "txid": "0xabc",
+            "wallet_id": "ETH-COLD-SAFE",
+            "asset": "ETH",
+            "destination_address": "0x" + "ab" * 20,
+            "amount": "0",
+            "payload_hash": "0" * 64,
+            "signer_key_fingerprints": "x",
+            "call_type": "contract_call",
+            "contract_address": "0x" + "ab" * 20,
+            "call_selector": "0x694e80c3",  # changeThreshold(uint256)
+            "signed_at": "2026-11-19T10:00:00Z",
+        }
+    ]
+    failed = _failed(_attest(world)["ETH-COLD-SAFE"])
+    assert set(failed) == {"safe_calls"}
+    assert "changeThreshold(uint256)" in failed["safe_calls"][0]
+
+
+def test_safe_not_observed_without_wallet_state_is_not_a_pass() -> None:
+    world = world_copy()
+    world["wallet_state"] = []
+    a = _attest(world)["ETH-COLD-SAFE"]
+    (state,) = [c for c in a.checks if c.name == "safe_state"]
+    assert state.status == "n/a" and "not tested" in str(state.reasons[0])
+    # descriptor wallets have no Safe state to check
+    (btc,) = [c for c in _attest(world)["BTC-COLD-1"].checks if c.name == "safe_state"]
+    assert btc.status == "n/a"

@@ -278,9 +278,10 @@ def _chains(raw: Any, path: Path) -> dict[str, dict[str, str]]:
         fmt = body.get("address_format") if isinstance(body, dict) else None
         if not isinstance(native, str) or not native.strip():
             raise ConfigError(f"{path}: chains.{name}.native must be an asset ticker")
-        if fmt not in ADDRESS_FORMATS:
+        if fmt not in ADDRESS_FORMATS[1:]:  # "bitcoin" knows only Bitcoin/Litecoin prefixes
             raise ConfigError(
-                f"{path}: chains.{name}.address_format must be one of {', '.join(ADDRESS_FORMATS)}"
+                f"{path}: chains.{name}.address_format must be one of "
+                f"{', '.join(ADDRESS_FORMATS[1:])}"
             )
         if not re.fullmatch(r"[a-z][a-z0-9_-]*", str(name)):
             raise ConfigError(
