@@ -73,7 +73,7 @@ def test_key001_mpc_and_single_key_policies() -> None:
                 signer_ids="k1",
                 approved_threshold=1,
                 approved_keys=1,
-            ),  # fmt: skip
+            ),
             wallet(
                 "ETH-1KEY-noid",
                 "ethereum",
@@ -81,7 +81,7 @@ def test_key001_mpc_and_single_key_policies() -> None:
                 policy_type="single_key",
                 approved_threshold=1,
                 approved_keys=1,
-            ),  # fmt: skip
+            ),
             wallet(
                 "FLR-1KEY",
                 "flare",
@@ -90,7 +90,7 @@ def test_key001_mpc_and_single_key_policies() -> None:
                 signer_ids="k9",
                 approved_threshold=1,
                 approved_keys=1,
-            ),  # fmt: skip
+            ),
             wallet(
                 "XRP-SAFE",
                 "xrp",
@@ -100,7 +100,7 @@ def test_key001_mpc_and_single_key_policies() -> None:
                 safe_threshold=1,
                 approved_threshold=1,
                 approved_keys=1,
-            ),  # fmt: skip
+            ),
         ]
     )
     assert fx.keys("KEY-001") == {
@@ -132,7 +132,7 @@ def test_key002_reads_the_approved_threshold_of_any_policy() -> None:
                 signer_ids="k",
                 approved_threshold=1,
                 approved_keys=1,
-            ),  # fmt: skip
+            ),
         ]
     )
     assert fx.keys("KEY-002") == {("ONE",)}
@@ -152,7 +152,7 @@ def test_key003_addresses_follow_their_chain_rule() -> None:
             signer_ids="k",
             approved_threshold=1,
             approved_keys=1,
-        ),  # fmt: skip
+        ),
         wallet("BSC-W", "bsc", "BNB"),
     ]
     good = [
@@ -189,7 +189,7 @@ def test_key009_and_key008_see_mpc_key_shares() -> None:
             mpc_parties=2,
             approved_threshold=1,
             approved_keys=2,
-        ),  # fmt: skip
+        ),
         wallet("COLD", "solana", "SOL", tier="cold", signer_ids="share-a;share-x;share-y"),
     ]
     holders = [
@@ -209,8 +209,16 @@ def test_key009_and_key008_see_mpc_key_shares() -> None:
 
 def test_a_safe_holding_eth_and_usdc_keeps_its_key_controls() -> None:
     owners = [f"0x{c * 40}" for c in "123"]
-    safe = wallet("SAFE", "ethereum", "ETH", policy_type="safe", assets="ETH;USDC",
-                  safe_address="0x" + "ab" * 20, safe_owners=";".join(owners), safe_threshold=2)  # fmt: skip
+    safe = wallet(
+        "SAFE",
+        "ethereum",
+        "ETH",
+        policy_type="safe",
+        assets="ETH;USDC",
+        safe_address="0x" + "ab" * 20,
+        safe_owners=";".join(owners),
+        safe_threshold=2,
+    )
     fx = Fixture(
         wallets=[safe],
         wallet_addresses=[address("SAFE", "0x" + "AB" * 20)],

@@ -230,8 +230,14 @@ SELECTORS = {
 
 def test_key013_flags_every_config_changing_selector() -> None:
     rows = [signed(f"tx{i}", call_selector=s) for i, s in enumerate(SELECTORS)]
-    rows.append(signed("usdc", call_type="transfer", call_selector="0xa9059cbb",
-                       contract_address="0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"))  # fmt: skip
+    rows.append(
+        signed(
+            "usdc",
+            call_type="transfer",
+            call_selector="0xa9059cbb",
+            contract_address="0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48",
+        )
+    )
     rows.append(signed("eth", call_type="transfer", contract_address=None))
     fx = Fixture(wallets=[safe_wallet()], signed_transactions=rows)
     assert fx.keys("KEY-013") == {(f"tx{i}",) for i in range(len(SELECTORS))}

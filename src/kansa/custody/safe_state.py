@@ -176,27 +176,59 @@ def compare_with_approved(
     impl = str(seen["implementation"])
     approved_impl = one_address(wallet.approved_implementation)
     if impl not in known_singletons:
-        out.append(_finding(wallet, day, "implementation", approved_impl, impl,
-                            f"implementation {impl} is not a known Safe singleton",
-                            f"実装 {impl} は既知の Safe シングルトンではない"))  # fmt: skip
+        out.append(
+            _finding(
+                wallet,
+                day,
+                "implementation",
+                approved_impl,
+                impl,
+                f"implementation {impl} is not a known Safe singleton",
+                f"実装 {impl} は既知の Safe シングルトンではない",
+            )
+        )
     elif approved_impl is not None and impl != approved_impl:
-        out.append(_finding(wallet, day, "implementation", approved_impl, impl,
-                            f"implementation {impl} is not the approved {approved_impl}",
-                            f"実装 {impl} が承認済みの {approved_impl} と異なる"))  # fmt: skip
+        out.append(
+            _finding(
+                wallet,
+                day,
+                "implementation",
+                approved_impl,
+                impl,
+                f"implementation {impl} is not the approved {approved_impl}",
+                f"実装 {impl} が承認済みの {approved_impl} と異なる",
+            )
+        )
     approved_modules = address_set(wallet.approved_modules)
     modules = seen["modules"]
     assert isinstance(modules, frozenset)
     if modules != approved_modules:
         extra = ";".join(sorted(modules - approved_modules)) or "-"
         gone = ";".join(sorted(approved_modules - modules)) or "-"
-        out.append(_finding(wallet, day, "modules", approved_modules, modules,
-                            f"modules differ from the approved: unknown {extra}, missing {gone}",
-                            f"モジュールが承認と異なる（未承認 {extra}、欠落 {gone}）"))  # fmt: skip
+        out.append(
+            _finding(
+                wallet,
+                day,
+                "modules",
+                approved_modules,
+                modules,
+                f"modules differ from the approved: unknown {extra}, missing {gone}",
+                f"モジュールが承認と異なる（未承認 {extra}、欠落 {gone}）",
+            )
+        )
     approved_guard = one_address(wallet.approved_guard)
     if seen["guard"] != approved_guard:
-        out.append(_finding(wallet, day, "guard", approved_guard, seen["guard"],
-                            f"guard {seen['guard'] or 'none'} is not the approved {approved_guard or 'none'}",
-                            f"ガード {seen['guard'] or 'なし'} が承認済み（{approved_guard or 'なし'}）と異なる"))  # fmt: skip
+        out.append(
+            _finding(
+                wallet,
+                day,
+                "guard",
+                approved_guard,
+                seen["guard"],
+                f"guard {seen['guard'] or 'none'} is not the approved {approved_guard or 'none'}",
+                f"ガード {seen['guard'] or 'なし'} が承認済み（{approved_guard or 'なし'}）と異なる",
+            )
+        )
     out += _fallback_finding(wallet, day, seen["fallback_handler"])
     out += _owner_findings(wallet, day, seen)
     return out
@@ -212,9 +244,17 @@ def _fallback_finding(wallet: WalletRecord, day: dt.date, handler: object) -> li
     if ok:
         return []
     expected = approved or "none or an official CompatibilityFallbackHandler"
-    return [_finding(wallet, day, "fallback_handler", expected, handler,
-                     f"fallback handler {handler or 'none'} is not the approved ({expected})",
-                     f"フォールバックハンドラ {handler or 'なし'} が承認（{expected}）と異なる")]  # fmt: skip
+    return [
+        _finding(
+            wallet,
+            day,
+            "fallback_handler",
+            expected,
+            handler,
+            f"fallback handler {handler or 'none'} is not the approved ({expected})",
+            f"フォールバックハンドラ {handler or 'なし'} が承認（{expected}）と異なる",
+        )
+    ]
 
 
 def _owner_findings(
@@ -225,15 +265,31 @@ def _owner_findings(
     assert isinstance(owners, frozenset)
     registered = address_set(wallet.safe_owners)
     if owners != registered:
-        out.append(_finding(wallet, day, "owners", registered, owners,
-                            "the owners on chain are not the registered safe_owners",
-                            "オンチェーンの所有者が登録された safe_owners と異なる"))  # fmt: skip
+        out.append(
+            _finding(
+                wallet,
+                day,
+                "owners",
+                registered,
+                owners,
+                "the owners on chain are not the registered safe_owners",
+                "オンチェーンの所有者が登録された safe_owners と異なる",
+            )
+        )
     real = f"{seen['threshold']}-of-{len(owners)}"
     approved = f"{wallet.approved_threshold}-of-{wallet.approved_keys}"
     if (seen["threshold"], len(owners)) != (wallet.approved_threshold, wallet.approved_keys):
-        out.append(_finding(wallet, day, "threshold", approved, real,
-                            f"on chain {real}, approved {approved}",
-                            f"オンチェーンは {real}、承認は {approved}"))  # fmt: skip
+        out.append(
+            _finding(
+                wallet,
+                day,
+                "threshold",
+                approved,
+                real,
+                f"on chain {real}, approved {approved}",
+                f"オンチェーンは {real}、承認は {approved}",
+            )
+        )
     return out
 
 
@@ -250,9 +306,17 @@ def unticketed_changes(
         if not changed or any(_covers(t, before, after) for t in mine):
             continue
         what = ", ".join(changed)
-        out.append(_finding(wallet, after.as_of, "change", "an approved change ticket", what,
-                            f"{what} changed between {before.as_of} and {after.as_of} without an approved change ticket",
-                            f"{before.as_of} から {after.as_of} の間に {what} が承認済み変更チケットなしで変更された"))  # fmt: skip
+        out.append(
+            _finding(
+                wallet,
+                after.as_of,
+                "change",
+                "an approved change ticket",
+                what,
+                f"{what} changed between {before.as_of} and {after.as_of} without an approved change ticket",
+                f"{before.as_of} から {after.as_of} の間に {what} が承認済み変更チケットなしで変更された",
+            )
+        )
     return out
 
 
@@ -281,9 +345,17 @@ def wallet_findings(
     latest = states[-1] if states else None
     if latest is None or (as_of - latest.as_of).days > max_staleness_days:
         last = str(latest.as_of) if latest else None
-        out.append(_finding(wallet, as_of, "not_observed", f"an observation within {max_staleness_days} day(s) of {as_of}", last,
-                            f"no wallet_state observation within {max_staleness_days} day(s) of {as_of} (last: {last or 'never'})",
-                            f"{as_of} から {max_staleness_days} 日以内の wallet_state 観測がない（最終: {last or 'なし'}）"))  # fmt: skip
+        out.append(
+            _finding(
+                wallet,
+                as_of,
+                "not_observed",
+                f"an observation within {max_staleness_days} day(s) of {as_of}",
+                last,
+                f"no wallet_state observation within {max_staleness_days} day(s) of {as_of} (last: {last or 'never'})",
+                f"{as_of} から {max_staleness_days} 日以内の wallet_state 観測がない（最終: {last or 'なし'}）",
+            )
+        )
         return out
     return out + compare_with_approved(wallet, latest, known_singletons)
 
