@@ -134,3 +134,22 @@ def test_attest_failure_exits_1_and_names_the_wallet(workspace: Workspace, tmp_p
     assert result.returncode == 1
     assert "1 of 5 wallets fail as of 2026-11-20: BTC-WARM-1" in " ".join(result.stderr.split())
     assert "differs from the approved 3-of-3" in " ".join(result.stdout.split())
+
+
+def test_chains_lists_the_registry_and_checks_addresses() -> None:
+    ok = _kansa(
+        "wallets", "chains", "--json", "--check", "nem:NDD2CT6LQLIYQ56KIXI3ENTM6EK3D44P5JFXJ4R4"
+    )
+    assert ok.returncode == 0, ok.stderr
+    data = json.loads(ok.stdout)
+    assert {"xrp", "solana", "tron", "nem", "ethereum"} <= {c["chain"] for c in data["chains"]}
+    assert data["checked"] == [
+        {"chain": "nem", "address": "NDD2CT6LQLIYQ56KIXI3ENTM6EK3D44P5JFXJ4R4", "valid": True,
+         "problem": None}
+    ]  # fmt: skip
+    bad = _kansa("wallets", "chains", "--check", "solana:TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL")
+    assert bad.returncode == 1
+    assert "expected 32 bytes" in bad.stdout
+    usage = _kansa("wallets", "chains", "--check", "dogecoin:D123")
+    assert usage.returncode == 2
+    assert "CHAIN:ADDRESS" in usage.stderr and "Traceback" not in usage.stderr

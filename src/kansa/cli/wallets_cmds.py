@@ -239,3 +239,65 @@ def _parse_date(text: str) -> dt.date:
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.add_typer(wallets_app, name="wallets")
+
+
+@wallets_app.command("chains")
+def chains_cmd(
+    ctx: typer.Context,
+    address: Annotated[
+        list[str] | None,
+        typer.Option("--check", help="CHAIN:ADDRESS to check against the chain's address rule."),
+    ] = None,
+    network: Annotated[str, typer.Option("--network", help="mainnet or testnet.")] = "mainnet",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the chain registry (built in and kansa.toml [chains]); check addresses against it.
+
+    Exits 1 if a checked address breaks its chain's rule.
+    """
+    try:
+        extra = workspace(ctx).config.chains
+    except KansaError:
+        extra = {}  # outside a workspace: the built-in registry
+    registry = chain_registry(extra)
+    checked = [_check_address(registry, item, network) for item in address or []]
+    if as_json:
+        rows = [
+            {"chain": c.name, "native": c.native, "address_format": c.address_format,
+             "descriptors": c.descriptors, "safe": c.safe, "builtin": c.name not in extra}
+            for c in registry.values()
+        ]  # fmt: skip
+        typer.echo(json.dumps({"chains": rows, "checked": checked}, indent=2))
+    else:
+        for c in registry.values():
+            where = tr("built in", "組込み") if c.name not in extra else "kansa.toml"
+            console.print(
+                f"{c.name:<12} {c.native:<6} {c.address_format:<8} {where}", highlight=False
+            )
+        for r in checked:
+            mark = tr("ok", "適合") if r["valid"] else tr("INVALID", "不正")
+            console.print(
+                f"{r['chain']}:{r['address']}  {mark}  {r['problem'] or ''}", highlight=False
+            )
+    if any(not r["valid"] for r in checked):
+        raise typer.Exit(1)
+
+
+def _check_address(registry: dict[str, Any], item: str, network: str) -> dict[str, Any]:
+    from kansa.custody.address_formats import ADDRESS_FORMATS, AddressFormatError
+
+    name, sep, text = item.partition(":")
+    if not sep or name not in registry:
+        raise KansaError(
+            tr(
+                f"--check {item!r}: expected CHAIN:ADDRESS with a chain of: {', '.join(registry)}",
+                f"--check {item!r}: CHAIN:ADDRESS の形式で、チェーンは次のいずれか: {', '.join(registry)}",
+            )
+        )
+    chain = registry[name]
+    problem = None
+    try:
+        ADDRESS_FORMATS[chain.address_format](text, chain.name, network)
+    except AddressFormatError as exc:
+        problem = str(exc)
+    return {"chain": name, "address": text, "valid": problem is None, "problem": problem}
