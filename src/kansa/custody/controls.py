@@ -127,15 +127,17 @@ def key_012(
     """KEY-012: each Safe's observed state (``wallet_state``) is its approved configuration and
     changed only under an approved ticket. Population: Safe wallets existing on ``as_of``.
 
-    An empty ``wallet_state`` means nobody observed any Safe: that is no verdict, so the
-    control raises (the engine records it as not run) instead of passing or flagging."""
-    if not safe_state.has_observations(con):
-        raise safe_state.NotObserved(
-            "wallet_state holds no observation: no Safe was observed, KEY-012 cannot be tested"
-        )
+    Safe wallets with an empty ``wallet_state`` mean nobody observed any Safe: that is no
+    verdict, so the control raises (the engine records it as not run) instead of passing or
+    flagging. No Safe wallet at all is an empty population."""
     known = safe_state.known_singletons(str(params.get("extra_singletons") or ""))
     staleness = _int_param(params, "max_staleness_days", 0)
     safes = [w for w in load_wallets(con, as_of) if w.policy_type == "safe"]
+    if safes and not safe_state.has_observations(con):
+        raise safe_state.NotObserved(
+            f"wallet_state holds no observation: none of the {len(safes)} Safe wallets was "
+            "observed, KEY-012 cannot be tested"
+        )
     states = safe_state.load_states(con, as_of)
     tickets = safe_state.load_tickets(con)
     rows = []

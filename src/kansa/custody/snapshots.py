@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 
 from kansa.engine.asof import DAILY_DATASETS, default_as_of
+from kansa.engine.snapshot_view import snapshot_select
 from kansa.vault import Snapshot, Vault
 
 CUSTODY_DATASETS = (
@@ -31,9 +32,6 @@ class CustodyViews:
         return default_as_of(self.con, self.snapshots)
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
 
 def open_custody_views(vault: Vault) -> CustodyViews:
     """An in-memory DuckDB (UTC session) with one view per custody dataset in the vault."""
@@ -41,6 +39,6 @@ def open_custody_views(vault: Vault) -> CustodyViews:
     wanted = {n: s for n, s in latest.items() if n in (*CUSTODY_DATASETS, *DAILY_DATASETS)}
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
-    for name, snap in sorted(wanted.items()):
-        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({_quote(str(snap.path))})')
+    for name, snap in sorted(wanted.items()):  # absent optional columns read as NULL
+        con.execute(f'CREATE VIEW "{name}" AS {snapshot_select(con, name, snap.path)}')
     return CustodyViews(con, wanted)
