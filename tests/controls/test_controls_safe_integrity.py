@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from helpers_controls import AS_OF, Fixture
 
-from kansa.custody.safe_state import NotObserved
+from kansa.custody.safe_records import NotObserved
 
 CREATED = "2026-01-05T00:00:00Z"
 OWNERS = [f"0x{c * 40}" for c in "1234"]

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from kansa.contracts.assets import Chain, chain_registry, parse_chains
-from kansa.custody import checks, safe_state
+from kansa.custody import checks, safe_records, safe_state
 from kansa.custody.policy import wallet_policy
 from kansa.custody.records import AddressRecord, load_addresses, load_wallets
 
@@ -133,13 +133,13 @@ def key_012(
     known = safe_state.known_singletons(str(params.get("extra_singletons") or ""))
     staleness = _int_param(params, "max_staleness_days", 0)
     safes = [w for w in load_wallets(con, as_of) if w.policy_type == "safe"]
-    if safes and not safe_state.has_observations(con):
-        raise safe_state.NotObserved(
+    if safes and not safe_records.has_observations(con):
+        raise safe_records.NotObserved(
             f"wallet_state holds no observation: none of the {len(safes)} Safe wallets was "
             "observed, KEY-012 cannot be tested"
         )
-    states = safe_state.load_states(con, as_of)
-    tickets = safe_state.load_tickets(con)
+    states = safe_records.load_states(con, as_of)
+    tickets = safe_records.load_tickets(con)
     rows = []
     for wallet in safes:
         mine = [s for s in states if s.wallet_id == wallet.wallet_id]
@@ -163,7 +163,7 @@ def key_013(
     """KEY-013: no Safe signs a call that can change its configuration. Population: signed
     transactions of Safe wallets up to ``as_of``."""
     safes = {w.wallet_id for w in load_wallets(con, as_of) if w.policy_type == "safe"}
-    calls = [c for c in safe_state.load_signed_calls(con, as_of) if c.wallet_id in safes]
+    calls = [c for c in safe_records.load_signed_calls(con, as_of) if c.wallet_id in safes]
     rows = []
     for c in calls:
         reason = safe_state.config_changing_call(c)

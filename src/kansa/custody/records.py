@@ -16,7 +16,7 @@ import duckdb
 from kansa.errors import KansaError
 
 if TYPE_CHECKING:
-    from kansa.custody.safe_state import SafeState, SignedCall, Ticket
+    from kansa.custody.safe_records import SafeState, SignedCall, Ticket
 from kansa.i18n import tr
 
 
@@ -205,19 +205,19 @@ def load_book(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> CustodyBook:
 def _load_safe_inputs(con: duckdb.DuckDBPyConnection, book: CustodyBook, present: set[str]) -> None:
     """What the Safe checks read; a dataset absent (or, for signed_transactions, ingested
     before it carried call selectors) is listed in ``book.missing``."""
-    from kansa.custody import safe_state  # safe_state builds on these records
+    from kansa.custody import safe_records  # it builds on these records
 
-    if "wallet_state" in present and safe_state.has_observations(con):
-        book.states = safe_state.load_states(con, book.as_of)
+    if "wallet_state" in present and safe_records.has_observations(con):
+        book.states = safe_records.load_states(con, book.as_of)
     else:  # absent, or empty: no Safe was observed at all
         book.missing.append("wallet_state")
     if "change_tickets" in present:
-        book.tickets = safe_state.load_tickets(con)
+        book.tickets = safe_records.load_tickets(con)
     else:
         book.missing.append("change_tickets")
     try:
         if "signed_transactions" not in present:
             raise ValueError("absent")
-        book.signed_calls = safe_state.load_signed_calls(con, book.as_of)
+        book.signed_calls = safe_records.load_signed_calls(con, book.as_of)
     except ValueError:
         book.missing.append("signed_transactions")

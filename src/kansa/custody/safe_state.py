@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
-
-import duckdb
+from dataclasses import dataclass, field
 
 from kansa.custody.checks import Message
-from kansa.custody.records import WalletRecord, columns_of
+from kansa.custody.records import WalletRecord
+from kansa.custody.safe_records import SafeConfig, SafeState, SignedCall, Ticket
 from kansa.custody.safe_registry import (
     CONFIG_CHANGING_SELECTORS,
     OFFICIAL_FALLBACK_HANDLERS,
@@ -38,51 +37,7 @@ from kansa.custody.safe_registry import (
 )
 
 APPROVED_TICKET_STATUSES = ("approved", "deployed", "closed")
-
-
-@dataclass(frozen=True)
-class SafeState:
-    wallet_id: str
-    as_of: dt.date
-    observed_at: dt.datetime
-    implementation: str
-    owners: str
-    threshold: int
-    modules: str | None
-    guard: str | None
-    fallback_handler: str | None
-    nonce: int
-
-    def config(self) -> dict[str, object]:
-        """What a change is judged on (the nonce moves with every transaction)."""
-        return {
-            "implementation": self.implementation.lower(),
-            "owners": address_set(self.owners),
-            "threshold": self.threshold,
-            "modules": address_set(self.modules),
-            "guard": one_address(self.guard),
-            "fallback_handler": one_address(self.fallback_handler),
-        }
-
-
-@dataclass(frozen=True)
-class Ticket:
-    ticket_id: str
-    system: str
-    status: str
-    approved_by: str | None
-    approved_at: dt.datetime | None
-    deployed_at: dt.datetime | None
-
-
-@dataclass(frozen=True)
-class SignedCall:
-    txid: str
-    wallet_id: str
-    call_type: str
-    contract_address: str | None
-    call_selector: str | None
-    signed_at: dt.datetime
+ANY_OFFICIAL_HANDLER = "none or an official CompatibilityFallbackHandler"
 
 
 @dataclass(frozen=True)
@@ -95,75 +50,31 @@ class SafeFinding:
     reason: Message
 
 
-class NotObserved(ValueError):
-    """``wallet_state`` holds no observation at all: the control cannot say anything."""
-
-
-def has_observations(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM wallet_state").fetchone()
-    return bool(row and row[0])
-
-
-def load_states(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[SafeState]:
-    rows = con.execute(
-        """
-        SELECT wallet_id, as_of, observed_at, implementation, owners, threshold, modules, guard,
-               fallback_handler, nonce
-        FROM wallet_state WHERE as_of <= ? ORDER BY wallet_id, as_of, observed_at
-        """,
-        [as_of],
-    ).fetchall()
-    return [SafeState(*r) for r in rows]
-
-
-def load_tickets(con: duckdb.DuckDBPyConnection) -> list[Ticket]:
-    rows = con.execute(
-        "SELECT ticket_id, system, status, approved_by, approved_at, deployed_at "
-        "FROM change_tickets ORDER BY ticket_id"
-    ).fetchall()
-    return [Ticket(*r) for r in rows]
-
-
-def load_signed_calls(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[SignedCall]:
-    """Signed transactions up to ``as_of``; a snapshot ingested before ``call_selector``
-    existed is refused (its calls were never seen)."""
-    if "call_selector" not in columns_of(con, "signed_transactions"):
-        raise ValueError(
-            "signed_transactions has no call_selector column (ingested before it existed): "
-            "re-ingest it with the selectors"
-        )
-    rows = con.execute(
-        """
-        SELECT txid, wallet_id, call_type, contract_address, call_selector, signed_at
-        FROM signed_transactions
-        WHERE CAST((signed_at AT TIME ZONE 'UTC') AS DATE) <= ?
-        ORDER BY signed_at, txid
-        """,
-        [as_of],
-    ).fetchall()
-    return [SignedCall(*r) for r in rows]
-
-
 def _text(value: object) -> str | None:
-    if value is None:
-        return None
     if isinstance(value, frozenset):
         return ";".join(sorted(value)) or None
-    return str(value)
+    return None if value is None else str(value)
 
 
-def _finding(
-    wallet: WalletRecord,
-    day: dt.date,
-    check: str,
-    expected: object,
-    observed: object,
-    en: str,
-    ja: str,
-) -> SafeFinding:
-    return SafeFinding(
-        wallet.wallet_id, day, check, _text(expected), _text(observed), Message(en, ja)
-    )
+@dataclass
+class _Findings:
+    """The findings of one wallet on one day, in both languages."""
+
+    wallet: WalletRecord
+    day: dt.date
+    items: list[SafeFinding] = field(default_factory=list)
+
+    def add(self, check: str, expected: object, observed: object, en: str, ja: str) -> None:
+        self.items.append(
+            SafeFinding(
+                self.wallet.wallet_id,
+                self.day,
+                check,
+                _text(expected),
+                _text(observed),
+                Message(en, ja),
+            )
+        )
 
 
 def compare_with_approved(
@@ -171,126 +82,89 @@ def compare_with_approved(
 ) -> list[SafeFinding]:
     """The observed configuration against the approved one (see the module docstring)."""
     seen = state.config()
-    day = state.as_of
-    out: list[SafeFinding] = []
-    impl = str(seen["implementation"])
-    approved_impl = one_address(wallet.approved_implementation)
-    if impl not in known_singletons:
-        out.append(
-            _finding(
-                wallet,
-                day,
-                "implementation",
-                approved_impl,
-                impl,
-                f"implementation {impl} is not a known Safe singleton",
-                f"実装 {impl} は既知の Safe シングルトンではない",
-            )
-        )
-    elif approved_impl is not None and impl != approved_impl:
-        out.append(
-            _finding(
-                wallet,
-                day,
-                "implementation",
-                approved_impl,
-                impl,
-                f"implementation {impl} is not the approved {approved_impl}",
-                f"実装 {impl} が承認済みの {approved_impl} と異なる",
-            )
-        )
-    approved_modules = address_set(wallet.approved_modules)
-    modules = seen["modules"]
-    assert isinstance(modules, frozenset)
-    if modules != approved_modules:
-        extra = ";".join(sorted(modules - approved_modules)) or "-"
-        gone = ";".join(sorted(approved_modules - modules)) or "-"
-        out.append(
-            _finding(
-                wallet,
-                day,
-                "modules",
-                approved_modules,
-                modules,
-                f"modules differ from the approved: unknown {extra}, missing {gone}",
-                f"モジュールが承認と異なる（未承認 {extra}、欠落 {gone}）",
-            )
-        )
-    approved_guard = one_address(wallet.approved_guard)
-    if seen["guard"] != approved_guard:
-        out.append(
-            _finding(
-                wallet,
-                day,
-                "guard",
-                approved_guard,
-                seen["guard"],
-                f"guard {seen['guard'] or 'none'} is not the approved {approved_guard or 'none'}",
-                f"ガード {seen['guard'] or 'なし'} が承認済み（{approved_guard or 'なし'}）と異なる",
-            )
-        )
-    out += _fallback_finding(wallet, day, seen["fallback_handler"])
-    out += _owner_findings(wallet, day, seen)
-    return out
+    out = _Findings(wallet, state.as_of)
+    _implementation(out, seen, known_singletons)
+    _extensions(out, seen)
+    _owners(out, seen)
+    return out.items
 
 
-def _fallback_finding(wallet: WalletRecord, day: dt.date, handler: object) -> list[SafeFinding]:
-    approved = one_address(wallet.approved_fallback_handler)
-    ok = (
-        handler == approved
-        if approved
-        else handler is None or handler in OFFICIAL_FALLBACK_HANDLERS
-    )
-    if ok:
-        return []
-    expected = approved or "none or an official CompatibilityFallbackHandler"
-    return [
-        _finding(
-            wallet,
-            day,
+def _implementation(out: _Findings, seen: SafeConfig, known: frozenset[str]) -> None:
+    impl, approved = seen.implementation, one_address(out.wallet.approved_implementation)
+    if impl not in known:
+        out.add(
+            "implementation",
+            approved,
+            impl,
+            f"implementation {impl} is not a known Safe singleton",
+            f"実装 {impl} は既知の Safe シングルトンではない",
+        )
+    elif approved is not None and impl != approved:
+        out.add(
+            "implementation",
+            approved,
+            impl,
+            f"implementation {impl} is not the approved {approved}",
+            f"実装 {impl} が承認済みの {approved} と異なる",
+        )
+
+
+def _extensions(out: _Findings, seen: SafeConfig) -> None:
+    """Modules, guard and fallback handler: code that can act for the Safe or veto it."""
+    modules = address_set(out.wallet.approved_modules)
+    if seen.modules != modules:
+        extra = ";".join(sorted(seen.modules - modules)) or "-"
+        gone = ";".join(sorted(modules - seen.modules)) or "-"
+        out.add(
+            "modules",
+            modules,
+            seen.modules,
+            f"modules differ from the approved: unknown {extra}, missing {gone}",
+            f"モジュールが承認と異なる（未承認 {extra}、欠落 {gone}）",
+        )
+    guard = one_address(out.wallet.approved_guard)
+    if seen.guard != guard:
+        out.add(
+            "guard",
+            guard,
+            seen.guard,
+            f"guard {seen.guard or 'none'} is not the approved {guard or 'none'}",
+            f"ガード {seen.guard or 'なし'} が承認済み（{guard or 'なし'}）と異なる",
+        )
+    handler, approved = seen.fallback_handler, one_address(out.wallet.approved_fallback_handler)
+    ok = handler == approved if approved else handler in (None, *OFFICIAL_FALLBACK_HANDLERS)
+    if not ok:
+        expected = approved or ANY_OFFICIAL_HANDLER
+        out.add(
             "fallback_handler",
             expected,
             handler,
             f"fallback handler {handler or 'none'} is not the approved ({expected})",
             f"フォールバックハンドラ {handler or 'なし'} が承認（{expected}）と異なる",
         )
-    ]
 
 
-def _owner_findings(
-    wallet: WalletRecord, day: dt.date, seen: dict[str, object]
-) -> list[SafeFinding]:
-    out = []
-    owners = seen["owners"]
-    assert isinstance(owners, frozenset)
+def _owners(out: _Findings, seen: SafeConfig) -> None:
+    wallet = out.wallet
     registered = address_set(wallet.safe_owners)
-    if owners != registered:
-        out.append(
-            _finding(
-                wallet,
-                day,
-                "owners",
-                registered,
-                owners,
-                "the owners on chain are not the registered safe_owners",
-                "オンチェーンの所有者が登録された safe_owners と異なる",
-            )
+    if seen.owners != registered:
+        out.add(
+            "owners",
+            registered,
+            seen.owners,
+            "the owners on chain are not the registered safe_owners",
+            "オンチェーンの所有者が登録された safe_owners と異なる",
         )
-    real = f"{seen['threshold']}-of-{len(owners)}"
+    real = f"{seen.threshold}-of-{len(seen.owners)}"
     approved = f"{wallet.approved_threshold}-of-{wallet.approved_keys}"
-    if (seen["threshold"], len(owners)) != (wallet.approved_threshold, wallet.approved_keys):
-        out.append(
-            _finding(
-                wallet,
-                day,
-                "threshold",
-                approved,
-                real,
-                f"on chain {real}, approved {approved}",
-                f"オンチェーンは {real}、承認は {approved}",
-            )
+    if (seen.threshold, len(seen.owners)) != (wallet.approved_threshold, wallet.approved_keys):
+        out.add(
+            "threshold",
+            approved,
+            real,
+            f"on chain {real}, approved {approved}",
+            f"オンチェーンは {real}、承認は {approved}",
         )
-    return out
 
 
 def unticketed_changes(
@@ -299,25 +173,23 @@ def unticketed_changes(
     """Each change between consecutive observations needs an approved, deployed ticket."""
     systems = {wallet.wallet_id.lower(), (wallet.safe_address or "").strip().lower()} - {""}
     mine = [t for t in tickets if (t.system or "").strip().lower() in systems]
-    out = []
+    found: list[SafeFinding] = []
     for before, after in itertools.pairwise(states):
-        old, new = before.config(), after.config()
-        changed = [k for k in new if new[k] != old[k]]
+        changed = after.config().changed_from(before.config())
         if not changed or any(_covers(t, before, after) for t in mine):
             continue
         what = ", ".join(changed)
-        out.append(
-            _finding(
-                wallet,
-                after.as_of,
-                "change",
-                "an approved change ticket",
-                what,
-                f"{what} changed between {before.as_of} and {after.as_of} without an approved change ticket",
-                f"{before.as_of} から {after.as_of} の間に {what} が承認済み変更チケットなしで変更された",
-            )
+        out = _Findings(wallet, after.as_of)
+        out.add(
+            "change",
+            "an approved change ticket",
+            what,
+            f"{what} changed between {before.as_of} and {after.as_of} "
+            "without an approved change ticket",
+            f"{before.as_of} から {after.as_of} の間に {what} が承認済み変更チケットなしで変更された",
         )
-    return out
+        found += out.items
+    return found
 
 
 def _covers(t: Ticket, before: SafeState, after: SafeState) -> bool:
@@ -341,23 +213,22 @@ def wallet_findings(
     max_staleness_days: int = 0,
 ) -> list[SafeFinding]:
     """Every KEY-012 finding of one Safe wallet (``states``: its observations up to as_of)."""
-    out = unticketed_changes(wallet, states, tickets)
+    found = unticketed_changes(wallet, states, tickets)
     latest = states[-1] if states else None
     if latest is None or (as_of - latest.as_of).days > max_staleness_days:
         last = str(latest.as_of) if latest else None
-        out.append(
-            _finding(
-                wallet,
-                as_of,
-                "not_observed",
-                f"an observation within {max_staleness_days} day(s) of {as_of}",
-                last,
-                f"no wallet_state observation within {max_staleness_days} day(s) of {as_of} (last: {last or 'never'})",
-                f"{as_of} から {max_staleness_days} 日以内の wallet_state 観測がない（最終: {last or 'なし'}）",
-            )
+        out = _Findings(wallet, as_of)
+        out.add(
+            "not_observed",
+            f"an observation within {max_staleness_days} day(s) of {as_of}",
+            last,
+            f"no wallet_state observation within {max_staleness_days} day(s) of {as_of} "
+            f"(last: {last or 'never'})",
+            f"{as_of} から {max_staleness_days} 日以内の wallet_state 観測がない"
+            f"（最終: {last or 'なし'}）",
         )
-        return out
-    return out + compare_with_approved(wallet, latest, known_singletons)
+        return found + out.items
+    return found + compare_with_approved(wallet, latest, known_singletons)
 
 
 def known_singletons(extra: str = "") -> frozenset[str]:
@@ -370,7 +241,8 @@ def config_changing_call(call: SignedCall) -> str | None:
     data was not recorded cannot be cleared: nobody saw what it does."""
     selector = (call.call_selector or "").strip().lower()
     if selector in CONFIG_CHANGING_SELECTORS:
-        return f"signed call {CONFIG_CHANGING_SELECTORS[selector]} ({selector}) changes the Safe's configuration"
+        signature = CONFIG_CHANGING_SELECTORS[selector]
+        return f"signed call {signature} ({selector}) changes the Safe's configuration"
     if call.call_type == "contract_call" and not selector:
         return "contract call without its call data selector: what it changes was not seen"
     return None

@@ -32,7 +32,6 @@ class CustodyViews:
         return default_as_of(self.con, self.snapshots)
 
 
-
 def open_custody_views(vault: Vault) -> CustodyViews:
     """An in-memory DuckDB (UTC session) with one view per custody dataset in the vault."""
     latest = vault.latest_all()
