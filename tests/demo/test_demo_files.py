@@ -16,7 +16,7 @@ from kansa.errors import KansaError
 NOT_GENERATED_YET = {
     "customer_logins", "withdrawal_address_changes", "deposits", "customer_ledger_entries",
     "customer_kyc", "travel_rule_messages", "customer_yen_balances", "yen_trust_balances",
-    "yen_movements", "yen_trust_movements",
+    "yen_movements", "yen_trust_movements", "wallet_state",
 }  # fmt: skip
 TINY = DemoParams(customers=300, days=7, seed=11)
 

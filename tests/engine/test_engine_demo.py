@@ -36,7 +36,8 @@ def test_every_catalog_control_runs_in_the_sandbox(demo_run: tuple[Workspace, Ru
     # does not stage the customer-side and yen datasets yet, issue 10 item 8), never a refusal
     for cid, message in errors.items():
         control = load_catalog()[cid]
-        assert control.area in ("customers", "fiat"), (cid, message)
+        # KEY-012: the demo's Safes are never observed (no wallet_state staged yet)
+        assert control.area in ("customers", "fiat") or cid == "KEY-012", (cid, message)
         assert any(f"{d} holds no rows" in message for d in control.datasets), (cid, message)
     assert len(run.outcomes) == len(load_catalog()) >= 45
 

@@ -267,18 +267,16 @@ def chains_cmd(
              "descriptors": c.descriptors, "safe": c.safe, "builtin": c.name not in extra}
             for c in registry.values()
         ]  # fmt: skip
-        typer.echo(json.dumps({"chains": rows, "checked": checked}, indent=2))
+        print_json({"chains": rows, "checked": checked})
     else:
         for c in registry.values():
             where = tr("built in", "組込み") if c.name not in extra else "kansa.toml"
-            console.print(
-                f"{c.name:<12} {c.native:<6} {c.address_format:<8} {where}", highlight=False
-            )
+            line = f"{c.name:<12} {c.native:<6} {c.address_format:<8} {where}"
+            console.print(escape(line), highlight=False)
         for r in checked:
             mark = tr("ok", "適合") if r["valid"] else tr("INVALID", "不正")
-            console.print(
-                f"{r['chain']}:{r['address']}  {mark}  {r['problem'] or ''}", highlight=False
-            )
+            line = f"{r['chain']}:{r['address']}  {mark}  {r['problem'] or ''}"
+            console.print(escape(line), highlight=False)
     if any(not r["valid"] for r in checked):
         raise typer.Exit(1)
 

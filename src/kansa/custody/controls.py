@@ -135,8 +135,8 @@ def key_012(
     safes = [w for w in load_wallets(con, as_of) if w.policy_type == "safe"]
     if safes and not safe_records.has_observations(con):
         raise safe_records.NotObserved(
-            f"wallet_state holds no observation: none of the {len(safes)} Safe wallets was "
-            "observed, KEY-012 cannot be tested"
+            f"wallet_state holds no rows: KEY-012 has nothing to test against (none of the "
+            f"{len(safes)} Safe wallets was observed)"
         )
     states = safe_records.load_states(con, as_of)
     tickets = safe_records.load_tickets(con)

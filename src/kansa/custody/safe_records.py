@@ -12,8 +12,10 @@ from kansa.custody.records import columns_of
 from kansa.custody.safe_registry import address_set, one_address
 
 
-class NotObserved(ValueError):
-    """Safe wallets exist but ``wallet_state`` holds no observation: no verdict is possible."""
+class NotObserved(duckdb.InvalidInputException):
+    """Safe wallets exist but ``wallet_state`` holds no observation: no verdict is possible.
+    The same kind of error as the SQL controls' ``error('X holds no rows: ...')``, so runners
+    and scoring treat every input without rows alike."""
 
 
 @dataclass(frozen=True)
