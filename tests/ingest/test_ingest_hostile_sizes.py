@@ -1,5 +1,5 @@
 """The attacker's files of issue 8, at full size: each refused by a real ``kansa ingest`` process
-in under 10 s with a peak RSS under 1 GiB (measured from a wrapper process, so the figure is
+in under 10 s of CPU with a peak RSS under 1 GiB (measured from a wrapper process, so the figure is
 that one process's own), naming the limit, with the workspace unchanged.
 
 They used to take 101 s to over 300 s and 2.9-22.5 GB. Generating each file is fast (large
@@ -81,7 +81,9 @@ def _refused_quickly(workspace: Workspace, src: Path) -> dict[str, Any]:
     finally:
         src.unlink()
     assert got["code"] == 1, got
-    assert got["seconds"] < SECONDS, got["seconds"]
+    # CPU seconds, not wall time: the bound is on the work done, which machine load does not
+    # change (the wall-clock figures are printed and recorded in docs/PERFORMANCE.md)
+    assert got["cpu_seconds"] < SECONDS, got
     assert got["peak_kb"] < PEAK_KB, got["peak_kb"]
     assert tree_digest(workspace.root) == before
     problems = json.loads(got["out"])["problems"]
