@@ -13,6 +13,7 @@ from rich.table import Table
 
 from kansa.cli.context import console, err_console, workspace
 from kansa.cli.terminal import print_json, verbatim
+from kansa.cli.ingest_change import change_lines, expand_files, parse_days
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.ingest import InvalidData, ingest_file
@@ -70,8 +71,13 @@ def _problems_table(exc: InvalidData) -> Table:
 def ingest(
     ctx: typer.Context,
     dataset: Annotated[str, typer.Argument(help="Dataset (contract) name, e.g. withdrawals.")],
-    file: Annotated[
-        Path, typer.Argument(help="CSV, Parquet, JSON Lines, .xlsx, .csv.gz or .zip file.")
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            help="CSV, Parquet, JSON Lines, .xlsx, .csv.gz or .zip file(s); a quoted glob such as "
+            "'exports/withdrawals_*.csv' loads many files all-or-nothing.",
+            metavar="FILE...",
+        ),
     ],
     encoding: Annotated[
         Encoding | None,
@@ -89,6 +95,18 @@ def ingest(
     member: Annotated[
         str | None, typer.Option("--member", help="CSV inside a .zip (default: the mapping's).")
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace", help="Replace the days the file carries that are already loaded."
+        ),
+    ] = False,
+    day: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--day", help="A day the file covers, YYYY-MM-DD (repeat; a day with no rows)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     no_progress: Annotated[
         bool, typer.Option("--no-progress", help="Do not show a progress bar.")
@@ -96,20 +114,25 @@ def ingest(
 ) -> None:
     """Check every row of FILE against the contract and store it as an immutable snapshot.
 
-    All or nothing: a file with any problem changes nothing (exit code 1).
+    All or nothing: a file with any problem changes nothing (exit code 1). A dated dataset
+    (balances, withdrawals, logs...) is stored by day: new days are added, a day already
+    loaded is refused unless --replace, which replaces exactly the file's days.
     """
     ws = workspace(ctx)
+    paths = expand_files(files)
     try:
         snap = ingest_file(
             ws,
             dataset,
-            file,
+            paths,
             encoding=encoding.value if encoding else None,
             fmt=fmt.value if fmt else None,
             delimiter=_delimiter(delimiter),
             progress=not (no_progress or as_json),
             sheet=sheet,
             member=member,
+            replace=replace,
+            days=parse_days(day),
         )
     except InvalidData as exc:
         if as_json:
@@ -122,16 +145,20 @@ def ingest(
         out = {"ok": True, "seq": snap.seq, "path": str(snap.path), **snap.payload}
         print_json(out)
         return
+    names = paths[0].name if len(paths) == 1 else tr(f"{len(paths)} files", f"{len(paths)} ファイル")
+    loaded = snap.payload.get("rows_loaded", snap.rows)
     console.print(
         tr(
-            f"[green]Ingested[/] {escape(file.name)} -> {escape(dataset)}: {snap.rows:,} rows, "
+            f"[green]Ingested[/] {escape(names)} -> {escape(dataset)}: {loaded:,} rows, "
             f"snapshot {snap.sha256[:12]}, ledger entry {snap.seq}",
-            f"[green]取り込み完了[/] {escape(file.name)} -> {escape(dataset)}: {snap.rows:,} 行、"
+            f"[green]取り込み完了[/] {escape(names)} -> {escape(dataset)}: {loaded:,} 行、"
             f"スナップショット {snap.sha256[:12]}、台帳エントリ {snap.seq}",
         ),
         highlight=False,
         soft_wrap=True,
     )
+    for line in change_lines(snap.payload):
+        console.print(line, highlight=False, soft_wrap=True, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -95,6 +95,20 @@ def _references(raw: Any, names: list[str], source: str) -> dict[str, str]:
     return out
 
 
+def _business_date(raw: Any, columns: tuple[Column, ...], source: str) -> str | None:
+    """The column that dates each row: a non-nullable ``date`` or ``timestamp`` column."""
+    if raw is None:
+        return None
+    col = next((c for c in columns if c.name == raw), None)
+    if col is None:
+        raise ContractError(f"{source}: business_date names unknown column {raw!r}")
+    if col.type not in ("date", "timestamp") or col.nullable:
+        raise ContractError(
+            f"{source}: business_date {raw} must be a non-nullable date or timestamp column"
+        )
+    return col.name
+
+
 def parse_contract(text: str, source: str) -> Contract:
     """Parse one contract; every problem is a :class:`ContractError` naming the file and key."""
     data = load_yaml(text)
@@ -119,6 +133,7 @@ def parse_contract(text: str, source: str) -> Contract:
         if next(c for c in columns if c.name == k).nullable:
             raise ContractError(f"{source}: primary key column {k} cannot be nullable")
     references = _references(data.get("references"), names, source)
+    business_date = _business_date(data.get("business_date"), columns, source)
     version = data.get("version")
     if not isinstance(version, int) or version < 1:
         raise ContractError(f"{source}: version must be a positive integer")
@@ -130,6 +145,7 @@ def parse_contract(text: str, source: str) -> Contract:
         columns=columns,
         primary_key=pk,
         references=references,
+        business_date=business_date,
         digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 

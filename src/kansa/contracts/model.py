@@ -94,6 +94,25 @@ class Contract:
     primary_key: tuple[str, ...] = ()
     references: dict[str, str] = field(default_factory=dict)
     digest: str = ""
+    business_date: str | None = None
+
+    @property
+    def dated(self) -> bool:
+        """Stored by business day (an ingest adds or replaces whole days), not as one table."""
+        return self.business_date is not None
+
+    def day_sql(self, expr: str, zone: str) -> str:
+        """SQL for the business day of ``expr`` (a row's ``business_date`` column).
+
+        A ``date`` column is its own day; a ``timestamp`` is an instant, whose day is the
+        calendar day in the workspace's time zone ``zone`` (the one day boundary every ingest,
+        control and report uses).
+        """
+        if self.business_date is None:
+            raise ValueError(f"{self.name} has no business_date")
+        if self.column(self.business_date).type == "date":
+            return expr
+        return f"CAST(timezone('{zone.replace(chr(39), chr(39) * 2)}', {expr}) AS DATE)"
 
     @property
     def version_id(self) -> str:

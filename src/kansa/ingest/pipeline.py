@@ -10,6 +10,8 @@ killed run; a failed run removes its own).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ from kansa.errors import ConfigError, KansaError
 from kansa.i18n import tr
 from kansa.ingest import engine
 from kansa.ingest.checks import typed_sql
+from kansa.ingest.daily import write_days
 from kansa.ingest.containers import Container, detect, unpack
 from kansa.ingest.conversion import conversion_problems, materialize
 from kansa.ingest.encoding import SourceDigest, transcode_to_utf8
@@ -40,9 +43,11 @@ from kansa.ingest.problems import InvalidData
 from kansa.ingest.progress import Reporter
 from kansa.ingest.source_hash import Hashed, Hashing, HashingInBackground
 from kansa.ingest.sources import Source, csv_source, jsonl_source, parquet_source
+from kansa.ingest.table_diff import diff_by_key
 from kansa.ingest.validate import validate
 from kansa.ingest.xlsx import as_sheet_source
 from kansa.vault import Snapshot, Vault
+from kansa.vault.days import StagedDay, commit_days
 from kansa.workspace import DatasetMapping, Workspace
 
 
@@ -69,7 +74,7 @@ class Request:
 def ingest_file(
     workspace: Workspace,
     dataset: str | Contract,
-    path: str | Path,
+    path: str | Path | Sequence[str | Path],
     *,
     encoding: str | None = None,
     fmt: str | None = None,
@@ -77,25 +82,111 @@ def ingest_file(
     progress: bool = True,
     sheet: str | None = None,
     member: str | None = None,
+    replace: bool = False,
+    days: Collection[dt.date] | None = None,
 ) -> Snapshot:
     """Validate ``path`` against the contract of ``dataset`` and commit it as a snapshot.
 
     ``dataset`` is a contract name, or a :class:`~kansa.contracts.Contract` itself (a contract
     of one's own; the snapshot is filed under its name).
 
+    A dated dataset (its contract names a ``business_date``) is stored by day: the file's days
+    are added; a day already loaded is refused unless ``replace``, which replaces exactly the
+    file's days (:mod:`kansa.vault.days`). ``days`` declares the days the file covers (a day
+    with no rows is then loaded as an empty day). A reference dataset is replaced whole.
+    ``path`` may be several files of a dated dataset: one ledger entry for all, or nothing.
+
     Raises :class:`kansa.ingest.InvalidData` (exit code 1) when the data breaks the contract,
     :class:`kansa.errors.KansaError` for usage problems; in both cases nothing is changed.
     """
-    req = _resolve(workspace, dataset, Path(path), encoding, fmt, delimiter, sheet, member)
+    paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
+    reqs = [
+        _resolve(workspace, dataset, p, encoding, fmt, delimiter, sheet, member) for p in paths
+    ]
+    contract = reqs[0].contract
+    _check_batch(contract, len(reqs), days)
     vault = Vault(workspace.vault_dir)
+    zone = workspace.config.day_zone
     with vault.staging() as staging, Reporter(progress) as reporter:
-        con = engine.connect(workspace, staging)
-        try:
-            staged, meta = _stage(con, req, staging, reporter)
-        finally:
-            con.close()
+        staged: list[tuple[Path | dict[dt.date, StagedDay], dict[str, Any]]] = []
+        for i, req in enumerate(reqs):
+            folder = staging / f"file-{i}"
+            folder.mkdir()
+            con = engine.connect(workspace, folder)
+            try:
+                one = _stage(con, req, folder, reporter, zone, days)
+                if isinstance(one[0], Path):
+                    one[1]["diff"] = diff_by_key(con, contract, one[0], vault.latest(contract.name))
+                staged.append(one)
+            finally:
+                con.close()
         reporter.stage(tr("Committing to the vault", "証跡保管庫に登録中"))
-        return vault.commit_snapshot(req.contract.name, staged, meta)
+        first, meta = staged[0]
+        if isinstance(first, Path):
+            return vault.commit_snapshot(contract.name, first, meta)
+        assert contract.business_date is not None
+        return commit_days(
+            vault,
+            contract.name,
+            _merge_days(contract.name, [s for s, _ in staged], paths),
+            zone=zone,
+            column=contract.business_date,
+            meta=meta if len(staged) == 1 else _batch_meta([m for _, m in staged]),
+            replace=replace,
+            staging=staging,
+        )
+
+
+def _check_batch(contract: Contract, files: int, days: Collection[dt.date] | None) -> None:
+    if days is not None and not contract.dated:
+        raise KansaError(
+            tr(
+                f"{contract.name} is not stored by day; --day applies to dated datasets.",
+                f"{contract.name} は日単位のデータセットではありません（--day は使えません）。",
+            )
+        )
+    if files > 1 and not contract.dated:
+        raise KansaError(
+            tr(
+                f"{contract.name} is a reference table, replaced whole by one file; "
+                f"{files} files were given.",
+                f"{contract.name} は参照テーブルで、1 ファイルで全体を置き換えます"
+                f"（{files} ファイルが指定されました）。",
+            )
+        )
+
+
+def _merge_days(
+    dataset: str, staged: list[Path | dict[dt.date, StagedDay]], paths: list[Path]
+) -> dict[dt.date, StagedDay]:
+    """The days of every file of a batch; two files carrying the same day is an error."""
+    merged: dict[dt.date, StagedDay] = {}
+    owner: dict[dt.date, Path] = {}
+    for one, path in zip(staged, paths, strict=True):
+        assert isinstance(one, dict)
+        for day, part in one.items():
+            if day in merged:
+                raise KansaError(
+                    tr(
+                        f"{dataset}: {owner[day].name} and {path.name} both carry "
+                        f"{day.isoformat()}; nothing was ingested.",
+                        f"{dataset}: {owner[day].name} と {path.name} の両方に "
+                        f"{day.isoformat()} の行があります。取り込みは行っていません。",
+                    )
+                )
+            merged[day], owner[day] = part, path
+    return dict(sorted(merged.items()))
+
+
+def _batch_meta(metas: list[dict[str, Any]]) -> dict[str, Any]:
+    """One ledger payload for a batch: the contract once, every file's own record."""
+    return {
+        "rows": sum(int(m["rows"]) for m in metas),
+        "contract": metas[0]["contract"],
+        "contract_version": metas[0]["contract_version"],
+        "source": metas[0]["source"],
+        "files": metas,
+    }
 
 
 def _resolve(
@@ -139,8 +230,13 @@ def _resolve(
 
 
 def _stage(
-    con: duckdb.DuckDBPyConnection, req: Request, staging: Path, reporter: Reporter
-) -> tuple[Path, dict[str, Any]]:
+    con: duckdb.DuckDBPyConnection,
+    req: Request,
+    staging: Path,
+    reporter: Reporter,
+    zone: str = "UTC",
+    days: Collection[dt.date] | None = None,
+) -> tuple[Path | dict[dt.date, StagedDay], dict[str, Any]]:
     """Everything up to a finished snapshot file in staging, plus its ledger metadata."""
     seen = _fingerprint(req.src)
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -151,12 +247,17 @@ def _stage(
             plan = plan_columns(req.contract, req.mapping, source, req.decimals)
             source = plan.source or source
             _probe(con, plan.mapped_sql, req.contract.name)
-            staged = staging / "snapshot.parquet"
+            staged: Path | dict[dt.date, StagedDay] = staging / "snapshot.parquet"
             try:
                 plan = _converted(con, plan, source, req.contract, reporter)
                 rows = validate(con, req.contract, plan.mapped_sql, source, tz, reporter)
                 hashing.check()
-                _write_snapshot(con, req.contract, plan.mapped_sql, tz, staged, reporter)
+                select = _typed_select(req.contract, plan.mapped_sql, tz)
+                if req.contract.dated:
+                    staged = write_days(con, req.contract, select, zone, staging, days, reporter)
+                else:
+                    assert isinstance(staged, Path)
+                    _write_snapshot(con, req.contract, select, staged, reporter)
             except duckdb.Error as exc:  # the file itself is unreadable somewhere past the header
                 raise source.failure(exc) from None
             final = hashing.result()
@@ -324,18 +425,22 @@ def _probe(con: duckdb.DuckDBPyConnection, mapped_sql: str, dataset: str) -> Non
         ) from None
 
 
-def _write_snapshot(
-    con: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    mapped_sql: str,
-    tz: str | None,
-    dest: Path,
-    reporter: Reporter,
-) -> None:
+def _typed_select(contract: Contract, mapped_sql: str, tz: str | None) -> str:
+    """The mapped rows cast to the contract's storage types, in the contract's column order."""
     cols = ", ".join(
         f"{typed_sql(c, quote_ident(c.name), tz)} AS {quote_ident(c.name)}"
         for c in contract.columns
     )
+    return f"SELECT {cols} FROM ({mapped_sql})"
+
+
+def _write_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    select: str,
+    dest: Path,
+    reporter: Reporter,
+) -> None:
     meta = (
         f"KV_METADATA {{'kansa.contract': {quote_literal(contract.name)}, "
         f"'kansa.contract_version': {quote_literal(contract.version_id)}}}"
@@ -343,7 +448,7 @@ def _write_snapshot(
     reporter.stage(tr("Writing snapshot", "スナップショットを書き込み中"))
     engine.run(
         con,
-        f"COPY (SELECT {cols} FROM ({mapped_sql})) TO {quote_literal(str(dest))} "
+        f"COPY ({select}) TO {quote_literal(str(dest))} "
         f"(FORMAT parquet, COMPRESSION zstd, {meta})",
         reporter,
     )

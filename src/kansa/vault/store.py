@@ -24,6 +24,7 @@ only on journal entries that are plain relative paths to regular files inside th
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -31,7 +32,7 @@ import re
 import shutil
 import stat
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ from kansa.vault.nofollow import (
     truncate_quietly,
     write_all,
 )
+from kansa.vault.parts import LAYOUT, Part, read_parts
 from kansa.vault.write_errors import VaultWriteError
 
 PENDING = ".pending.json"
@@ -118,7 +120,12 @@ class JournalRefused(UnsafeVaultPath):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """An accepted ingest: one immutable Parquet file."""
+    """A dataset's view after an accepted ingest.
+
+    A reference dataset: one immutable Parquet file (``path``, ``sha256``). A dated dataset
+    (see :mod:`kansa.vault.parts`): ``path``/``sha256`` are its manifest's, ``parts`` the
+    Parquet file of each day.
+    """
 
     dataset: str
     sha256: str
@@ -128,6 +135,23 @@ class Snapshot:
     seq: int
     time: str
     payload: dict[str, Any]
+    parts: tuple[Part, ...] = ()
+
+    @property
+    def dated(self) -> bool:
+        return self.payload.get("layout") == LAYOUT
+
+    @property
+    def files(self) -> tuple[tuple[Path, str], ...]:
+        """Every Parquet file of the view with the SHA-256 its ledger entry recorded."""
+        if not self.dated:
+            return ((self.path, self.sha256),)
+        root = self.path.parents[3]  # vault/snapshots/DATASET/manifests/SHA.json
+        return tuple((root / p.file, p.sha256) for p in self.parts)
+
+    @property
+    def days(self) -> tuple[dt.date, ...]:
+        return tuple(p.day for p in self.parts)
 
 
 class Vault:
@@ -238,6 +262,20 @@ class Vault:
         """
         with self.writer():
             return self._commit_locked(kind, payload, files or {}, hashes or {})
+
+    def commit_checked(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        files: dict[str, Path],
+        check: Callable[[], None],
+        hashes: dict[str, str] | None = None,
+    ) -> LedgerEntry:
+        """:meth:`commit`, after ``check()`` passes under the writer lock (e.g. "the view this
+        commit was built on is still the latest": two writers must not both extend it)."""
+        with self.writer():
+            check()
+            return self._commit_locked(kind, payload, files, hashes or {})
 
     def _commit_locked(
         self,
@@ -478,8 +516,15 @@ class Vault:
         check_no_links(self.root, rel)
         return self.root / rel
 
+    def snapshot_of(self, e: LedgerEntry) -> Snapshot:
+        """The snapshot an ``ingest`` entry committed."""
+        return self._snapshot(e)
+
     def _snapshot(self, e: LedgerEntry) -> Snapshot:
         p = e.payload
+        parts = read_parts(self.evidence_path(p["file"])) if p.get("layout") == LAYOUT else ()
+        for part in parts:  # a day's part replaced by a link is never read as evidence
+            self.evidence_path(part.file)
         return Snapshot(
             dataset=p["dataset"],
             sha256=p["sha256"],
@@ -489,6 +534,7 @@ class Vault:
             seq=e.seq,
             time=e.time,
             payload=p,
+            parts=parts,
         )
 
     def snapshots(self, dataset: str | None = None) -> list[Snapshot]:

@@ -4,8 +4,9 @@ Sections:
 
 * ``[workspace]``: ``name``, ``language`` (``en``/``ja``), ``database_url`` (SQLAlchemy URL;
   a relative ``sqlite:///`` path is taken relative to the workspace), ``memory_limit``
-  (DuckDB, e.g. ``"2GB"``), ``threads``, ``timezone`` (IANA zone that naive times in every
-  dataset's files are read in, unless the dataset's mapping names its own).
+  (DuckDB, e.g. ``"2GB"``), ``threads``, ``timezone`` (IANA zone: naive times in every
+  dataset's files are read in it, unless the dataset's mapping names its own; the business day
+  and displayed times follow it, UTC when absent; ``kansa init`` offers ``Asia/Tokyo``).
 * ``[mappings.DATASET]``: how a user's own export maps onto a contract (see
   :class:`DatasetMapping`), so nobody has to rewrite their files.
 * ``[assets.TICKER] decimals = N``: decimals of an asset the built-in table
@@ -24,6 +25,7 @@ import json
 import math
 import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,11 @@ class WorkspaceConfig:
     control_paths: tuple[str, ...] = ()
     run_timeout: float = 300.0
     raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def day_zone(self) -> str:
+        """The zone of the business day and of displayed times: ``timezone``, else UTC."""
+        return self.timezone or "UTC"
 
 
 # the sizes DuckDB's memory_limit setting parses: a number and a unit, or a share of RAM
@@ -291,6 +298,22 @@ def _chains(raw: Any, path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
+def _timezone(value: Any, path: Path) -> str | None:
+    """An IANA zone name (the business day's boundary); a typo must not fall back to UTC."""
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str) or not value:
+            raise ValueError(value)
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ConfigError(
+            f"{path}: workspace.timezone must be an IANA time zone such as "
+            f'"Asia/Tokyo" or "UTC", not {value!r}'
+        ) from None
+    return value
+
+
 def load_config(path: Path) -> WorkspaceConfig:
     """Read and validate ``kansa.toml``; a bad file is a :class:`ConfigError` naming the key."""
     try:
@@ -314,9 +337,7 @@ def load_config(path: Path) -> WorkspaceConfig:
             f'{path}: workspace.memory_limit must be a size such as "2GB" or "512MiB", '
             f"not {memory_limit!r}"
         )
-    timezone = ws.get("timezone")
-    if timezone is not None and not isinstance(timezone, str):
-        raise ConfigError(f'{path}: workspace.timezone must be an IANA zone such as "Asia/Tokyo"')
+    timezone = _timezone(ws.get("timezone"), path)
     mappings = {name: _mapping(name, body, path) for name, body in raw.get("mappings", {}).items()}
     controls = raw.get("controls", {})
     params = controls.get("parameters", {})
@@ -339,10 +360,17 @@ def load_config(path: Path) -> WorkspaceConfig:
     )
 
 
-def default_config_text(name: str) -> str:
+def default_config_text(name: str, timezone: str | None = None) -> str:
     """The commented ``kansa.toml`` written by ``kansa init``."""
     # a JSON string is a valid TOML basic string: quotes, backslashes, newlines come out escaped
     quoted = json.dumps(name, ensure_ascii=False).replace("\x7f", "\\u007f")
+    # The business day (a day's loads, every control's day) and displayed times follow this
+    # zone, and naive times in exports are read in it: "Asia/Tokyo" for a Japanese exchange.
+    zone_line = (
+        f"timezone = {json.dumps(timezone)}      # business day, displayed times, naive times"
+        if timezone
+        else '# timezone = "Asia/Tokyo"    # business day, displayed times, naive times (else UTC)'
+    )
     return f"""# Kansa workspace settings / Kansa ワークスペース設定
 [workspace]
 name = {quoted}
@@ -351,7 +379,7 @@ name = {quoted}
 # database_url = "postgresql+psycopg://kansa@db.internal/kansa"
 database_url = "sqlite:///kansa.db"
 memory_limit = "2GB"         # DuckDB memory cap for ingest and runs
-# timezone = "Asia/Tokyo"    # naive times in your exports (no offset) are in this zone
+{zone_line}
 
 # Map your own export onto a data contract without rewriting it, e.g.:
 # [mappings.withdrawals]

@@ -67,7 +67,9 @@ def find_workspace(explicit: Path | None = None) -> Workspace:
     return open_workspace(Path.cwd())
 
 
-def create_workspace(root: Path, *, name: str | None = None) -> Workspace:
+def create_workspace(
+    root: Path, *, name: str | None = None, timezone: str | None = None
+) -> Workspace:
     """Create ``kansa.toml`` and ``vault/``; refuse to overwrite an existing workspace.
 
     The app database is created and migrated by the caller (``kansa.appdb``), so that this
@@ -87,7 +89,7 @@ def create_workspace(root: Path, *, name: str | None = None) -> Workspace:
         )
     try:
         root.mkdir(parents=True, exist_ok=True)
-        (root / CONFIG_FILE).write_text(default_config_text(name or root.name), encoding="utf-8")
+        (root / CONFIG_FILE).write_text(default_config_text(name or root.name, timezone), encoding="utf-8")
         (root / "vault").mkdir(exist_ok=True)
     except OSError as exc:
         raise KansaError(
