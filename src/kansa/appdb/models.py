@@ -50,6 +50,8 @@ class Run(Base):
     passed: Mapped[int] = mapped_column(Integer)
     failed: Mapped[int] = mapped_column(Integer)
     errored: Mapped[int] = mapped_column(Integer)
+    not_tested: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    incomplete: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     overrides: Mapped[dict[str, Any]]
     ledger_seq: Mapped[int | None] = mapped_column(Integer)
     ledger_hash: Mapped[str | None] = mapped_column(String(64))
@@ -71,7 +73,7 @@ class ControlResult(Base):
     control_version: Mapped[int] = mapped_column(Integer)
     version_hash: Mapped[str] = mapped_column(String(64))
     severity: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))
     parameters: Mapped[dict[str, Any]]
     snapshots: Mapped[dict[str, Any]]
     engine: Mapped[str] = mapped_column(String(64))
@@ -81,6 +83,8 @@ class ControlResult(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     exceptions_file: Mapped[str | None] = mapped_column(String(300))
     exceptions_sha256: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
+    coverage: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     run: Mapped[Run] = relationship(back_populates="results")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,8 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from kansa.cli.context import console, err_console, workspace
-from kansa.cli.terminal import print_json, verbatim
 from kansa.cli.ingest_change import change_lines, expand_files, parse_days
+from kansa.cli.terminal import print_json, verbatim
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.ingest import InvalidData, ingest_file

@@ -19,9 +19,17 @@ from sqlalchemy.exc import DBAPIError
 from kansa.appdb import ControlResult, Database, Run
 from kansa.cli.context import console, err_console, workspace
 from kansa.cli.db_cmds import catch_up
+from kansa.cli.run_replay import coverage_reason, replay_run, status_label
 from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import Control, load_catalog
-from kansa.engine import RunResult, parse_assignments, run_controls, select_controls
+from kansa.engine import (
+    INCOMPLETE,
+    NOT_TESTED,
+    RunResult,
+    parse_assignments,
+    run_controls,
+    select_controls,
+)
 from kansa.engine import exceptions as exc_rows
 from kansa.engine.parameters import check_control_ids
 from kansa.engine.signals import InterruptedAfterCommit, sigint_deferred
@@ -41,8 +49,21 @@ from kansa.spelling import did_you_mean
 from kansa.workspace import Workspace
 from kansa.workspace.outputs import refuse_protected_output
 
-_KIND_JA = {"opened": "新規", "updated": "更新", "closed": "解消", "error": "エラー（継続）"}
-STATUS_STYLE = {"pass": "green", "fail": "bold red", "error": "bold magenta"}
+_KIND_JA = {
+    "opened": "新規",
+    "updated": "更新",
+    "closed": "解消",
+    "error": "エラー（継続）",
+    "not_tested": "未実施（継続）",
+    "incomplete": "データ不足（継続）",
+}
+STATUS_STYLE = {
+    "pass": "green",
+    "fail": "bold red",
+    "error": "bold magenta",
+    "not_tested": "bold yellow",
+    "incomplete": "bold yellow",
+}
 
 
 class FailOn(StrEnum):
@@ -55,15 +76,15 @@ def _catalog(ws: Workspace) -> dict[str, Control]:
     return load_catalog([ws.resolve(p) for p in ws.config.control_paths])
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | None, option: str = "--as-of") -> dt.date | None:
     if text is None:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise KansaError(
-            tr(f"--as-of {text!r} is not a date.", f"--as-of {text!r} は日付ではありません。"),
-            hint="--as-of 2026-11-20",
+            tr(f"{option} {text!r} is not a date.", f"{option} {text!r} は日付ではありません。"),
+            hint=f"{option} 2026-11-20",
         ) from exc
 
 
@@ -93,7 +114,7 @@ def _summary_table(run: RunResult, catalog: dict[str, Control]) -> Table:
         table.add_row(
             o.control_id,
             verbatim(_title(catalog, o.control_id)),
-            f"[{style}]{o.status.upper()}[/]",
+            f"[{style}]{status_label(o.status)}[/]",
             _num(o.population_count),
             _num(o.exception_count),
             f"{o.duration_s:.2f}",
@@ -106,14 +127,22 @@ def _print_run(run: RunResult, catalog: dict[str, Control], changes: list[Change
     for o in run.outcomes:
         if o.error:
             console.print(f"[magenta]{o.control_id}[/]: {escape(o.error)}", highlight=False)
+        elif o.status in (NOT_TESTED, INCOMPLETE):
+            console.print(
+                f"[yellow]{o.control_id}[/]: {escape(coverage_reason(o))}", highlight=False
+            )
+    for w in run.warnings:
+        console.print(f"[yellow]{tr('warning', '警告')}:[/] {escape(w[lang()])}", highlight=False)
     seconds = (run.finished_at - run.started_at).total_seconds()
     console.print(
         tr(
-            f"as of {run.as_of}: [green]{run.passed} pass[/], [red]{run.failed} fail[/], "
-            f"[magenta]{run.errored} error[/] in {seconds:.1f} s; "
+            f"as of {run.as_of} ({run.timezone}): [green]{run.passed} pass[/], "
+            f"[red]{run.failed} fail[/], [magenta]{run.errored} error[/], "
+            f"[yellow]{run.not_tested} not tested, {run.incomplete} incomplete[/] in {seconds:.1f} s; "
             f"ledger entry #{run.ledger_seq} {str(run.ledger_hash)[:16]}",
-            f"基準日 {run.as_of}: [green]合格 {run.passed}[/]、[red]不合格 {run.failed}[/]、"
-            f"[magenta]エラー {run.errored}[/]（{seconds:.1f} 秒）; "
+            f"基準日 {run.as_of}（{run.timezone}）: [green]合格 {run.passed}[/]、"
+            f"[red]不合格 {run.failed}[/]、[magenta]エラー {run.errored}[/]、"
+            f"[yellow]未実施 {run.not_tested}、データ不足 {run.incomplete}[/]（{seconds:.1f} 秒）; "
             f"台帳エントリ #{run.ledger_seq} {str(run.ledger_hash)[:16]}",
         )
     )
@@ -142,7 +171,7 @@ def _interrupted() -> NoReturn:
 
 
 def _exit_code(run: RunResult, fail_on: FailOn) -> int:
-    if fail_on == FailOn.fail and (run.failed or run.errored):
+    if fail_on == FailOn.fail and (run.failed or not run.complete):
         return 1
     if fail_on == FailOn.error and run.errored:
         return 1
@@ -182,10 +211,27 @@ def run(
         ),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
+    period_from: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="First day of the tested period, YYYY-MM-DD: every dated input must hold "
+            "every day from it to the as-of day (default: each input's first loaded day).",
+        ),
+    ] = None,
+    replay: Annotated[
+        str | None,
+        typer.Option(
+            "--replay",
+            help="Re-perform run RUN_ID on the snapshots it recorded and compare verdicts.",
+        ),
+    ] = None,
 ) -> None:
     """Run controls on the latest snapshots: verdicts, evidence to the vault, findings updated."""
     ws = workspace(ctx)
     catalog = _catalog(ws)
+    if replay:
+        raise typer.Exit(replay_run(ws, catalog, replay, json_out))
     check_control_ids(ws.config.control_parameters, catalog, "kansa.toml")  # a typo never skips
     scopes = configured_scopes(ws.config.raw, catalog)  # refused before anything runs
     chosen = select_controls(catalog, controls)
@@ -201,6 +247,7 @@ def run(
             progress=not json_out,
             workers=workers,
             timeout=ws.config.run_timeout if timeout is None else timeout,
+            period_start=_date(period_from, "--from"),
             record=False,  # recorded below with its findings, in one transaction
         )
     except InterruptedAfterCommit as exc:  # committed whole: finish recording it, then stop

@@ -3,14 +3,24 @@
 Public surface: :func:`run_controls` (a whole run: sandbox, parallel execution, one vault
 ledger entry, a summary in the app database), :class:`RunResult`, :class:`ControlOutcome`,
 :func:`select_controls`, :func:`check_query` (the SQL guard), :func:`transpile` (other
-dialects), :data:`ENGINE_NAME`, and the status names :data:`PASS`, :data:`FAIL`, :data:`ERROR`.
+dialects), :data:`ENGINE_NAME`, and the status names :data:`PASS`, :data:`FAIL`, :data:`ERROR`,
+:data:`NOT_TESTED`, :data:`INCOMPLETE`.
 """
 
 from kansa.engine.dialects import transpile
 from kansa.engine.evidence import exceptions_path
 from kansa.engine.guard import UnsafeQuery, check_query
 from kansa.engine.parameters import ParameterError, parse_assignments
-from kansa.engine.result import ERROR, FAIL, PASS, STATUSES, ControlOutcome, RunResult
+from kansa.engine.result import (
+    ERROR,
+    FAIL,
+    INCOMPLETE,
+    NOT_TESTED,
+    PASS,
+    STATUSES,
+    ControlOutcome,
+    RunResult,
+)
 from kansa.engine.runner import DEFAULT_WORKERS, run_controls
 from kansa.engine.sandbox import ENGINE_NAME
 from kansa.engine.selection import select_controls
@@ -20,6 +30,8 @@ __all__ = [
     "ENGINE_NAME",
     "ERROR",
     "FAIL",
+    "INCOMPLETE",
+    "NOT_TESTED",
     "PASS",
     "STATUSES",
     "ControlOutcome",

@@ -50,7 +50,7 @@ def _payload(run: RunResult) -> dict[str, Any]:
     body.pop("ledger")
     for control in body["results"]:
         control.pop("exceptions_sha256")
-        if control["status"] != "error":
+        if control["status"] not in ("error", "not_tested"):  # those wrote no file
             control["exceptions_file"] = exceptions_path(run.run_id, control["control_id"])
     return body
 

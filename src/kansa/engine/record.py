@@ -36,6 +36,8 @@ def run_row(run: RunResult) -> Run:
         passed=run.passed,
         failed=run.failed,
         errored=run.errored,
+        not_tested=run.not_tested,
+        incomplete=run.incomplete,
         overrides=run.overrides,
         ledger_seq=run.ledger_seq,
         ledger_hash=run.ledger_hash,
@@ -56,6 +58,8 @@ def run_row(run: RunResult) -> Run:
             duration_s=o.duration_s,
             exceptions_file=o.exceptions_file,
             exceptions_sha256=o.exceptions_sha256,
+            reason=o.reason,
+            coverage=o.coverage,
         )
         for o in run.outcomes
     ]

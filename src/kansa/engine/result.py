@@ -8,15 +8,22 @@ from pathlib import Path
 from typing import Any
 
 PASS, FAIL, ERROR = "pass", "fail", "error"
-STATUSES = (PASS, FAIL, ERROR)
+# An input dataset was never loaded: the control was not run (未実施), not an error.
+NOT_TESTED = "not_tested"
+# An input dataset misses days of the tested period: the control ran, but its verdict stands
+# on part of the data, so it is never a pass (and never opens or closes a finding).
+INCOMPLETE = "incomplete"
+STATUSES = (PASS, FAIL, ERROR, NOT_TESTED, INCOMPLETE)
 
 
 @dataclass(frozen=True)
 class ControlOutcome:
     """One control in one run.
 
-    ``status`` is ``pass`` only when the control ran to the end and returned no row; a control
-    that could not run is ``error`` (never a pass). ``exceptions_file`` is vault-relative once
+    ``status`` is ``pass`` only when the control ran to the end on every day of the tested
+    period and returned no row; a control that could not run is ``error``; one whose input
+    was never loaded is ``not_tested`` and one whose inputs miss days is ``incomplete`` (the
+    ``reason`` says which, ``coverage`` lists the missing days). None of them is a pass. ``exceptions_file`` is vault-relative once
     the run is committed; ``staged`` is where the engine wrote it before that.
     """
 
@@ -37,6 +44,8 @@ class ControlOutcome:
     error: str | None = None
     exceptions_file: str | None = None
     exceptions_sha256: str | None = None
+    reason: str | None = None
+    coverage: dict[str, Any] | None = None
     staged: Path | None = field(default=None, compare=False, repr=False)
 
     def committed(self, rel: str, sha256: str) -> ControlOutcome:
@@ -67,6 +76,10 @@ class RunResult:
     outcomes: tuple[ControlOutcome, ...]
     ledger_seq: int | None = None
     ledger_hash: str | None = None
+    timezone: str = "UTC"
+    period_start: dt.date | None = None
+    warnings: tuple[dict[str, Any], ...] = ()
+    replay_of: str | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -82,6 +95,19 @@ class RunResult:
     @property
     def errored(self) -> int:
         return self.count(ERROR)
+
+    @property
+    def not_tested(self) -> int:
+        return self.count(NOT_TESTED)
+
+    @property
+    def incomplete(self) -> int:
+        return self.count(INCOMPLETE)
+
+    @property
+    def complete(self) -> bool:
+        """Every control ran on all the data of its period (no error, nothing missing)."""
+        return not (self.errored or self.not_tested or self.incomplete)
 
     def outcome(self, control_id: str) -> ControlOutcome:
         for o in self.outcomes:
@@ -99,7 +125,18 @@ class RunResult:
             "engine": self.engine,
             "actor": self.actor,
             "overrides": self.overrides,
-            "summary": {"pass": self.passed, "fail": self.failed, "error": self.errored},
+            "timezone": self.timezone,
+            "period_start": self.period_start.isoformat() if self.period_start else None,
+            "summary": {
+                "pass": self.passed,
+                "fail": self.failed,
+                "error": self.errored,
+                "not_tested": self.not_tested,
+                "incomplete": self.incomplete,
+            },
+            "complete": self.complete,
+            "warnings": list(self.warnings),
+            "replay_of": self.replay_of,
             "ledger": {"seq": self.ledger_seq, "hash": self.ledger_hash},
             "results": [o.to_dict() for o in self.outcomes],
         }

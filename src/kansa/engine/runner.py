@@ -22,8 +22,10 @@ from kansa.contracts.assets import format_chains
 from kansa.controls import Control
 from kansa.controls.views import builtin_views
 from kansa.engine import parameters as params
+from kansa.engine.coverage import judge, not_tested
 from kansa.engine.evidence import check_inputs, commit_run
 from kansa.engine.execute import Job, execute
+from kansa.engine.quality import load_warnings
 from kansa.engine.record import record_run
 from kansa.engine.result import ERROR, ControlOutcome, RunResult
 from kansa.engine.sandbox import ENGINE_NAME, available_views, open_sandbox
@@ -113,11 +115,18 @@ def _execute_all(
     workers: int,
     progress: bool,
     watchdog: Watchdog,
+    period_start: dt.date | None = None,
 ) -> list[ControlOutcome]:
     known = set(load_contracts())
     bar, tick = _progress(progress, len(jobs))
 
     def one(job: Job) -> ControlOutcome:
+        inputs = list(job.control.datasets)
+        missing = [d for d in inputs if d not in snapshots]
+        if missing:  # coverage before verdicts: never run on data that was not loaded
+            outcome = not_tested(job, missing)
+            tick(outcome)
+            return outcome
         cur = con.cursor()  # one cursor per control: DuckDB cursors are per-thread
         try:
             with watchdog.watch(cur) as clock:
@@ -126,6 +135,7 @@ def _execute_all(
             cur.close()
         if clock.expired and outcome.status == ERROR and watchdog.limit is not None:
             outcome = timed_out(outcome, watchdog.limit)
+        outcome = judge(outcome, inputs, snapshots, period_start, job.as_of)
         tick(outcome)
         return outcome
 
@@ -162,6 +172,9 @@ def run_controls(
     workers: int = DEFAULT_WORKERS,
     record: bool = True,
     timeout: float | None = DEFAULT_TIMEOUT_S,
+    period_start: dt.date | None = None,
+    snapshots: Mapping[str, Snapshot] | None = None,
+    replay_of: str | None = None,
 ) -> RunResult:
     """Run ``controls`` read-only against the latest snapshots and commit the run.
 
@@ -174,12 +187,15 @@ def run_controls(
     (``KeyboardInterrupt``) interrupts every running query and commits nothing; once the
     commit has begun it is held back until the run is fully recorded, then raised as
     :class:`~kansa.engine.signals.InterruptedAfterCommit` carrying the committed run.
+    ``period_start`` is the first day of the tested period (coverage, see
+    :mod:`kansa.engine.coverage`). ``snapshots`` (with ``replay_of``, the run re-performed)
+    runs on recorded snapshots instead of the latest ones.
     """
     chosen = sorted(controls, key=lambda c: c.id)
     overrides = {k: dict(v) for k, v in (parameters or {}).items()}
     _check_overrides(workspace, chosen, overrides)
     vault = Vault(workspace.vault_dir)
-    snapshots = vault.latest_all()
+    snapshots = dict(snapshots) if snapshots is not None else vault.latest_all()
     if not snapshots:
         raise KansaError(
             tr("The vault holds no data yet.", "ボールトにデータがありません。"),
@@ -205,7 +221,9 @@ def run_controls(
             jobs = _jobs(workspace, chosen, overrides, run_as_of, staging)
             views = available_views(shared, snapshots)
             watchdog = Watchdog(timeout)
-            outcomes = _execute_all(con, jobs, snapshots, views, workers, progress, watchdog)
+            outcomes = _execute_all(
+                con, jobs, snapshots, views, workers, progress, watchdog, period_start
+            )
         finally:
             con.close()
         check_inputs(snapshots, during_run=True)  # no control may have changed what it read
@@ -219,6 +237,10 @@ def run_controls(
             actor=current_actor(),
             overrides=overrides,
             outcomes=tuple(outcomes),
+            timezone=workspace.config.day_zone,
+            period_start=period_start,
+            warnings=load_warnings(snapshots),
+            replay_of=replay_of,
         )
         with sigint_deferred() as held:  # all of it or none of it: never a half-committed run
             run = commit_run(vault, run)

@@ -50,8 +50,18 @@ def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def snapshot_files(snapshots: Mapping[str, Snapshot]) -> list[str]:
+    """Every Parquet file the snapshots' views read (a dated dataset: one per day)."""
+    return sorted({str(path) for s in snapshots.values() for path, _ in s.files})
+
+
+def parquet_source(snap: Snapshot) -> str:
+    """``read_parquet([...])`` over the snapshot's files (the union of a dated dataset's days)."""
+    return "read_parquet([" + ", ".join(_quote_path(p) for p, _ in snap.files) + "])"
+
+
 def confine_writer(con: duckdb.DuckDBPyConnection, snapshots: Mapping[str, Snapshot]) -> None:
-    paths = sorted({str(s.path) for s in snapshots.values()})
+    paths = snapshot_files(snapshots)
     con.execute("SET allowed_paths = [" + ", ".join(_quote_path(Path(p)) for p in paths) + "]")
     con.execute("SET enable_external_access = false")
 
@@ -99,7 +109,7 @@ def _write_views(
     con = duckdb.connect(str(catalog))
     try:
         for name, snap in sorted(snapshots.items()):
-            select = snapshot_select(con, name, snap.path)
+            select = snapshot_select(con, name, [path for path, _ in snap.files])
             con.execute(f"CREATE VIEW {_quote_ident(name)} AS {select}")
         confine_writer(con, snapshots)
         con.execute("SET TimeZone = 'UTC'")
@@ -136,7 +146,7 @@ def open_sandbox(
     if threads:
         config["threads"] = threads
     con = duckdb.connect(str(catalog), read_only=True, config=config)
-    allowed = sorted({str(s.path) for s in snapshots.values()} | {str(p) for p in outputs})
+    allowed = sorted(set(snapshot_files(snapshots)) | {str(p) for p in outputs})
     con.execute(
         "SET allowed_paths = " + "[" + ", ".join(map(_quote_path, map(Path, allowed))) + "]"
     )

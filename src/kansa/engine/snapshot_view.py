@@ -7,6 +7,7 @@ still bind, and must see NULL there (never a made-up value), so it can call the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -22,9 +23,13 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def snapshot_select(con: duckdb.DuckDBPyConnection, dataset: str, path: Path) -> str:
-    """``SELECT * FROM read_parquet(path)`` plus ``NULL AS col`` for each absent optional column."""
-    source = f"read_parquet({_literal(str(path))})"
+def snapshot_select(
+    con: duckdb.DuckDBPyConnection, dataset: str, path: Path | Sequence[Path]
+) -> str:
+    """``SELECT * FROM read_parquet(path)`` plus ``NULL AS col`` for each absent optional column
+    (``path`` may be the files of a dated dataset's days: their union)."""
+    files = [path] if isinstance(path, Path) else list(path)
+    source = "read_parquet([" + ", ".join(_literal(str(f)) for f in files) + "])"
     contract = load_contracts().get(dataset)
     if contract is None:
         return f"SELECT * FROM {source}"

@@ -10,7 +10,10 @@ asset). For each control result of a run:
 * **pass**: every open finding of the control closes, naming the run that passed;
 * a run as of a day before the latest day a finding was seen failing closes nothing (looking
   back proves nothing about remediation);
-* **error**: nothing closes (an error proves nothing); each open finding records the event.
+* **error**, **not_tested** (an input never loaded), **incomplete** (inputs miss days of the
+  period): nothing opens and nothing closes (a verdict on data the run did not see proves
+  nothing); each open finding records the event. A finding closes only on a complete run of
+  its control that passes (or that fails in other scopes only).
 
 Applying the same run twice changes nothing.
 """
@@ -31,6 +34,20 @@ from kansa.findings.scope import WHOLE_CONTROL, scope_counts
 
 OPEN, CLOSED = "open", "closed"
 OPENED, UPDATED, CLOSED_EVENT, ERRORED = "opened", "updated", "closed", "error"
+NOT_TESTED, INCOMPLETE = "not_tested", "incomplete"
+# A result that is no verdict on all the data: it neither opens nor closes; open findings
+# record it (event kind, note).
+_NO_VERDICT = {
+    "error": (ERRORED, "the control errored; the finding stays open"),
+    NOT_TESTED: (
+        NOT_TESTED,
+        "not tested: an input dataset was never loaded; the finding stays open",
+    ),
+    INCOMPLETE: (
+        INCOMPLETE,
+        "incomplete: inputs miss days of the period; the finding stays open",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -161,9 +178,10 @@ def _apply_one(
         return []  # this run was applied already
     changes: list[Change] = []
     if r.status not in ("pass", "fail"):
+        kind, note = _NO_VERDICT.get(r.status, _NO_VERDICT["error"])
         for f in opened.values():
-            s.add(_event(f, run, ERRORED, r, None, "the control errored; the finding stays open"))
-            changes.append(_change(f, ERRORED))
+            s.add(_event(f, run, kind, r, None, note))
+            changes.append(_change(f, kind))
         return changes
     for scope, count in sorted(failing.items()):
         current = opened.get(scope)

@@ -25,9 +25,9 @@ from kansa.errors import ConfigError, KansaError
 from kansa.i18n import tr
 from kansa.ingest import engine
 from kansa.ingest.checks import typed_sql
-from kansa.ingest.daily import write_days
 from kansa.ingest.containers import Container, detect, unpack
 from kansa.ingest.conversion import conversion_problems, materialize
+from kansa.ingest.daily import write_days
 from kansa.ingest.encoding import SourceDigest, transcode_to_utf8
 from kansa.ingest.engine import quote_ident, quote_literal
 from kansa.ingest.formats import (
@@ -448,7 +448,6 @@ def _write_snapshot(
     reporter.stage(tr("Writing snapshot", "スナップショットを書き込み中"))
     engine.run(
         con,
-        f"COPY ({select}) TO {quote_literal(str(dest))} "
-        f"(FORMAT parquet, COMPRESSION zstd, {meta})",
+        f"COPY ({select}) TO {quote_literal(str(dest))} (FORMAT parquet, COMPRESSION zstd, {meta})",
         reporter,
     )

@@ -21,6 +21,7 @@ from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault.hashing import sha256_file
 from kansa.vault.parts import LAYOUT, Part, manifest_bytes, manifest_path, part_path
+from kansa.vault.signals import row_count_warnings
 from kansa.vault.store import Snapshot, Vault
 
 
@@ -135,6 +136,7 @@ def commit_days(
     files = {p.file: staged[d].path for d, p in new_parts.items()}
     files[rel] = staged_manifest
     change = _change(before, staged)
+    change["warnings"] = row_count_warnings(dataset, list(view.values()), set(staged))
     payload = {
         "dataset": dataset,
         "layout": LAYOUT,

@@ -135,7 +135,8 @@ def snapshot_file(snap: Snapshot) -> str:
 
 
 def require_snapshot(snap: Snapshot) -> Path:
-    """The snapshot's Parquet path after checking its bytes against its ``ingest`` entry."""
+    """The snapshot's file after checking its bytes against its ``ingest`` entry (a dated
+    dataset's manifest, and then each day's part it lists: read them as ``snap.files``)."""
     rel = snapshot_file(snap)
     parts = Path(rel).parts
     if Path(rel).is_absolute() or ".." in parts or len(snap.path.parts) <= len(parts):
@@ -143,7 +144,10 @@ def require_snapshot(snap: Snapshot) -> Path:
             rel, snap.seq, "is not a path inside the vault", "保管庫内のパスではありません"
         )
     root = Path(*snap.path.parts[: -len(parts)])
-    return require_intact(root, rel, snap.sha256, snap.seq)
+    checked = require_intact(root, rel, snap.sha256, snap.seq)
+    for part in snap.parts:  # a dated dataset: its manifest, then every day's part
+        require_intact(root, part.file, part.sha256, snap.seq)
+    return checked
 
 
 def require_snapshots(snaps: Iterable[Snapshot]) -> None:

@@ -89,7 +89,9 @@ def create_workspace(
         )
     try:
         root.mkdir(parents=True, exist_ok=True)
-        (root / CONFIG_FILE).write_text(default_config_text(name or root.name, timezone), encoding="utf-8")
+        (root / CONFIG_FILE).write_text(
+            default_config_text(name or root.name, timezone), encoding="utf-8"
+        )
         (root / "vault").mkdir(exist_ok=True)
     except OSError as exc:
         raise KansaError(
