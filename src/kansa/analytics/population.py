@@ -23,6 +23,7 @@ from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Snapshot, Vault
 from kansa.vault.integrity import require_snapshot
+from kansa.vault.parts import read_parquet_sql
 from kansa.workspace import Workspace
 
 INTEGER_TYPES = {
@@ -240,18 +241,33 @@ def latest_snapshot(ws: Workspace, dataset: str) -> Snapshot:
     return snap
 
 
+def _row_sql(snap: Snapshot) -> str:
+    """The record's position in the whole view: a dated dataset's days are read in order, so
+    a day's rows come after the rows of every earlier day."""
+    if len(snap.files) == 1:
+        return "file_row_number"
+    offsets, total = [], 0
+    for (path, _), part in zip(snap.files, snap.parts, strict=True):
+        offsets.append(f"WHEN {sql_text(str(path))} THEN {total}")
+        total += part.rows
+    return f"(CASE filename {' '.join(offsets)} END + file_row_number)"
+
+
 def attach(
     con: duckdb.DuckDBPyConnection, snap: Snapshot, filters: dict[str, str] | None = None
 ) -> Population:
     """Create the ``population`` view over ``snap`` on ``con``, keeping only the records whose
     columns equal ``filters`` (e.g. ``{"asset": "ETH"}``: amounts of different assets are in
-    different units). ``_row`` stays the position in the whole file.
+    different units). ``_row`` stays the position in the whole view (a dated dataset's days in
+    order).
 
     The snapshot is re-hashed against its ledger entry first: a workpaper names the snapshot's
     hash as its input, so it must never be computed from other bytes."""
-    path = require_snapshot(snap)
-    source = f"read_parquet({sql_text(str(path))}, file_row_number = true)"
-    described = con.execute(f"DESCRIBE SELECT * EXCLUDE (file_row_number) FROM {source}").fetchall()
+    require_snapshot(snap)
+    source = read_parquet_sql(snap, "file_row_number = true, filename = true")
+    described = con.execute(
+        f"DESCRIBE SELECT * EXCLUDE (file_row_number, filename) FROM {source}"
+    ).fetchall()
     columns = {str(r[0]): str(r[1]) for r in described}
     where = []
     for name, value in (filters or {}).items():
@@ -266,7 +282,7 @@ def attach(
         where.append(f"CAST({quote(name)} AS VARCHAR) = {sql_text(value)}")
     con.execute(
         "CREATE OR REPLACE VIEW population AS "
-        f"SELECT * EXCLUDE (file_row_number), file_row_number AS _row FROM {source}"
+        f"SELECT * EXCLUDE (file_row_number, filename), {_row_sql(snap)} AS _row FROM {source}"
         + (f" WHERE {' AND '.join(where)}" if where else "")
     )
     return Population(con=con, input=InputRef.of(snap, filters), columns=columns)

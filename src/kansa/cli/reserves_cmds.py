@@ -240,7 +240,7 @@ def _positions(vault: Vault, day: dt.date | None) -> tuple[dt.date, Any, list[An
     try:
         snap = vault.latest("customer_balances")
         assert snap is not None  # open_views checked it
-        when = day or latest_as_of(con, snap.path)
+        when = day or latest_as_of(con, [p for p, _ in snap.files])
         _require_ledger_day(con, when)
         table = reserve_positions(con, when)
     finally:

@@ -78,7 +78,8 @@ def snapshot_connection(ws: Workspace) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     for name, snap in Vault(ws.vault_dir).latest_all().items():
-        con.execute(f"CREATE VIEW {quote_ident(name)} AS {snapshot_select(con, name, snap.path)}")
+        files = [path for path, _ in snap.files]
+        con.execute(f"CREATE VIEW {quote_ident(name)} AS {snapshot_select(con, name, files)}")
     return con
 
 

@@ -39,5 +39,6 @@ def open_custody_views(vault: Vault) -> CustodyViews:
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     for name, snap in sorted(wanted.items()):  # absent optional columns read as NULL
-        con.execute(f'CREATE VIEW "{name}" AS {snapshot_select(con, name, snap.path)}')
+        files = [path for path, _ in snap.files]  # a dated dataset: every day's part
+        con.execute(f'CREATE VIEW "{name}" AS {snapshot_select(con, name, files)}')
     return CustodyViews(con, wanted)

@@ -1,40 +1,87 @@
-"""Ingest every generated file into a workspace, and leave the ground truth beside the vault.
+"""Ingest every generated file into a workspace, day by day, and leave the ground truth beside
+the vault.
 
-Each dataset is one call to :func:`kansa.ingest.ingest_file` (all-or-nothing per file). The
-ground truth is a plain file at ``WORKSPACE/demo/ground_truth.json``: it describes the demo,
-it is not evidence, so it stays out of the vault.
+Reference datasets (staff, wallets, roles...) are one ingest each (the whole table). Dated
+datasets (balances, withdrawals, logs) are cut into one file per business day
+(:mod:`kansa.demo.daily_files`) and loaded the way an exchange loads them: day after day, each
+day one :func:`kansa.ingest.ingest_file` per dataset that adds that day. The ground truth is a
+plain file at ``WORKSPACE/demo/ground_truth.json``: it describes the demo, it is not evidence,
+so it stays out of the vault.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from kansa.contracts import get_contract
+from kansa.demo.daily_files import split_by_day
 from kansa.demo.generate import GROUND_TRUTH, DemoResult
 from kansa.i18n import tr
 from kansa.workspace import Workspace
+
+# one load: (dataset, file, the day it covers or None for a whole reference table)
+Load = tuple[str, Path, dt.date | None]
+
+
+def _period(result: DemoResult) -> list[dt.date]:
+    truth = json.loads(result.ground_truth.read_text(encoding="utf-8"))
+    start, days = dt.date.fromisoformat(truth["start"]), int(truth["days"])
+    return [start + dt.timedelta(n) for n in range(days)]
+
+
+def plan_loads(ws: Workspace, result: DemoResult) -> list[Load]:
+    """Reference tables first (largest first), then every dated dataset day after day."""
+    names = sorted(result.files, key=lambda n: -result.rows.get(n, 0))
+    loads: list[Load] = [(n, result.files[n], None) for n in names if not get_contract(n).dated]
+    fmt = result.files[names[0]].suffix.lstrip(".")
+    out = result.folder / "daily"
+    daily: dict[dt.date, list[tuple[str, Path]]] = {}
+    period = _period(result)
+    for name in names:
+        if get_contract(name).dated:
+            files = split_by_day(result.files[name], name, fmt, ws.config.timezone, period, out)
+            for day, path in files.items():
+                daily.setdefault(day, []).append((name, path))
+    for day in sorted(daily):
+        loads += [(name, path, day) for name, path in daily[day]]
+    return loads
+
+
+def _load(ws: Workspace, load: Load) -> str:
+    from kansa.ingest import ingest_file
+
+    name, path, day = load
+    days = None if day is None else [day]
+    return ingest_file(ws, name, path, progress=False, days=days).sha256
 
 
 def ingest_demo(
     ws: Workspace, result: DemoResult, *, progress: Callable[[], Any] | None = None
 ) -> dict[str, str]:
-    """Ingest all files (``progress`` makes a Rich Progress); returns dataset -> snapshot hash."""
-    from kansa.ingest import ingest_file
-
+    """Ingest all files (``progress`` makes a Rich Progress); returns dataset -> the hash of
+    its snapshot after the last load (a dated dataset's: the manifest of all its days)."""
+    loads = plan_loads(ws, result)
     snapshots: dict[str, str] = {}
-    names = sorted(result.files, key=lambda n: -result.rows.get(n, 0))
     if progress is None:
-        for name in names:
-            snapshots[name] = ingest_file(ws, name, result.files[name], progress=False).sha256
+        for load in loads:
+            snapshots[load[0]] = _load(ws, load)
     else:
         with progress() as bar:
             task = bar.add_task(
-                tr("ingesting into the vault", "証跡保管庫へ取り込み"), total=len(names)
+                tr("ingesting into the vault", "証跡保管庫へ取り込み"), total=len(loads)
             )
-            for name in names:
-                bar.update(task, description=tr(f"ingesting {name}", f"{name} を取り込み中"))
-                snapshots[name] = ingest_file(ws, name, result.files[name], progress=False).sha256
+            for load in loads:
+                name, _, day = load
+                when = f" {day}" if day else ""
+                bar.update(
+                    task, description=tr(f"ingesting {name}{when}", f"{name}{when} を取り込み中")
+                )
+                snapshots[name] = _load(ws, load)
                 bar.advance(task)
     target = ws.root / "demo" / GROUND_TRUTH
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -55,11 +55,6 @@ def snapshot_files(snapshots: Mapping[str, Snapshot]) -> list[str]:
     return sorted({str(path) for s in snapshots.values() for path, _ in s.files})
 
 
-def parquet_source(snap: Snapshot) -> str:
-    """``read_parquet([...])`` over the snapshot's files (the union of a dated dataset's days)."""
-    return "read_parquet([" + ", ".join(_quote_path(p) for p, _ in snap.files) + "])"
-
-
 def confine_writer(con: duckdb.DuckDBPyConnection, snapshots: Mapping[str, Snapshot]) -> None:
     paths = snapshot_files(snapshots)
     con.execute("SET allowed_paths = [" + ", ".join(_quote_path(Path(p)) for p in paths) + "]")

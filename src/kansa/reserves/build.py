@@ -42,14 +42,14 @@ def build_reserves(
             ),
         )
     # the tree and its ledger entry name this snapshot's hash as their source: re-hash first
-    parquet = require_snapshot(snapshot)
+    require_snapshot(snapshot)  # the manifest and every day it lists, before reading
     report = progress or (lambda stage, done, total: None)
     report("read", 0, 1)
     spill = vault.staging_dir()
     try:
         con = connect(memory_limit, spill)
         try:
-            rows = read_customer_rows(con, parquet, as_of)
+            rows = read_customer_rows(con, [p for p, _ in snapshot.files], as_of)
         finally:
             con.close()
     finally:

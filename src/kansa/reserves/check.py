@@ -22,6 +22,7 @@ from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Vault
 from kansa.vault.integrity import require_snapshots
+from kansa.vault.parts import read_parquet_sql
 
 DATASETS = ("customer_balances", "wallets", "wallet_balances")
 
@@ -94,8 +95,7 @@ def open_views(vault: Vault, datasets: tuple[str, ...] = DATASETS) -> duckdb.Duc
     require_snapshots(snaps.values())
     con = duckdb.connect()
     for name, snap in snaps.items():
-        path = str(snap.path).replace("'", "''")
-        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{path}')")
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM {read_parquet_sql(snap)}")
     return con
 
 

@@ -10,6 +10,7 @@ to the operator only), repeated (customer, asset) rows, missing values.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,8 +47,16 @@ def connect(memory_limit: str = "2GB", temp_dir: Path | None = None) -> duckdb.D
     return con
 
 
-def latest_as_of(con: duckdb.DuckDBPyConnection, parquet: Path) -> dt.date:
-    rows = con.sql("SELECT max(as_of) FROM read_parquet($1)", params=[str(parquet)]).fetchall()
+Files = Path | Sequence[Path]
+
+
+def _files(parquet: Files) -> str | list[str]:
+    """The path(s) for ``read_parquet($1)``: a dated dataset's view is one file per day."""
+    return str(parquet) if isinstance(parquet, Path) else [str(p) for p in parquet]
+
+
+def latest_as_of(con: duckdb.DuckDBPyConnection, parquet: Files) -> dt.date:
+    rows = con.sql("SELECT max(as_of) FROM read_parquet($1)", params=[_files(parquet)]).fetchall()
     row = rows[0] if rows else None
     if row is None or row[0] is None:
         raise KansaError(tr("customer_balances is empty.", "customer_balances が空です。"))
@@ -55,9 +64,10 @@ def latest_as_of(con: duckdb.DuckDBPyConnection, parquet: Path) -> dt.date:
     return day
 
 
-def _assets(con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date) -> tuple[str, ...]:
+def _assets(con: duckdb.DuckDBPyConnection, parquet: Files, as_of: dt.date) -> tuple[str, ...]:
     rows = con.sql(
-        "SELECT DISTINCT asset FROM read_parquet($1) WHERE as_of = $2", params=[str(parquet), as_of]
+        "SELECT DISTINCT asset FROM read_parquet($1) WHERE as_of = $2",
+        params=[_files(parquet), as_of],
     ).fetchall()
     if not rows:
         raise KansaError(
@@ -72,14 +82,14 @@ def _assets(con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date) -> tu
     return tuple(sorted(r[0] for r in rows))
 
 
-def _refuse_bad_rows(con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date) -> None:
+def _refuse_bad_rows(con: duckdb.DuckDBPyConnection, parquet: Files, as_of: dt.date) -> None:
     sql = """
         SELECT customer_id, asset, balance::VARCHAR, count(*) OVER () AS total
         FROM read_parquet($1)
         WHERE as_of = $2 AND (balance < 0 OR balance IS NULL OR customer_id IS NULL)
         ORDER BY customer_id, asset LIMIT $3
     """
-    bad = con.sql(sql, params=[str(parquet), as_of, _SHOW]).fetchall()
+    bad = con.sql(sql, params=[_files(parquet), as_of, _SHOW]).fetchall()
     if not bad:
         return
     names = "; ".join(f"{c} {a} {b}" for c, a, b, _ in bad)
@@ -132,10 +142,10 @@ def _fixed_binary(column: pa.Array, size: int) -> np.ndarray:
     return data.reshape(len(column), size)
 
 
-def _row_bound(con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date) -> int:
+def _row_bound(con: duckdb.DuckDBPyConnection, parquet: Files, as_of: dt.date) -> int:
     """Rows of the day: an upper bound on its customers (each has at least one row)."""
     sql = "SELECT count(*) FROM read_parquet($1) WHERE as_of = $2"
-    return int(con.sql(sql, params=[str(parquet), as_of]).fetchall()[0][0])
+    return int(con.sql(sql, params=[_files(parquet), as_of]).fetchall()[0][0])
 
 
 def _refuse_repeats(batch: pa.RecordBatch) -> None:
@@ -149,7 +159,7 @@ def _refuse_repeats(batch: pa.RecordBatch) -> None:
 
 
 def read_customer_rows(
-    con: duckdb.DuckDBPyConnection, parquet: Path, as_of: dt.date | None = None
+    con: duckdb.DuckDBPyConnection, parquet: Files, as_of: dt.date | None = None
 ) -> CustomerRows:
     """Pivot one day of the snapshot; raises :class:`KansaError` on rows it must refuse.
 
@@ -165,7 +175,7 @@ def read_customer_rows(
     id_hashes = np.empty((bound, HASH_BYTES), dtype=np.uint8)
     balances = np.empty((bound, AMOUNT_BYTES * width), dtype=np.uint8)
     words = balances.view(">u8")
-    reader = con.sql(_pivot_sql(width), params=[str(parquet), day, list(assets)])
+    reader = con.sql(_pivot_sql(width), params=[_files(parquet), day, list(assets)])
     ids, n = [], 0
     for batch in reader.to_arrow_reader(BATCH_ROWS):
         _refuse_repeats(batch)

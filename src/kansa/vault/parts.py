@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 LAYOUT = "daily"
 
@@ -72,3 +72,15 @@ def _read(path: Path) -> tuple[Part, ...]:
 def read_parts(manifest: Path) -> tuple[Part, ...]:
     """The parts a committed manifest lists, oldest day first."""
     return _read(manifest)
+
+
+class _HasFiles(Protocol):
+    @property
+    def files(self) -> tuple[tuple[Path, str], ...]: ...
+
+
+def read_parquet_sql(snapshot: _HasFiles, options: str = "") -> str:
+    """``read_parquet([...])`` over every file of a snapshot's view (DuckDB SQL); a dated
+    dataset's view is the union of its days. ``options`` are appended (``file_row_number``)."""
+    paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p, _ in snapshot.files)
+    return f"read_parquet([{paths}]{', ' + options if options else ''})"

@@ -1,0 +1,80 @@
+"""Cut the demo's dated datasets into one file per business day, as an exchange exports them.
+
+An exchange sends its balances, withdrawals and logs a day at a time; the demo is loaded the
+same way (issue 9), so that every demo run exercises the daily path: one ingest per dataset
+and day, each adding that day. Files are written beside the generated ones, under
+``daily/DATASET/DATASET_YYYY-MM-DD.EXT``, split by the business day of the workspace's time
+zone (the same expression the ingest uses). Every day of the demo period gets a file, even a
+day without records (it is then loaded as an empty day, not left as a gap).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from kansa.contracts import Contract, get_contract
+
+DAY = "__kansa_day"
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _reader(path: Path, fmt: str) -> str:
+    if fmt == "parquet":
+        return f"read_parquet({_quote(str(path))})"
+    return f"read_csv({_quote(str(path))}, header = true, all_varchar = true)"
+
+
+def _day_sql(contract: Contract, zone: str, fmt: str) -> str:
+    assert contract.business_date is not None
+    column = '"' + contract.business_date + '"'
+    if fmt == "csv":  # text: read it as the ingest would before taking its day
+        kind = "DATE" if contract.column(contract.business_date).type == "date" else "TIMESTAMPTZ"
+        column = f"CAST({column} AS {kind})"
+    return contract.day_sql(column, zone)
+
+
+def split_by_day(
+    source: Path, dataset: str, fmt: str, zone: str, period: list[dt.date], out: Path
+) -> dict[dt.date, Path]:
+    """One file per day of ``dataset`` (every day of ``period`` and any other day with rows)."""
+    contract = get_contract(dataset)
+    folder = out / dataset
+    shutil.rmtree(folder, ignore_errors=True)
+    staging = out / f".{dataset}-split"
+    shutil.rmtree(staging, ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        options = (
+            "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
+        )
+        con.execute(
+            f"COPY (SELECT *, {_day_sql(contract, zone, fmt)} AS {DAY} FROM {_reader(source, fmt)}) "
+            f"TO {_quote(str(staging))} ({options}, PARTITION_BY ({DAY}))"
+        )
+        folder.mkdir(parents=True)
+        files: dict[dt.date, Path] = {}
+        for sub in sorted(staging.glob(f"{DAY}=*")):
+            day = dt.date.fromisoformat(sub.name.split("=", 1)[1])
+            (data,) = sub.iterdir()
+            files[day] = folder / f"{dataset}_{day.isoformat()}.{fmt}"
+            data.rename(files[day])
+        for day in period:
+            if day not in files:
+                files[day] = folder / f"{dataset}_{day.isoformat()}.{fmt}"
+                con.execute(
+                    f"COPY (SELECT * FROM {_reader(source, fmt)} LIMIT 0) "
+                    f"TO {_quote(str(files[day]))} ({options})"
+                )
+    finally:
+        con.close()
+        shutil.rmtree(staging, ignore_errors=True)
+    return dict(sorted(files.items()))
