@@ -155,6 +155,19 @@ def show(
         console.print(contract_table(c))
 
 
+@datasets_app.command("status")
+def status(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (rows of every day).")
+    ] = False,
+) -> None:
+    """What the vault holds of each dataset: days covered, gaps, rows per day, last load."""
+    from kansa.cli.datasets_status import print_status
+
+    print_status(ctx, as_json)
+
+
 def register(app: typer.Typer) -> None:
     """Add ``kansa datasets`` and ``kansa datasets show`` to the root app."""
     app.add_typer(datasets_app, name="datasets")

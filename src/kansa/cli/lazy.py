@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "datasets": "datasets_cmds",
     "ingest": "ingest_cmds",
     "map": "map_cmds",
+    "snapshots": "snapshots_cmds",
     "verify": "vault_cmds",
     "ledger": "vault_cmds",
     "keys": "vault_cmds",
