@@ -81,6 +81,11 @@ def change_lines(payload: dict[str, Any]) -> list[str]:
                 f"削除 {diff['removed']:,}、変更 {diff['changed']:,}。取り込み前 {diff['rows_before']:,} 行",
             )
         )
+        for kind, ja in (("added", "追加"), ("removed", "削除"), ("changed", "変更")):
+            keys = diff.get(f"{kind}_keys") or []
+            if keys:
+                more = " ..." if diff[kind] > len(keys) else ""
+                lines.append(tr(f"    {kind}: ", f"    {ja}: ") + ", ".join(keys) + more)
     for w in payload.get("warnings", []):
         lines.append(tr(f"  warning: {w['en']}", f"  警告: {w['ja']}"))
     return lines
