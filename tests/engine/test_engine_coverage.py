@@ -101,9 +101,7 @@ def test_the_tested_period_can_start_before_the_first_loaded_day(
     _day(db_workspace, tmp_path, D[1], 500)
     alone = run_controls(db_workspace, [low], progress=False, record=False)
     assert alone.outcome("TST-901").status == PASS
-    from_first = run_controls(
-        db_workspace, [low], progress=False, record=False, period_start=D[0]
-    )
+    from_first = run_controls(db_workspace, [low], progress=False, record=False, period_start=D[0])
     outcome = from_first.outcome("TST-901")
     assert outcome.status == INCOMPLETE
     assert outcome.coverage["datasets"]["wallet_balances"]["missing"] == ["2026-11-01"]  # type: ignore[index]

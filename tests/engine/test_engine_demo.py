@@ -62,3 +62,80 @@ def test_a_control_reading_shared_views_records_the_snapshots_behind_them(
     acc_003 = run.outcome("ACC-003")  # reads privileged_accounts only, never a dataset directly
     assert set(acc_003.snapshots) == {"accounts", "role_grants", "roles"}
     assert acc_003.version_hash == load_catalog()["ACC-003"].version_hash
+
+
+def test_the_demo_is_loaded_day_by_day_and_every_run_is_complete(
+    demo_run: tuple[Workspace, RunResult],
+) -> None:
+    from kansa.contracts import get_contract
+    from kansa.vault import Vault
+
+    ws, run = demo_run
+    loads: dict[str, list[list[str]]] = {}
+    for snap in Vault(ws.vault_dir).snapshots():
+        if get_contract(snap.dataset).dated:
+            loads.setdefault(snap.dataset, []).append(snap.payload["days_added"])
+    assert set(loads) == {n for n in loads if get_contract(n).dated} and len(loads) == 7
+    for name, added in loads.items():  # one ingest per day, each adding exactly its day
+        assert all(len(days) == 1 for days in added), name
+        assert len(added) >= 7 and [d[0] for d in added] == sorted(d[0] for d in added)
+    assert run.complete and run.not_tested == run.incomplete == 0
+
+
+def test_a_one_day_correction_of_the_demo_changes_no_verdict(
+    tmp_path: Path, demo_run: tuple[Workspace, RunResult]
+) -> None:
+    """The issue's slip: a correction file for one day of wallet_balances replaced the whole
+    month and raised false exceptions. Re-sending one day with --replace changes nothing."""
+    import shutil
+
+    from kansa.ingest import ingest_file
+
+    ws, run = demo_run
+    copy = tmp_path / "ws"
+    shutil.copytree(ws.root, copy)
+    ws2 = find_workspace(copy)
+    daily = sorted((copy / "demo" / "source" / "daily" / "wallet_balances").glob("*.parquet"))
+    snap = ingest_file(ws2, "wallet_balances", daily[3], progress=False, replace=True)
+    assert len(snap.payload["days_replaced"]) == 1 and snap.payload["days_added"] == []
+    again = run_controls(ws2, load_catalog().values(), progress=False, record=False)
+    assert [(o.control_id, o.status, o.exception_count) for o in again.outcomes] == [
+        (o.control_id, o.status, o.exception_count) for o in run.outcomes
+    ]
+    score = score_run(ws2, again)
+    assert score is not None and (score.precision, score.recall) == (1.0, 1.0)
+
+
+def test_a_run_is_re_performed_from_its_recorded_snapshots(
+    tmp_path: Path, demo_run: tuple[Workspace, RunResult]
+) -> None:
+    """Run, then load more data; ``kansa run --replay`` uses the recorded snapshots and gives
+    the same verdicts (the latest data would not)."""
+    import json
+    import shutil
+
+    ws, _ = demo_run
+    copy = tmp_path / "ws"
+    shutil.copytree(ws.root, copy)
+    runner = CliRunner()
+    first = runner.invoke(app, ["-w", str(copy), "run", "--json", "--controls", "CUS-*"])
+    assert first.exit_code == 0, first.output
+    run_id = json.loads(first.output)["run_id"]
+    wb = copy / "demo" / "source" / "daily" / "wallet_balances"
+    last = sorted(wb.glob("*.parquet"))[-1]
+    from kansa.ingest import ingest_file
+
+    broken = tmp_path / "broken.csv"
+    day = last.stem.rsplit("_", 1)[1]
+    broken.write_text(f"as_of,wallet_id,asset,balance\n{day},BTC-HOT-1,BTC,1\n", encoding="utf-8")
+    ingest_file(find_workspace(copy), "wallet_balances", broken, progress=False, replace=True)
+    latest = runner.invoke(app, ["-w", str(copy), "run", "--json", "--controls", "CUS-*"])
+    verdicts = [
+        [(r["control_id"], r["status"], r["exceptions"]) for r in json.loads(o)["results"]]
+        for o in (first.output, latest.output)
+    ]
+    assert verdicts[0] != verdicts[1]  # on the latest data the verdicts are not the same
+    replay = runner.invoke(app, ["-w", str(copy), "run", "--replay", run_id, "--json"])
+    assert replay.exit_code == 0, replay.output
+    body = json.loads(replay.output)
+    assert body["same"] is True and body["differences"] == []

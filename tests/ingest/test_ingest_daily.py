@@ -170,7 +170,9 @@ def test_a_glob_of_daily_files_loads_all_or_nothing(
 def test_timestamps_fall_on_the_day_of_the_workspace_zone(tmp_path: Path) -> None:
     ws = create_workspace(tmp_path / "jst", timezone="Asia/Tokyo")
     csv = tmp_path / "events.csv"
-    cols = "event_id,host,seq,account_id,event_time,event_type,mfa_method,device_id,session_id,result"
+    cols = (
+        "event_id,host,seq,account_id,event_time,event_type,mfa_method,device_id,session_id,result"
+    )
     csv.write_text(
         cols + "\n"
         "h:1,h,1,A1,2026-11-01T14:59:59Z,login,webauthn,D1,S1,success\n"
