@@ -49,7 +49,7 @@ def test_a_misspelt_zone_in_kansa_toml_is_an_error_not_utc(tmp_path: Path, kansa
     toml.write_text(
         toml.read_text(encoding="utf-8").replace('"Asia/Tokyo"', '"Asia/Tokio"'), encoding="utf-8"
     )
-    with pytest.raises(ConfigError, match="workspace.timezone"):
+    with pytest.raises(ConfigError, match=r"workspace\.timezone"):
         find_workspace(tmp_path / "ws")
 
 
