@@ -16,7 +16,7 @@ SQL_CONTROLS = sorted(cid for cid, c in CATALOG.items() if c.test_sql)
 
 def _queries(cid: str) -> list[str]:
     c = CATALOG[cid]
-    values = {**c.resolved_parameters(), "as_of": dt.date(2026, 11, 20)}
+    values = {**c.resolved_parameters(), "as_of": dt.date(2026, 11, 20), "tz": "UTC"}
     return [render_sql(sql, values) for sql in (c.population_sql, c.test_sql) if sql]
 
 

@@ -144,7 +144,9 @@ def ingest(
         out = {"ok": True, "seq": snap.seq, "path": str(snap.path), **snap.payload}
         print_json(out)
         return
-    names = paths[0].name if len(paths) == 1 else tr(f"{len(paths)} files", f"{len(paths)} ファイル")
+    names = (
+        paths[0].name if len(paths) == 1 else tr(f"{len(paths)} files", f"{len(paths)} ファイル")
+    )
     loaded = snap.payload.get("rows_loaded", snap.rows)
     console.print(
         tr(

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from kansa.controls.model import Control
-from kansa.controls.render import render_sql
+from kansa.controls.render import DEFAULT_TZ, render_sql
 from kansa.controls.views import builtin_views, closure, create_views
 
 LogicFn = Callable[[duckdb.DuckDBPyConnection, dict[str, Any], dt.date], tuple[int, pa.Table]]
@@ -35,11 +35,15 @@ class DirectResult:
 
 
 def sql_values(
-    control: Control, as_of: dt.date, overrides: Mapping[str, Any] | None = None
+    control: Control,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+    tz: str = DEFAULT_TZ,
 ) -> dict[str, Any]:
-    """The values a control's SQL is rendered with: its parameters, then ``as_of``."""
+    """The values a control's SQL is rendered with: its parameters, then ``as_of`` and ``tz``."""
     values = control.resolved_parameters(dict(overrides or {}))
     values["as_of"] = as_of
+    values["tz"] = tz
     return values
 
 

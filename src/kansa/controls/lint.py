@@ -38,7 +38,7 @@ from kansa.controls.frameworks import unknown_references
 from kansa.controls.lint_views import lint_views, view_graph
 from kansa.controls.loader import CATALOG_DIR, ControlError, parse_control
 from kansa.controls.model import Control
-from kansa.controls.render import RenderError, placeholders, render_sql
+from kansa.controls.render import BUILTINS, DEFAULT_TZ, RenderError, placeholders, render_sql
 from kansa.controls.views import VIEWS_DIR, SharedView, builtin_views
 
 Graph = Mapping[str, frozenset[str]]
@@ -111,6 +111,10 @@ def _is_locked(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
+# ``at time zone 'UTC'``: a day boundary of its own instead of the workspace's ({{ tz }})
+_FIXED_ZONE = re.compile(r"at\s+time\s+zone\s+'", re.IGNORECASE)
+
+
 def _check_parameters(control: Control) -> list[str]:
     out = []
     for p in control.parameters.values():
@@ -122,7 +126,12 @@ def _check_parameters(control: Control) -> list[str]:
     if control.logic:
         return out
     sql = (control.population_sql or "") + "\n" + (control.test_sql or "")
-    used = placeholders(sql) - {"as_of"}
+    if _FIXED_ZONE.search(sql):
+        out.append(
+            "hard-codes a time zone; write (ts at time zone {{ tz }})::date so that every "
+            "control uses the workspace's business day"
+        )
+    used = placeholders(sql) - BUILTINS
     declared = set(control.parameters)
     if used - declared:
         out.append(f"SQL uses undeclared parameters {sorted(used - declared)}")
@@ -193,7 +202,8 @@ def _unused_views(control: Control, graph: Graph) -> list[str]:
         try:
             tree = sqlglot.parse_one(
                 render_sql(
-                    sql or "select 1", {**control.resolved_parameters(), "as_of": LINT_AS_OF}
+                    sql or "select 1",
+                    {**control.resolved_parameters(), "as_of": LINT_AS_OF, "tz": DEFAULT_TZ},
                 ),
                 read="duckdb",
             )
@@ -231,7 +241,7 @@ def check_control(
         except (ImportError, AttributeError, TypeError) as exc:
             problems.append(f"logic {control.logic} cannot be loaded: {exc}")
         return problems
-    values = {**control.resolved_parameters(), "as_of": LINT_AS_OF}
+    values = {**control.resolved_parameters(), "as_of": LINT_AS_OF, "tz": DEFAULT_TZ}
     for block, sql in (("population", control.population_sql), ("test", control.test_sql)):
         if sql is None:
             if block == "population":

@@ -18,7 +18,7 @@ import sqlglot
 from sqlglot import exp
 
 from kansa.controls.model import ControlError
-from kansa.controls.render import placeholders
+from kansa.controls.render import BUILTINS, placeholders
 from kansa.controls.views import SharedView, base_datasets, create_views, load_views, rendered
 
 
@@ -44,9 +44,12 @@ def _guard() -> object:
 def _view_problems(
     view: SharedView, views: Mapping[str, SharedView], datasets: Collection[str], as_of: dt.date
 ) -> list[str]:
-    extra = placeholders(view.sql) - {"as_of"}
+    extra = placeholders(view.sql) - BUILTINS
     if extra:
-        return [f"uses parameters {sorted(extra)}; a shared view may use only {{{{ as_of }}}}"]
+        return [
+            f"uses parameters {sorted(extra)}; a shared view may use only "
+            "{{ as_of }} and {{ tz }}"
+        ]
     sql = rendered(view, as_of)
     try:
         trees = [t for t in sqlglot.parse(sql, read="duckdb") if t is not None]

@@ -13,6 +13,20 @@ from typing import Any
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*)\s*\}\}")
 
 
+# Placeholders every control and shared view may use without declaring them: the run's as-of
+# day, and ``tz``, the workspace's time zone, which is where every business day begins and
+# ends (write ``(ts at time zone {{ tz }})::date``; one boundary for every control).
+BUILTINS = frozenset({"as_of", "tz"})
+DEFAULT_TZ = "UTC"
+# The same zone for Python-logic controls: a DuckDB variable set on their cursor.
+TZ_VARIABLE = "kansa_tz"
+
+
+def set_tz_variable(cur: Any, tz: str) -> None:
+    """``SET VARIABLE kansa_tz`` on a DuckDB cursor (Python-logic controls read it)."""
+    cur.execute(f"SET VARIABLE {TZ_VARIABLE} = " + sql_literal(tz))
+
+
 class RenderError(ValueError):
     pass
 

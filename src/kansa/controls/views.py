@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 
 from kansa.controls.model import ControlError
-from kansa.controls.render import render_sql
+from kansa.controls.render import DEFAULT_TZ, render_sql
 
 VIEWS_DIR = Path(__file__).parent / "catalog" / "_views"
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -129,8 +129,8 @@ def digest_part(names: Iterable[str], views: Mapping[str, SharedView]) -> bytes:
     return b"".join(b"\0" + n.encode() + b"\0" + views[n].text for n in closure(names, views))
 
 
-def rendered(view: SharedView, as_of: dt.date) -> str:
-    return render_sql(view.sql, {"as_of": as_of})
+def rendered(view: SharedView, as_of: dt.date, tz: str = DEFAULT_TZ) -> str:
+    return render_sql(view.sql, {"as_of": as_of, "tz": tz})
 
 
 def create_views(
@@ -139,8 +139,10 @@ def create_views(
     as_of: dt.date,
     *,
     replace: bool = True,
+    tz: str = DEFAULT_TZ,
 ) -> None:
-    """Create ``views`` (given in dependency order) on ``con`` for this as-of date."""
+    """Create ``views`` (given in dependency order) on ``con`` for this as-of date and the
+    business day's time zone ``tz``."""
     verb = "CREATE OR REPLACE VIEW" if replace else "CREATE VIEW"
     for view in views:
-        con.execute(f'{verb} "{view.name}" AS\n{rendered(view, as_of)}')
+        con.execute(f'{verb} "{view.name}" AS\n{rendered(view, as_of, tz)}')

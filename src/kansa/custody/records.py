@@ -99,8 +99,10 @@ class CustodyBook:
         return self._by_key.get(key_fingerprint.strip().lower(), [])
 
 
-def _utc_day(column: str) -> str:
-    return f"CAST(({column} AT TIME ZONE 'UTC') AS DATE)"
+def _business_day(column: str) -> str:
+    """The business day of a timestamp: its date in the workspace's zone, which the engine
+    sets as ``kansa_tz`` (the same boundary as ``{{ tz }}`` in SQL controls; UTC unset)."""
+    return f"CAST(timezone(coalesce(getvariable('kansa_tz'), 'UTC'), {column}) AS DATE)"
 
 
 def _views(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -137,9 +139,9 @@ def load_wallets(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[WalletR
         f"""
         SELECT wallet_id, asset, chain, network, tier, purpose, policy_type, descriptor,
                safe_address, safe_owners, safe_threshold, approved_threshold, approved_keys,
-               {_utc_day("created_at")} AS created_on, {optional}
+               {_business_day("created_at")} AS created_on, {optional}
         FROM wallets
-        WHERE created_at IS NULL OR {_utc_day("created_at")} <= ?
+        WHERE created_at IS NULL OR {_business_day("created_at")} <= ?
         ORDER BY wallet_id
         """,
         [as_of],
@@ -153,7 +155,7 @@ def load_addresses(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[Addre
         f"""
         SELECT wallet_id, address, derivation_index
         FROM wallet_addresses
-        WHERE created_at IS NULL OR {_utc_day("created_at")} <= ?
+        WHERE created_at IS NULL OR {_business_day("created_at")} <= ?
         ORDER BY wallet_id, derivation_index, address
         """,
         [as_of],
@@ -165,7 +167,7 @@ def load_keyholders(con: duckdb.DuckDBPyConnection) -> list[KeyholderRecord]:
     rows = con.execute(
         f"""
         SELECT key_fingerprint, wallet_id, person_id, device_id, location, key_role,
-               {_utc_day("assigned_at")}, {_utc_day("revoked_at")}, xpub
+               {_business_day("assigned_at")}, {_business_day("revoked_at")}, xpub
         FROM keyholders ORDER BY key_fingerprint
         """
     ).fetchall()

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kansa.controls import Control, render_sql
+from kansa.controls.render import set_tz_variable
 from kansa.engine.guard import check_query
 from kansa.engine.result import ERROR, FAIL, PASS, ControlOutcome
 from kansa.engine.sandbox import ENGINE_NAME
@@ -43,6 +44,7 @@ class Job:
     parameters: dict[str, Any]
     as_of: dt.date
     output: Path
+    tz: str = "UTC"  # the workspace's zone: where the business day begins ({{ tz }})
 
 
 class ControlFailure(Exception):
@@ -71,7 +73,7 @@ def _run_sql(
 ) -> tuple[int | None, int, set[str]]:
     control = job.control
     assert control.test_sql is not None
-    values = {**job.parameters, "as_of": job.as_of}
+    values = {**job.parameters, "as_of": job.as_of, "tz": job.tz}
     test_sql = render_sql(control.test_sql, values)
     read = set(check_query(test_sql, datasets, known, views))
     population: int | None = None
@@ -96,6 +98,7 @@ def load_logic(spec: str) -> Any:
 
 def _run_logic(cur: duckdb.DuckDBPyConnection, job: Job) -> tuple[int | None, int]:
     assert job.control.logic is not None
+    set_tz_variable(cur, job.tz)
     population, table = load_logic(job.control.logic)(cur, dict(job.parameters), job.as_of)
     if not isinstance(table, pa.Table):
         raise ControlFailure(f"{job.control.logic} must return a pyarrow.Table of failing rows")

@@ -16,8 +16,10 @@ How it is built, and why in this order:
    paths on reads and writes; COPY writes with ``USE_TMP_FILE false`` so only the final path
    is touched.
 
-The session time zone is UTC whatever the machine's, so a control that turns a timestamp into
-a date gets the same day everywhere.
+The session time zone is UTC whatever the machine's. The business day is the workspace's
+(``[workspace] timezone``): SQL controls and shared views get it as ``{{ tz }}`` and write
+``(ts at time zone {{ tz }})::date``; Python-logic controls read ``getvariable('kansa_tz')``
+(:data:`kansa.controls.render.TZ_VARIABLE`). One boundary for every control.
 
 Spilling to ``temp_directory`` (inside the staging folder) still works: DuckDB's own temp
 files are not subject to the external-access check.
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from kansa.controls.render import DEFAULT_TZ
 from kansa.controls.views import SharedView, base_datasets, create_views, rendered
 from kansa.engine.asof import default_as_of
 from kansa.engine.guard import UnsafeQuery, check_query
@@ -78,13 +81,14 @@ def _create_shared(
     views: Mapping[str, SharedView],
     snapshots: Mapping[str, Snapshot],
     as_of: dt.date,
+    tz: str,
 ) -> None:
     usable = available_views(views, snapshots)
     for name in usable:  # dependency order: each may read the datasets and views before it
         before = {n: usable[n] for n in views[name].depends if n in usable}
         own = [d for d in views[name].depends if d in snapshots]  # only what it declares
         try:
-            check_query(rendered(views[name], as_of), own, views=before)
+            check_query(rendered(views[name], as_of, tz), own, views=before)
         except UnsafeQuery as exc:
             raise KansaError(
                 tr(
@@ -92,7 +96,7 @@ def _create_shared(
                     f"共有ビュー {name} は拒否されました: {exc}",
                 )
             ) from exc
-    create_views(con, [views[n] for n in usable], as_of, replace=False)
+    create_views(con, [views[n] for n in usable], as_of, replace=False, tz=tz)
 
 
 def _write_views(
@@ -100,6 +104,7 @@ def _write_views(
     snapshots: Mapping[str, Snapshot],
     views: Mapping[str, SharedView],
     as_of: dt.date | None,
+    tz: str,
 ) -> dt.date:
     con = duckdb.connect(str(catalog))
     try:
@@ -109,7 +114,7 @@ def _write_views(
         confine_writer(con, snapshots)
         con.execute("SET TimeZone = 'UTC'")
         run_as_of = as_of or default_as_of(con, snapshots)
-        _create_shared(con, views, snapshots, run_as_of)
+        _create_shared(con, views, snapshots, run_as_of, tz)
         return run_as_of
     finally:
         con.close()
@@ -124,6 +129,7 @@ def open_sandbox(
     threads: int | None,
     views: Mapping[str, SharedView] | None = None,
     as_of: dt.date | None = None,
+    tz: str = DEFAULT_TZ,
 ) -> tuple[duckdb.DuckDBPyConnection, dt.date]:
     """A locked, read-only connection with one view per dataset and the shared views.
 
@@ -131,7 +137,7 @@ def open_sandbox(
     the shared views were rendered with (see module docstring).
     """
     catalog = staging / "views.duckdb"
-    run_as_of = _write_views(catalog, snapshots, views or {}, as_of)
+    run_as_of = _write_views(catalog, snapshots, views or {}, as_of, tz)
     temp = staging / "duckdb-temp"
     temp.mkdir(exist_ok=True)
     config: dict[str, str | bool | int | float | list[str]] = {

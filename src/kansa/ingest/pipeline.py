@@ -100,9 +100,7 @@ def ingest_file(
     :class:`kansa.errors.KansaError` for usage problems; in both cases nothing is changed.
     """
     paths = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
-    reqs = [
-        _resolve(workspace, dataset, p, encoding, fmt, delimiter, sheet, member) for p in paths
-    ]
+    reqs = [_resolve(workspace, dataset, p, encoding, fmt, delimiter, sheet, member) for p in paths]
     contract = reqs[0].contract
     _check_batch(contract, len(reqs), days)
     vault = Vault(workspace.vault_dir)

@@ -7,7 +7,7 @@ select g.*, a.person_id, r.privileged as role_privileged, r.duty as role_duty
 from role_grants g
 join accounts a on a.account_id = g.account_id
 left join roles r on r.role_id = g.role_id
-where (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
-  and (g.revoked_at is null or (g.revoked_at at time zone 'UTC')::date > {{ as_of }})
-  and (a.disabled_at is null or (a.disabled_at at time zone 'UTC')::date > {{ as_of }})
-  and (a.expires_at is null or (a.expires_at at time zone 'UTC')::date > {{ as_of }})
+where (g.granted_at at time zone {{ tz }})::date <= {{ as_of }}
+  and (g.revoked_at is null or (g.revoked_at at time zone {{ tz }})::date > {{ as_of }})
+  and (a.disabled_at is null or (a.disabled_at at time zone {{ tz }})::date > {{ as_of }})
+  and (a.expires_at is null or (a.expires_at at time zone {{ tz }})::date > {{ as_of }})

@@ -4,5 +4,5 @@
 -- phishing-resistant MFA control, so a key counts as held the same way everywhere.
 select *
 from keyholders
-where (assigned_at at time zone 'UTC')::date <= {{ as_of }}
-  and (revoked_at is null or (revoked_at at time zone 'UTC')::date > {{ as_of }})
+where (assigned_at at time zone {{ tz }})::date <= {{ as_of }}
+  and (revoked_at is null or (revoked_at at time zone {{ tz }})::date > {{ as_of }})

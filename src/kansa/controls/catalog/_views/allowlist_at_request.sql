@@ -19,7 +19,7 @@ requests as (
     join wallets wl on wl.wallet_id = w.wallet_id
     where wl.tier in ('warm', 'cold')
       and w.status not in ('rejected', 'cancelled')
-      and (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+      and (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 last_change as (
     select r.withdrawal_id, c.action, c.change_id, c.effective_at

@@ -4,6 +4,6 @@
 -- must mean the same in every access, people and key control.
 select *
 from accounts
-where (created_at at time zone 'UTC')::date <= {{ as_of }}
-  and (disabled_at is null or (disabled_at at time zone 'UTC')::date > {{ as_of }})
-  and (expires_at is null or (expires_at at time zone 'UTC')::date > {{ as_of }})
+where (created_at at time zone {{ tz }})::date <= {{ as_of }}
+  and (disabled_at is null or (disabled_at at time zone {{ tz }})::date > {{ as_of }})
+  and (expires_at is null or (expires_at at time zone {{ tz }})::date > {{ as_of }})

@@ -3,7 +3,7 @@
 select a.account_id
 from accounts a
 join staff s on s.person_id = a.person_id
-where s.left_on <= {{ as_of }} and (a.created_at at time zone 'UTC')::date <= {{ as_of }}
+where s.left_on <= {{ as_of }} and (a.created_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- access ends when the account is disabled or expires, whichever is first; late when the
@@ -13,10 +13,10 @@ with leaver_accounts as (
         a.account_id, a.person_id, a.system, a.account_type, a.privileged, s.left_on,
         s.left_on + {{ max_days }} as deadline,
         a.disabled_at, a.expires_at, a.last_login_at,
-        (least(a.disabled_at, a.expires_at) at time zone 'UTC')::date as access_ended_on
+        (least(a.disabled_at, a.expires_at) at time zone {{ tz }})::date as access_ended_on
     from accounts a
     join staff s on s.person_id = a.person_id
-    where s.left_on <= {{ as_of }} and (a.created_at at time zone 'UTC')::date <= {{ as_of }}
+    where s.left_on <= {{ as_of }} and (a.created_at at time zone {{ tz }})::date <= {{ as_of }}
 )
 select
     account_id, person_id, system, account_type, privileged, left_on, deadline, disabled_at,

@@ -10,7 +10,7 @@ with people as (
     where e.person_id is not null and g.role_duty in ('withdrawal_approver', 'key_custodian')
     union
     select approver_person_id from withdrawal_approvals
-    where (approved_at at time zone 'UTC')::date <= {{ as_of }}
+    where (approved_at at time zone {{ tz }})::date <= {{ as_of }}
 )
 select e.account_id from enabled_accounts e join people p on p.person_id = e.person_id
 
@@ -24,7 +24,7 @@ with people as (
     where e.person_id is not null and g.role_duty in ('withdrawal_approver', 'key_custodian')
     union
     select approver_person_id, 'approved withdrawals' from withdrawal_approvals
-    where (approved_at at time zone 'UTC')::date <= {{ as_of }}
+    where (approved_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 reasons as (
     select person_id, string_agg(distinct why, ';' order by why) as reasons from people group by person_id

@@ -3,7 +3,7 @@
 select g.grant_id
 from role_grants g
 join roles r on r.role_id = g.role_id
-where r.privileged and (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
+where r.privileged and (g.granted_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- the first reason that applies; a ticket is checked in change_tickets, never taken on its id
@@ -38,7 +38,7 @@ checked as (
     join roles r on r.role_id = g.role_id
     left join accounts a on a.account_id = g.account_id
     left join change_tickets t on t.ticket_id = g.ticket_id
-    where r.privileged and (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
+    where r.privileged and (g.granted_at at time zone {{ tz }})::date <= {{ as_of }}
 )
 select *
 from checked

@@ -3,7 +3,7 @@
 select event_id
 from auth_events
 where session_id is not null and device_id is not null
-  and (event_time at time zone 'UTC')::date <= {{ as_of }}
+  and (event_time at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- the session's device is the one of its latest successful login or MFA; any other event of the
@@ -12,7 +12,7 @@ with events as (
     select *
     from auth_events
     where session_id is not null and device_id is not null
-      and (event_time at time zone 'UTC')::date <= {{ as_of }}
+      and (event_time at time zone {{ tz }})::date <= {{ as_of }}
 ),
 tracked as (
     select

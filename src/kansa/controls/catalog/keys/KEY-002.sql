@@ -1,5 +1,5 @@
 -- name: population
-select wallet_id from wallets where (created_at at time zone 'UTC')::date <= {{ as_of }}
+select wallet_id from wallets where (created_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 with required as (
@@ -16,7 +16,7 @@ with required as (
             when 'cold' then {{ min_threshold_cold }}
         end as min_threshold
     from wallets
-    where (created_at at time zone 'UTC')::date <= {{ as_of }}
+    where (created_at at time zone {{ tz }})::date <= {{ as_of }}
 )
 select wallet_id, asset, tier, purpose, approved_threshold, approved_keys, min_threshold
 from required

@@ -3,7 +3,7 @@
 select k.key_fingerprint
 from keyholders k
 join staff s on s.person_id = k.person_id
-where s.left_on <= {{ as_of }} and (k.assigned_at at time zone 'UTC')::date <= {{ as_of }}
+where s.left_on <= {{ as_of }} and (k.assigned_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- late: the as-of date is past the deadline and the key was not revoked by the deadline
@@ -17,10 +17,10 @@ with leaver_keys as (
         s.left_on,
         s.left_on + {{ max_days }} as deadline,
         k.revoked_at,
-        (k.revoked_at at time zone 'UTC')::date as revoked_on
+        (k.revoked_at at time zone {{ tz }})::date as revoked_on
     from keyholders k
     join staff s on s.person_id = k.person_id
-    where s.left_on <= {{ as_of }} and (k.assigned_at at time zone 'UTC')::date <= {{ as_of }}
+    where s.left_on <= {{ as_of }} and (k.assigned_at at time zone {{ tz }})::date <= {{ as_of }}
 )
 select
     key_fingerprint,

@@ -2,7 +2,7 @@
 -- every key named by a wallet's deployed policy (descriptor fingerprints, Safe owners)
 select p.wallet_id, p.key_fingerprint
 from wallet_policy_keys p
-where p.wallet_id in (select wallet_id from wallets where (created_at at time zone 'UTC')::date <= {{ as_of }})
+where p.wallet_id in (select wallet_id from wallets where (created_at at time zone {{ tz }})::date <= {{ as_of }})
 
 -- name: test
 -- a policy key must have exactly one keyholder record of the same wallet, active at the end of
@@ -10,7 +10,7 @@ where p.wallet_id in (select wallet_id from wallets where (created_at at time zo
 with policy_keys as (
     select p.wallet_id, p.key_fingerprint
     from wallet_policy_keys p
-    where p.wallet_id in (select wallet_id from wallets where (created_at at time zone 'UTC')::date <= {{ as_of }})
+    where p.wallet_id in (select wallet_id from wallets where (created_at at time zone {{ tz }})::date <= {{ as_of }})
 ),
 matches as (
     select
@@ -20,8 +20,8 @@ matches as (
         k.person_id,
         k.revoked_at,
         k.wallet_id = p.wallet_id
-            and (k.assigned_at at time zone 'UTC')::date <= {{ as_of }}
-            and (k.revoked_at is null or (k.revoked_at at time zone 'UTC')::date > {{ as_of }}) as active_here
+            and (k.assigned_at at time zone {{ tz }})::date <= {{ as_of }}
+            and (k.revoked_at is null or (k.revoked_at at time zone {{ tz }})::date > {{ as_of }}) as active_here
     from policy_keys p
     left join keyholders k on lower(k.key_fingerprint) = p.key_fingerprint
 )

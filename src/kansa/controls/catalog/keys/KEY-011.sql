@@ -2,7 +2,7 @@
 -- approvals of withdrawals recorded on or before the as-of date
 select a.approval_id
 from withdrawal_approvals a
-where a.decision = 'approve' and (a.approved_at at time zone 'UTC')::date <= {{ as_of }}
+where a.decision = 'approve' and (a.approved_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- the approver held a key of the withdrawal's wallet when approving: one person would both
@@ -21,6 +21,6 @@ join keyholders k
  and k.person_id = a.approver_person_id
  and k.assigned_at <= a.approved_at
  and (k.revoked_at is null or k.revoked_at > a.approved_at)
-where a.decision = 'approve' and (a.approved_at at time zone 'UTC')::date <= {{ as_of }}
+where a.decision = 'approve' and (a.approved_at at time zone {{ tz }})::date <= {{ as_of }}
 group by a.withdrawal_id, a.approver_person_id, w.wallet_id
 order by a.withdrawal_id, person_id

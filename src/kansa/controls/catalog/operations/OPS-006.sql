@@ -16,7 +16,7 @@ with no_edr as (
     where trim(c) <> ''
 )
 select device_id, person_id, device_type, device_class, location, edr_installed, edr_last_seen,
-       {{ as_of }} - (edr_last_seen at time zone 'UTC')::date as days_since_seen,
+       {{ as_of }} - (edr_last_seen at time zone {{ tz }})::date as days_since_seen,
        case
            when not coalesce(edr_installed, false) then 'no EDR'
            when edr_last_seen is null then 'EDR never seen'
@@ -27,5 +27,5 @@ where signing_access
   and coalesce(device_class, 'general_purpose') not in (select device_class from no_edr)
   and (not coalesce(edr_installed, false)
        or edr_last_seen is null
-       or {{ as_of }} - (edr_last_seen at time zone 'UTC')::date > {{ max_days }})
+       or {{ as_of }} - (edr_last_seen at time zone {{ tz }})::date > {{ max_days }})
 order by device_id

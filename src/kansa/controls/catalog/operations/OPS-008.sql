@@ -1,5 +1,5 @@
 -- name: population
-select action_id from admin_actions where (action_time at time zone 'UTC')::date <= {{ as_of }}
+select action_id from admin_actions where (action_time at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- the acting account exists and was enabled (created, not disabled, not expired) at the time
@@ -14,7 +14,7 @@ select
     end as reason
 from admin_actions x
 left join accounts a on a.account_id = x.account_id
-where (x.action_time at time zone 'UTC')::date <= {{ as_of }}
+where (x.action_time at time zone {{ tz }})::date <= {{ as_of }}
   and (a.account_id is null
        or a.created_at > x.action_time
        or a.disabled_at <= x.action_time

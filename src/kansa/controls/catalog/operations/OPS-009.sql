@@ -1,6 +1,6 @@
 -- name: population
 select action_id from admin_actions
-where privileged and (action_time at time zone 'UTC')::date <= {{ as_of }}
+where privileged and (action_time at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- the first reason that applies; a ticket is checked in change_tickets, never taken on its id
@@ -38,7 +38,7 @@ checked as (
     left join accounts a on a.account_id = x.account_id
     left join log_sources s on s.host = x.host
     left join change_tickets t on t.ticket_id = x.ticket_id
-    where x.privileged and (x.action_time at time zone 'UTC')::date <= {{ as_of }}
+    where x.privileged and (x.action_time at time zone {{ tz }})::date <= {{ as_of }}
 )
 select *
 from checked

@@ -5,7 +5,7 @@ from role_grants g
 join roles r on r.role_id = g.role_id
 join accounts a on a.account_id = g.account_id
 where r.privileged and a.person_id is not null
-  and (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
+  and (g.granted_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- no privileged_access training completed on or before the UTC day of the grant
@@ -15,7 +15,7 @@ with grants as (
     join roles r on r.role_id = g.role_id
     join accounts a on a.account_id = g.account_id
     where r.privileged and a.person_id is not null
-      and (g.granted_at at time zone 'UTC')::date <= {{ as_of }}
+      and (g.granted_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 trained as (
     select g.grant_id, max(t.completed_on) as trained_on
@@ -23,7 +23,7 @@ trained as (
     join training_records t
       on t.person_id = g.person_id
      and t.course = 'privileged_access'
-     and t.completed_on <= (g.granted_at at time zone 'UTC')::date
+     and t.completed_on <= (g.granted_at at time zone {{ tz }})::date
     group by g.grant_id
 )
 select g.grant_id, g.person_id, g.account_id, g.role_id, g.granted_at, f.first_trained_on

@@ -4,13 +4,13 @@
 with clicks as (
     select t.*, coalesce(t.clicked_at, t.sent_at) as click_time
     from phishing_tests t
-    where t.clicked and (coalesce(t.clicked_at, t.sent_at) at time zone 'UTC')::date <= {{ as_of }}
+    where t.clicked and (coalesce(t.clicked_at, t.sent_at) at time zone {{ tz }})::date <= {{ as_of }}
 )
 select distinct c.test_id
 from clicks c
 join privileged_access_spans p
   on p.person_id = c.person_id
- and (p.span_start at time zone 'UTC')::date <= {{ as_of }}
+ and (p.span_start at time zone {{ tz }})::date <= {{ as_of }}
  and (p.span_end is null or p.span_end > c.click_time)
 
 -- name: test
@@ -18,9 +18,9 @@ join privileged_access_spans p
 -- past the deadline without a completion on or before it
 with clicks as (
     select t.*, coalesce(t.clicked_at, t.sent_at) as click_time,
-           (coalesce(t.clicked_at, t.sent_at) at time zone 'UTC')::date as clicked_on
+           (coalesce(t.clicked_at, t.sent_at) at time zone {{ tz }})::date as clicked_on
     from phishing_tests t
-    where t.clicked and (coalesce(t.clicked_at, t.sent_at) at time zone 'UTC')::date <= {{ as_of }}
+    where t.clicked and (coalesce(t.clicked_at, t.sent_at) at time zone {{ tz }})::date <= {{ as_of }}
 ),
 privileged_clicks as (
     select distinct c.test_id, c.person_id, c.sent_at, c.click_time, c.clicked_on,
@@ -28,7 +28,7 @@ privileged_clicks as (
     from clicks c
     join privileged_access_spans p
       on p.person_id = c.person_id
-     and (p.span_start at time zone 'UTC')::date <= {{ as_of }}
+     and (p.span_start at time zone {{ tz }})::date <= {{ as_of }}
      and (p.span_end is null or p.span_end > c.click_time)
 ),
 remediated as (

@@ -19,5 +19,5 @@ select v.person_id, v.vendor, v.enabled_accounts, v.first_account_created_at, f.
 from vendor_access v
 left join first_training f on f.person_id = v.person_id and f.course = 'security_awareness'
 where f.first_trained_on is null
-   or f.first_trained_on > (v.first_account_created_at at time zone 'UTC')::date
+   or f.first_trained_on > (v.first_account_created_at at time zone {{ tz }})::date
 order by v.person_id

@@ -2,11 +2,11 @@
 -- withdrawals executed on chain (a signed transaction names them) or marked signed/broadcast
 select w.withdrawal_id
 from withdrawals w
-where (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+where (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
   and (w.status in ('signed', 'broadcast')
        or exists (select 1 from signed_transactions s
                   where s.withdrawal_id = w.withdrawal_id
-                    and (s.signed_at at time zone 'UTC')::date <= {{ as_of }}))
+                    and (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}))
 
 -- name: test
 -- three-way match: the request, and the transaction actually signed for it (destination, amount,
@@ -17,7 +17,7 @@ with requests as (
         case when regexp_matches(w.destination_address, '^(0[xX]|[bB][cC]1|[tT][bB]1|[lL][tT][cC]1|[tT][lL][tT][cC]1)')
              then lower(w.destination_address) else w.destination_address end as norm_destination
     from withdrawals w
-    where (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+    where (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 signed as (
     select
@@ -25,7 +25,7 @@ signed as (
         case when regexp_matches(s.destination_address, '^(0[xX]|[bB][cC]1|[tT][bB]1|[lL][tT][cC]1|[tT][lL][tT][cC]1)')
              then lower(s.destination_address) else s.destination_address end as norm_destination
     from signed_transactions s
-    where (s.signed_at at time zone 'UTC')::date <= {{ as_of }}
+    where (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 matched as (
     select

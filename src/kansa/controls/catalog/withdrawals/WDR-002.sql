@@ -3,7 +3,7 @@
 select distinct s.withdrawal_id
 from signed_transactions s
 join withdrawal_approvals a on a.withdrawal_id = s.withdrawal_id
-where a.decision = 'approve' and (s.signed_at at time zone 'UTC')::date <= {{ as_of }}
+where a.decision = 'approve' and (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- what was signed must be exactly what every approver reviewed
@@ -19,7 +19,7 @@ select
 from signed_transactions s
 join withdrawal_approvals a on a.withdrawal_id = s.withdrawal_id
 where a.decision = 'approve'
-  and (s.signed_at at time zone 'UTC')::date <= {{ as_of }}
+  and (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}
   and lower(a.approved_payload_hash) is distinct from lower(s.payload_hash)
 group by s.withdrawal_id, s.txid, s.payload_hash, s.signed_at
 qualify row_number() over (partition by s.withdrawal_id order by s.signed_at, s.txid) = 1

@@ -12,12 +12,12 @@ select w.withdrawal_id
 from withdrawals w
 join wallets wl on wl.wallet_id = w.wallet_id
 left join limits l on l.asset = w.asset
-where (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+where (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
   and w.status in ('approved', 'signed', 'broadcast')
   and (wl.tier in ('warm', 'cold') or l.auto_limit is null or w.amount > l.auto_limit
        or exists (select 1 from withdrawal_approvals a
                   where a.withdrawal_id = w.withdrawal_id and a.decision = 'approve'
-                    and (a.approved_at at time zone 'UTC')::date <= {{ as_of }}))
+                    and (a.approved_at at time zone {{ tz }})::date <= {{ as_of }}))
 
 -- name: test
 with limits as (
@@ -50,7 +50,7 @@ executed as (
     join wallets wl on wl.wallet_id = w.wallet_id
     left join limits l on l.asset = w.asset
     left join accounts ra on ra.account_id = w.requested_by
-    where (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+    where (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
       and w.status in ('approved', 'signed', 'broadcast')
 ),
 tested as (
@@ -79,7 +79,7 @@ judged as (
                   and (s.span_end is null or a.approved_at < s.span_end)) as held_role
     from tested t
     join withdrawal_approvals a on a.withdrawal_id = t.withdrawal_id
-    where a.decision = 'approve' and (a.approved_at at time zone 'UTC')::date <= {{ as_of }}
+    where a.decision = 'approve' and (a.approved_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 approvals as (
     select

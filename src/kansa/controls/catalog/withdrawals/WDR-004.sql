@@ -3,14 +3,14 @@
 select distinct s.withdrawal_id
 from signed_transactions s
 join withdrawal_approvals a on a.withdrawal_id = s.withdrawal_id
-where a.decision = 'approve' and (s.signed_at at time zone 'UTC')::date <= {{ as_of }}
+where a.decision = 'approve' and (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- every approval strictly before the first signature (an approval at the same instant is late)
 with first_signed as (
     select withdrawal_id, min(signed_at) as first_signed_at, string_agg(txid, ';' order by txid) as txids
     from signed_transactions
-    where withdrawal_id is not null and (signed_at at time zone 'UTC')::date <= {{ as_of }}
+    where withdrawal_id is not null and (signed_at at time zone {{ tz }})::date <= {{ as_of }}
     group by withdrawal_id
 )
 select

@@ -1,5 +1,5 @@
 -- name: population
-select txid from signed_transactions where (signed_at at time zone 'UTC')::date <= {{ as_of }}
+select txid from signed_transactions where (signed_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- a transaction signed by a custody wallet that no withdrawal request explains
@@ -9,5 +9,5 @@ select
     case when s.withdrawal_id is null then 'no request id' else 'request id unknown' end as reason
 from signed_transactions s
 left join withdrawals w on w.withdrawal_id = s.withdrawal_id
-where (s.signed_at at time zone 'UTC')::date <= {{ as_of }} and w.withdrawal_id is null
+where (s.signed_at at time zone {{ tz }})::date <= {{ as_of }} and w.withdrawal_id is null
 order by s.signed_at, s.txid

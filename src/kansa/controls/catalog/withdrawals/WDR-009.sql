@@ -1,5 +1,5 @@
 -- name: population
-select change_id from address_allowlist_changes where (effective_at at time zone 'UTC')::date <= {{ as_of }}
+select change_id from address_allowlist_changes where (effective_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- a second person approved before (or at) the moment the change took effect
@@ -14,7 +14,7 @@ from (
             when approved_at > effective_at then 'approved after taking effect'
         end as reason
     from address_allowlist_changes
-    where (effective_at at time zone 'UTC')::date <= {{ as_of }}
+    where (effective_at at time zone {{ tz }})::date <= {{ as_of }}
 ) c
 where reason is not null
 order by change_id

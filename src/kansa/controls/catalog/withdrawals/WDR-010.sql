@@ -2,7 +2,7 @@
 select s.txid
 from signed_transactions s
 join wallets w on w.wallet_id = s.wallet_id
-where (s.signed_at at time zone 'UTC')::date <= {{ as_of }}
+where (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- delegatecall never; contract calls only to the wallet's own token contract or to a contract on
@@ -11,7 +11,7 @@ with calls as (
     select s.*, w.tier, w.token_contract, lower(s.contract_address) as norm_contract
     from signed_transactions s
     join wallets w on w.wallet_id = s.wallet_id
-    where (s.signed_at at time zone 'UTC')::date <= {{ as_of }}
+    where (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}
       and s.call_type in ('delegatecall', 'contract_call')
 ),
 listing as (

@@ -1,11 +1,11 @@
 -- name: population
-select txid from signed_transactions where (signed_at at time zone 'UTC')::date <= {{ as_of }}
+select txid from signed_transactions where (signed_at at time zone {{ tz }})::date <= {{ as_of }}
 
 -- name: test
 -- every signer must be a keyholder of the transaction's wallet whose key was active when signed;
 -- a transaction with no recorded signer fails too
 with txs as (
-    select * from signed_transactions where (signed_at at time zone 'UTC')::date <= {{ as_of }}
+    select * from signed_transactions where (signed_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 signers as (
     select t.txid, t.wallet_id, t.signed_at, lower(trim(fp)) as key_fingerprint
