@@ -52,7 +52,7 @@ ws = find_workspace(Path(sys.argv[1]))
 t = time.perf_counter()
 snap = ingest_file(ws, "withdrawals", sys.argv[2], progress=False)
 print(json.dumps({"seconds": time.perf_counter() - t, "rows": snap.rows,
-                  "snapshot_bytes": snap.path.stat().st_size}))
+                  "snapshot_bytes": sum(p.stat().st_size for p, _ in snap.files)}))
 """
 
 BASELINE = """
