@@ -1,0 +1,46 @@
+"""Data-quality signals: a day far from the days before it is a warning at ingest and at run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from kansa.engine import run_controls
+from kansa.ingest import ingest_file
+from kansa.vault.parts import Part
+from kansa.vault.signals import row_count_warnings
+from kansa.workspace import Workspace
+
+D = [dt.date(2026, 11, 1) + dt.timedelta(n) for n in range(10)]
+
+
+def _parts(rows: list[int]) -> list[Part]:
+    return [Part(d, f"p{i}", "0" * 64, n) for i, (d, n) in enumerate(zip(D, rows, strict=False))]
+
+
+def test_a_day_far_below_or_above_the_median_is_a_warning() -> None:
+    found = row_count_warnings("withdrawals", _parts([400, 410, 390, 405, 12, 420, 2000]))
+    assert [(w["day"], w["rows"]) for w in found] == [("2026-11-05", 12), ("2026-11-07", 2000)]
+    assert "median of 402" in found[0]["en"] and "中央値" in found[0]["ja"]
+
+
+def test_no_signal_without_history_or_within_the_band() -> None:
+    assert row_count_warnings("w", _parts([400, 3, 410])) == []  # fewer than 3 days before
+    assert row_count_warnings("w", _parts([400, 410, 390, 250, 790])) == []
+    assert row_count_warnings("w", _parts([0, 0, 0, 0])) == []
+
+
+def test_ingest_and_run_show_the_warning(workspace: Workspace, tmp_path: Path) -> None:
+    for i, day in enumerate(D[:5]):
+        rows = 1 if i == 4 else 20
+        body = "".join(f"{day},W{n},BTC,100\n" for n in range(rows))
+        path = tmp_path / f"wb{i}.csv"
+        path.write_text("as_of,wallet_id,asset,balance\n" + body, encoding="utf-8")
+        snap = ingest_file(workspace, "wallet_balances", path, progress=False)
+    assert [w["day"] for w in snap.payload["warnings"]] == ["2026-11-05"]
+    from kansa.controls import load_catalog
+
+    run = run_controls(workspace, [load_catalog()["CUS-001"]], progress=False, record=False)
+    assert [(w["dataset"], w["day"]) for w in run.to_dict()["warnings"]] == [
+        ("wallet_balances", "2026-11-05")
+    ]
