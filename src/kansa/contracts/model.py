@@ -135,5 +135,6 @@ class Contract:
             "version": self.version_id,
             "columns": len(self.columns),
             "primary_key": list(self.primary_key),
+            "business_date": self.business_date,
             "title": {"en": self.title.en, "ja": self.title.ja},
         }
