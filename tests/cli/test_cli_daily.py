@@ -19,7 +19,9 @@ Kansa = Callable[..., tuple[int, str]]
 @pytest.fixture
 def kansa(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Kansa:
     """The real entry point in process: ``kansa(*args)`` -> exit code, stdout + stderr."""
-    monkeypatch.setenv("COLUMNS", "200")
+    from kansa.cli.context import console
+
+    monkeypatch.setattr(console, "width", 200)  # the console was made before this test
 
     def call(*args: str) -> tuple[int, str]:
         monkeypatch.setattr("sys.argv", ["kansa", *args])
