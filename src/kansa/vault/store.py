@@ -546,12 +546,14 @@ class Vault:
         ]
 
     def latest(self, dataset: str) -> Snapshot | None:
-        snaps = self.snapshots(dataset)
-        return snaps[-1] if snaps else None
+        return self.latest_all([dataset]).get(dataset)
 
-    def latest_all(self) -> dict[str, Snapshot]:
-        """The newest snapshot of each dataset."""
-        out: dict[str, Snapshot] = {}
-        for s in self.snapshots():
-            out[s.dataset] = s
-        return out
+    def latest_all(self, datasets: list[str] | None = None) -> dict[str, Snapshot]:
+        """The newest snapshot of each dataset (only the newest entries are opened: a dated
+        dataset's earlier manifests are not read)."""
+        newest: dict[str, LedgerEntry] = {}
+        for e in self.ledger.read():
+            name = str(e.payload.get("dataset"))
+            if e.kind == "ingest" and (datasets is None or name in datasets):
+                newest[name] = e
+        return {name: self._snapshot(e) for name, e in newest.items()}
