@@ -44,3 +44,20 @@ def test_ingest_and_run_show_the_warning(workspace: Workspace, tmp_path: Path) -
     assert [(w["dataset"], w["day"]) for w in run.to_dict()["warnings"]] == [
         ("wallet_balances", "2026-11-05")
     ]
+
+
+def test_a_column_suddenly_empty_is_a_warning(workspace: Workspace, tmp_path: Path) -> None:
+    head = "withdrawal_id,kind,customer_id,wallet_id,asset,destination_address,amount,requested_by,requested_at,request_payload_hash,status\n"
+    digest = "a" * 64
+    for i, day in enumerate(D[:5]):
+        customer = "" if i == 4 else "C1"  # the export lost the customer column on day 5
+        body = "".join(
+            f"W{i}-{n},customer,{customer},HOT,BTC,bc1q,10,,{day}T09:00:00Z,{digest},broadcast\n"
+            for n in range(10)
+        )
+        path = tmp_path / f"w{i}.csv"
+        path.write_text(head + body, encoding="utf-8")
+        snap = ingest_file(workspace, "withdrawals", path, progress=False)
+    found = [(w["kind"], w.get("column")) for w in snap.payload["warnings"]]
+    assert found == [("null_rate", "customer_id")]
+    assert "100% of customer_id is empty" in snap.payload["warnings"][0]["en"]

@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from kansa.vault import Snapshot
-from kansa.vault.signals import row_count_warnings
+from kansa.vault.signals import null_rate_warnings, row_count_warnings
 
 
 def load_warnings(snapshots: Mapping[str, Snapshot]) -> tuple[dict[str, Any], ...]:
-    """Row-count signals of each dated snapshot (see :mod:`kansa.vault.signals`)."""
+    """Row-count and NULL-share signals of each dated snapshot (:mod:`kansa.vault.signals`)."""
     out: list[dict[str, Any]] = []
     for name, snap in sorted(snapshots.items()):
         if snap.dated:
             out += row_count_warnings(name, snap.parts)
+            files = [path for path, _ in snap.files]
+            out += null_rate_warnings(name, list(zip(snap.parts, files, strict=True)))
     return tuple(out)

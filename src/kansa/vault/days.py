@@ -21,7 +21,7 @@ from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault.hashing import sha256_file
 from kansa.vault.parts import LAYOUT, Part, manifest_bytes, manifest_path, part_path
-from kansa.vault.signals import row_count_warnings
+from kansa.vault.signals import null_rate_warnings, row_count_warnings
 from kansa.vault.store import Snapshot, Vault
 
 
@@ -99,6 +99,17 @@ def _change(before: Mapping[dt.date, Part], new: Mapping[dt.date, StagedDay]) ->
     }
 
 
+def day_warnings(
+    vault: Vault, dataset: str, view: Mapping[dt.date, Part], staged: Mapping[dt.date, StagedDay]
+) -> list[dict[str, Any]]:
+    """Row-count and NULL-share signals of the days this ingest loads (kansa.vault.signals)."""
+    paths = [(p, staged[d].path if d in staged else vault.root / p.file) for d, p in view.items()]
+    recent = sorted(paths, key=lambda pp: pp[0].day)
+    return row_count_warnings(dataset, list(view.values()), set(staged)) + null_rate_warnings(
+        dataset, recent, set(staged)
+    )
+
+
 def commit_days(
     vault: Vault,
     dataset: str,
@@ -136,7 +147,7 @@ def commit_days(
     files = {p.file: staged[d].path for d, p in new_parts.items()}
     files[rel] = staged_manifest
     change = _change(before, staged)
-    change["warnings"] = row_count_warnings(dataset, list(view.values()), set(staged))
+    change["warnings"] = day_warnings(vault, dataset, view, staged)
     payload = {
         "dataset": dataset,
         "layout": LAYOUT,

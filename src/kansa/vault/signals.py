@@ -1,10 +1,11 @@
-"""Data-quality signals: a day whose row count is far from the days before it.
+"""Data-quality signals: a day whose row count, or a column's share of NULLs, is far from the
+days before it.
 
 A daily export that suddenly has a tenth of its usual rows is more often a broken extract than
 a quiet day; a verdict on it should say so. The signal compares each day of a dated view with
 the median of the (up to) :data:`WINDOW` loaded days before it and warns when it is below
 :data:`LOW` or above :data:`HIGH` times that median. It is computed from the row counts the
-manifest records, so ``kansa ingest`` (for the days it loads) and ``kansa run`` (for the whole
+manifest records; NULL shares come from each part's Parquet footer. So ``kansa ingest`` (for the days it loads) and ``kansa run`` (for the whole
 view it reads) show the same warnings without reading any data.
 """
 
@@ -13,7 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import Any
+
+import pyarrow.parquet as pq
 
 from kansa.vault.parts import Part
 
@@ -52,4 +56,63 @@ def row_count_warnings(
                 f"{median:,.0f} 行）",
             }
         )
+    return out
+
+
+NULL_JUMP = 0.2  # a column's share of NULLs this much above its usual share is a warning
+
+
+def null_rates(path: Path) -> dict[str, float]:
+    """Share of NULLs per column of one Parquet part, from its footer (no data is read)."""
+    meta = pq.read_metadata(path)
+    if not meta.num_rows:
+        return {}
+    nulls: dict[str, int] = {}
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            col = group.column(c)
+            stats = col.statistics
+            if stats is not None and stats.has_null_count:
+                nulls[col.path_in_schema] = nulls.get(col.path_in_schema, 0) + stats.null_count
+    return {name: n / meta.num_rows for name, n in nulls.items()}
+
+
+def null_rate_warnings(
+    dataset: str, parts: Sequence[tuple[Part, Path]], days: Collection[dt.date] | None = None
+) -> list[dict[str, Any]]:
+    """Columns whose NULL share on a day is far above their median share on the days before."""
+    ordered = sorted(parts, key=lambda pp: pp[0].day)
+    cache: dict[int, dict[str, float]] = {}
+
+    def rate(i: int) -> dict[str, float]:  # footers read only for the days compared
+        if i not in cache:
+            cache[i] = null_rates(ordered[i][1])
+        return cache[i]
+
+    out: list[dict[str, Any]] = []
+    for i, (part, _) in enumerate(ordered):
+        if days is not None and part.day not in days:
+            continue
+        history = [r for r in map(rate, range(max(0, i - WINDOW), i)) if r]
+        if len(history) < MIN_HISTORY:
+            continue
+        for column, share in sorted(rate(i).items()):
+            usual = statistics.median(h.get(column, 0.0) for h in history)
+            if share - usual < NULL_JUMP:
+                continue
+            out.append(
+                {
+                    "kind": "null_rate",
+                    "dataset": dataset,
+                    "day": part.day.isoformat(),
+                    "column": column,
+                    "share": round(share, 4),
+                    "median": round(usual, 4),
+                    "en": f"{dataset} {part.day}: {share:.0%} of {column} is empty, the "
+                    f"{len(history)} days before had a median of {usual:.0%}",
+                    "ja": f"{dataset} {part.day}: {column} の {share:.0%} が空です（直前 "
+                    f"{len(history)} 日の中央値は {usual:.0%}）",
+                }
+            )
     return out
