@@ -357,7 +357,7 @@ def results(
         out = {
             "run_id": r.run_id, "control_id": r.control_id, "status": r.status,
             "population": r.population_count, "exceptions": r.exception_count,
-            "error": r.error, "parameters": r.parameters, "snapshots": r.snapshots,
+            "error": r.error, "reason": r.reason, "coverage": r.coverage, "parameters": r.parameters, "snapshots": r.snapshots,
             "control_version_hash": r.version_hash, "engine": r.engine,
             "exceptions_file": r.exceptions_file, "exceptions_sha256": r.exceptions_sha256,
             "ledger": {"seq": r.run.ledger_seq, "hash": r.run.ledger_hash},
@@ -410,6 +410,8 @@ def _print_result(
     )
     if r.error:
         console.print(f"[magenta]{escape(r.error)}[/]", highlight=False)
+    if r.reason:
+        console.print(f"[yellow]{escape(r.reason)}[/]", highlight=False)
     console.print(
         f"{tr('parameters', 'パラメータ')}: {escape(json.dumps(r.parameters, ensure_ascii=False))}"
     )
