@@ -35,8 +35,8 @@ A control is `catalog/<area>/ID.yaml` (metadata) beside `ID.sql` with two blocks
 `-- name: population` (what is tested; the engine counts its rows) and `-- name: test` (the
 failing rows, each carrying the `key` columns and the figures behind the verdict). Parameters
 appear as `{{ name }}` and are substituted as quoted literals only; `{{ as_of }}` (a DATE) is
-always available. Days are business days of the workspace's time zone: write `(ts at time zone {{ tz }})::date`,
-never a bare cast nor a zone of its own (lint refuses `at time zone 'UTC'`).
+always available. Days are business days of the workspace's time zone (`{{ tz }}`): write
+`(ts at time zone {{ tz }})::date`, never a bare cast nor a zone of its own.
 A control whose logic SQL cannot express names `logic: "package.module:function"` instead.
 
 Shared views (dbt-style models) hold the definitions many controls use, written once:
