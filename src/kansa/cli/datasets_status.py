@@ -36,7 +36,7 @@ def print_status(ctx: typer.Context, as_json: bool) -> None:
     never = [n for n in load_contracts() if n not in {s.dataset for s in found}]
     if as_json:
         body = {
-            "timezone": ws.config.timezone,
+            "timezone": ws.config.day_zone,
             "datasets": [s.to_dict() for s in found],
             "never_loaded": never,
         }
@@ -50,7 +50,7 @@ def print_status(ctx: typer.Context, as_json: bool) -> None:
         tr("rows/day min/median/max", "日別行数 最小/中央/最大"),
         tr("rows", "行数"),
         tr("loads", "取込回数"),
-        tr(f"last load ({ws.config.timezone})", f"最終取込（{ws.config.timezone}）"),
+        tr(f"last load ({ws.config.day_zone})", f"最終取込（{ws.config.day_zone}）"),
     ):
         table.add_column(head, overflow="fold")
     for s in found:
@@ -66,7 +66,7 @@ def print_status(ctx: typer.Context, as_json: bool) -> None:
             _rows_per_day(s),
             f"{s.rows:,}",
             str(s.loads),
-            local_time(s.last_load, ws.config.timezone),
+            local_time(s.last_load, ws.config.day_zone),
         )
     console.print(table)
     if never:

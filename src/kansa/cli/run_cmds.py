@@ -378,8 +378,8 @@ def _export_rows(ws: Workspace, r: ControlResult, dest: Path) -> None:
     if not r.exceptions_file:
         raise KansaError(
             tr(
-                "This result has no exception file (it errored).",
-                "この結果には例外ファイルがありません（エラー）。",
+                "This result has no exception file (it errored or was not tested).",
+                "この結果には例外ファイルがありません（エラーまたは未実施）。",
             )
         )
     refuse_protected_output(ws, dest)

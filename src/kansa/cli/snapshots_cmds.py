@@ -64,7 +64,7 @@ def snapshots(
     table = Table(title=tr("Snapshots", "スナップショット"), title_justify="left")
     for head in (
         tr("entry", "台帳"),
-        tr(f"time ({ws.config.timezone})", f"日時（{ws.config.timezone}）"),
+        tr(f"time ({ws.config.day_zone})", f"日時（{ws.config.day_zone}）"),
         tr("dataset", "データセット"),
         "sha256",
         tr("rows", "行数"),
@@ -74,7 +74,7 @@ def snapshots(
     for s in found:
         table.add_row(
             str(s.seq),
-            local_time(s.time, ws.config.timezone),
+            local_time(s.time, ws.config.day_zone),
             s.dataset,
             s.sha256[:12],
             f"{s.rows:,}",

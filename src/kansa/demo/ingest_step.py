@@ -44,7 +44,7 @@ def plan_loads(ws: Workspace, result: DemoResult) -> list[Load]:
     period = _period(result)
     for name in names:
         if get_contract(name).dated:
-            files = split_by_day(result.files[name], name, fmt, ws.config.timezone, period, out)
+            files = split_by_day(result.files[name], name, fmt, ws.config.day_zone, period, out)
             for day, path in files.items():
                 daily.setdefault(day, []).append((name, path))
     for day in sorted(daily):

@@ -59,7 +59,7 @@ def _jobs(
             parameters=params.resolve(c, _workspace_params(ws, c), overrides.get(c.id)),
             as_of=as_of,
             output=staging / f"{c.id}.parquet",
-            tz=ws.config.timezone,
+            tz=ws.config.day_zone,
         )
         for c in controls
     ]
@@ -217,7 +217,7 @@ def run_controls(
             threads=workspace.config.threads,
             views=shared,
             as_of=as_of,
-            tz=workspace.config.timezone,
+            tz=workspace.config.day_zone,
         )
         try:
             jobs = _jobs(workspace, chosen, overrides, run_as_of, staging)
