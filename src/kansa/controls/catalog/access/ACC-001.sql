@@ -9,9 +9,9 @@ with grants as (
 )
 select distinct person_id
 from grants
-where (span_start at time zone 'UTC')::date <= {{ as_of }}
+where (span_start at time zone {{ tz }})::date <= {{ as_of }}
   and (span_end is null
-       or (span_end at time zone 'UTC')::date > {{ as_of }} - {{ period_days }})
+       or (span_end at time zone {{ tz }})::date > {{ as_of }} - {{ period_days }})
   and (span_end is null or span_end > span_start)
 
 -- name: test
@@ -48,7 +48,7 @@ select
     max(overlap_end) as last_overlap_end
 from pairs
 where (overlap_end is null or overlap_end > overlap_start)
-  and (overlap_start at time zone 'UTC')::date <= {{ as_of }}
-  and (overlap_end is null or (overlap_end at time zone 'UTC')::date > {{ as_of }} - {{ period_days }})
+  and (overlap_start at time zone {{ tz }})::date <= {{ as_of }}
+  and (overlap_end is null or (overlap_end at time zone {{ tz }})::date > {{ as_of }} - {{ period_days }})
 group by person_id, role_a, role_b, reason
 order by person_id, role_a, role_b

@@ -22,7 +22,7 @@ checked as (
     select
         e.device_id, e.device_class, e.device_type, e.person_id as custodian_person_id,
         s.left_on as custodian_left_on, e.location, e.tamper_seal_checked_at, e.tamper_seal_intact,
-        {{ as_of }} - (e.tamper_seal_checked_at at time zone 'UTC')::date as days_since_seal_check,
+        {{ as_of }} - (e.tamper_seal_checked_at at time zone {{ tz }})::date as days_since_seal_check,
         case
             when e.device_class = 'hardware_signer' and e.person_id is null then 'no custodian'
             when e.person_id is not null and s.person_id is null then 'custodian not in staff'
@@ -34,7 +34,7 @@ checked as (
             when e.tamper_seal_checked_at is null then 'tamper seal never inspected'
             when e.tamper_seal_intact is null then 'tamper seal inspection has no verdict'
             when not e.tamper_seal_intact then 'tamper seal broken'
-            when {{ as_of }} - (e.tamper_seal_checked_at at time zone 'UTC')::date > {{ max_seal_days }}
+            when {{ as_of }} - (e.tamper_seal_checked_at at time zone {{ tz }})::date > {{ max_seal_days }}
                 then 'tamper seal not inspected recently'
         end as reason
     from endpoints e
