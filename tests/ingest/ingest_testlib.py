@@ -116,8 +116,17 @@ def tree_digest(root: Path) -> str:
 
 
 def rows_of(snap: Snapshot) -> list[dict[str, Any]]:
+    """The rows this ingest loaded (a dated dataset: the days it added or replaced)."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    rel = con.execute(f"SELECT * FROM read_parquet('{snap.path}')")
+    loaded = set(snap.payload.get("days_added", [])) | {
+        r["day"] for r in snap.payload.get("days_replaced", [])
+    }
+    files = [
+        str(path)
+        for (path, _), day in zip(snap.files, snap.days or [None] * len(snap.files), strict=True)
+        if day is None or day.isoformat() in loaded
+    ]
+    rel = con.execute("SELECT * FROM read_parquet($1)", [files])
     names = [d[0] for d in rel.description]
     return [dict(zip(names, r, strict=True)) for r in rel.fetchall()]

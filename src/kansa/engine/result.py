@@ -125,7 +125,7 @@ class RunResult:
             "engine": self.engine,
             "actor": self.actor,
             "overrides": self.overrides,
-            "timezone": self.timezone,
+            "business_day_zone": self.timezone,
             "period_start": self.period_start.isoformat() if self.period_start else None,
             "summary": {
                 "pass": self.passed,

@@ -14,6 +14,7 @@ import duckdb
 
 from kansa.reports.presentation import Presentation
 from kansa.vault import LedgerEntry, Vault
+from kansa.vault.parts import read_parts
 
 
 @dataclass
@@ -66,7 +67,7 @@ def input_rows(
     for dataset, sha in sorted(wanted.items()):
         e = by_sha.get(sha)
         payload: dict[str, Any] = e.payload if e else {}
-        sources = payload.get("sources") or [payload.get("source") or {}]
+        sources = _view_sources(entries, e) if e else [{}]
         names = ", ".join(str(s.get("name", "")) for s in sources if isinstance(s, dict))
         hashes = ", ".join(str(s.get("sha256", "")) for s in sources if isinstance(s, dict))
         rows.append(
@@ -82,6 +83,31 @@ def input_rows(
     return rows
 
 
+def _sources(payload: dict[str, Any]) -> list[Any]:
+    files = payload.get("files")  # a batch: every file's own record
+    if isinstance(files, list):
+        return [f.get("source") or {} for f in files if isinstance(f, dict)]
+    return list(payload.get("sources") or [payload.get("source") or {}])
+
+
+def _view_sources(entries: list[LedgerEntry], e: LedgerEntry) -> list[Any]:
+    """The source files behind a snapshot: for a dated dataset, every ingest that loaded a day
+    still in the view (a month loaded day by day stands on thirty files)."""
+    if e.payload.get("layout") != "daily":
+        return _sources(e.payload)
+    owner: dict[str, LedgerEntry] = {}
+    for earlier in entries[: e.seq + 1]:
+        if earlier.kind != "ingest" or earlier.payload.get("dataset") != e.payload["dataset"]:
+            continue
+        replaced = [r.get("day") for r in earlier.payload.get("days_replaced", [])]
+        for day in [*earlier.payload.get("days_added", []), *replaced]:
+            owner[str(day)] = earlier
+    out: list[Any] = []
+    for entry in sorted({x.seq: x for x in owner.values()}.values(), key=lambda x: x.seq):
+        out += _sources(entry.payload)
+    return out
+
+
 def earliest_day(vault: Vault, inputs: dict[str, str]) -> str | None:
     """The first business day in the run's dated inputs (their ``as_of`` column), for runs
     recorded before the engine wrote ``period_start`` itself."""
@@ -89,6 +115,10 @@ def earliest_day(vault: Vault, inputs: dict[str, str]) -> str | None:
     con = duckdb.connect()
     try:
         for dataset, sha in inputs.items():
+            manifest = vault.root / "snapshots" / dataset / "manifests" / f"{sha}.json"
+            if manifest.is_file():  # a dated dataset: its first loaded day
+                days += [p.day for p in read_parts(manifest)[:1]]
+                continue
             path = vault.root / "snapshots" / dataset / f"{sha}.parquet"
             if not path.is_file():
                 continue
