@@ -2,7 +2,7 @@
 select withdrawal_id
 from withdrawals
 where kind = 'customer' and status not in ('rejected', 'cancelled')
-  and (requested_at at time zone 'UTC')::date <= {{ as_of }}
+  and (requested_at at time zone {{ tz }})::date <= {{ as_of }}
 union all
 -- an input with no rows at all is data not seen: the run reports an error, never a pass
 select null from (select 1) where case
@@ -20,7 +20,7 @@ with requests as (
              then lower(w.destination_address) else w.destination_address end as norm_destination
     from withdrawals w
     where w.kind = 'customer' and w.status not in ('rejected', 'cancelled')
-      and (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+      and (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 ok_logins as (
     select * from customer_logins where result = 'success'

@@ -2,7 +2,7 @@
 select withdrawal_id
 from withdrawals
 where kind = 'customer' and status not in ('rejected', 'cancelled')
-  and (requested_at at time zone 'UTC')::date <= {{ as_of }}
+  and (requested_at at time zone {{ tz }})::date <= {{ as_of }}
 union all
 -- an input with no rows at all is data not seen: the run reports an error, never a pass
 select null from (select 1) where case
@@ -30,7 +30,7 @@ select
 from withdrawals w
 join reactivations r on r.customer_id = w.customer_id
 where w.kind = 'customer' and w.status not in ('rejected', 'cancelled')
-  and (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+  and (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
   and r.logged_in_at <= w.requested_at
   and w.requested_at - r.logged_in_at <= to_minutes(cast({{ window_minutes }} as bigint))
 qualify row_number() over (partition by w.withdrawal_id order by r.logged_in_at desc) = 1

@@ -2,14 +2,14 @@
 -- executed customer withdrawals, and the ledger debits that claim to belong to a withdrawal
 select withdrawal_id as record_id
 from withdrawals
-where kind = 'customer' and (requested_at at time zone 'UTC')::date <= {{ as_of }}
+where kind = 'customer' and (requested_at at time zone {{ tz }})::date <= {{ as_of }}
   and (status in ('signed', 'broadcast')
        or exists (select 1 from signed_transactions s where s.withdrawal_id = withdrawals.withdrawal_id
-                  and (s.signed_at at time zone 'UTC')::date <= {{ as_of }}))
+                  and (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}))
 union all
 select entry_id
 from customer_ledger_entries
-where direction = 'debit' and kind = 'withdrawal' and (posted_at at time zone 'UTC')::date <= {{ as_of }}
+where direction = 'debit' and kind = 'withdrawal' and (posted_at at time zone {{ tz }})::date <= {{ as_of }}
 union all
 -- an input with no rows at all is data not seen: the run reports an error, never a pass
 select null from (select 1) where case
@@ -23,13 +23,13 @@ select null from (select 1) where case
 with executed as (
     select w.*
     from withdrawals w
-    where w.kind = 'customer' and (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+    where w.kind = 'customer' and (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
       and (w.status in ('signed', 'broadcast')
            or exists (select 1 from signed_transactions s where s.withdrawal_id = w.withdrawal_id
-                      and (s.signed_at at time zone 'UTC')::date <= {{ as_of }}))
+                      and (s.signed_at at time zone {{ tz }})::date <= {{ as_of }}))
 ),
 entries as (
-    select * from customer_ledger_entries where (posted_at at time zone 'UTC')::date <= {{ as_of }}
+    select * from customer_ledger_entries where (posted_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 debits as (
     select * from entries where direction = 'debit' and kind = 'withdrawal'

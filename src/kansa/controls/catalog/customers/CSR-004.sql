@@ -1,5 +1,5 @@
 -- name: population
-select deposit_id from deposits where (credited_at at time zone 'UTC')::date <= {{ as_of }}
+select deposit_id from deposits where (credited_at at time zone {{ tz }})::date <= {{ as_of }}
 union all
 -- an input with no rows at all is data not seen: the run reports an error, never a pass
 select null from (select 1) where case
@@ -21,7 +21,7 @@ credited as (
         case when regexp_matches(d.source_address, '^(0[xX]|[bB][cC]1|[tT][bB]1|[lL][tT][cC]1|[tT][lL][tT][cC]1)')
              then lower(d.source_address) else d.source_address end as norm_source
     from deposits d
-    where (d.credited_at at time zone 'UTC')::date <= {{ as_of }}
+    where (d.credited_at at time zone {{ tz }})::date <= {{ as_of }}
 )
 select
     c.deposit_id, c.customer_id, c.asset, c.source_address, c.amount, c.credited_at, c.txid,
@@ -30,6 +30,6 @@ select
     string_agg(distinct s.source, ';' order by s.source) as list_sources
 from credited c
 join sanctioned s on s.norm_address = c.norm_source
-where s.listed_on is null or s.listed_on <= (c.credited_at at time zone 'UTC')::date
+where s.listed_on is null or s.listed_on <= (c.credited_at at time zone {{ tz }})::date
 group by all
 order by c.deposit_id

@@ -9,13 +9,13 @@ select w.withdrawal_id
 from withdrawals w
 left join thresholds t on t.asset = upper(w.asset)
 where w.kind = 'customer' and w.status in ('signed', 'broadcast')
-  and (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+  and (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
   and w.amount >= coalesce(t.min_amount, 0)
 union all
 select d.deposit_id
 from deposits d
 left join thresholds t on t.asset = upper(d.asset)
-where (d.credited_at at time zone 'UTC')::date <= {{ as_of }} and d.amount >= coalesce(t.min_amount, 0)
+where (d.credited_at at time zone {{ tz }})::date <= {{ as_of }} and d.amount >= coalesce(t.min_amount, 0)
 union all
 -- an input with no rows at all is data not seen: the run reports an error, never a pass
 select null from (select 1) where case
@@ -38,20 +38,20 @@ transfers as (
     from withdrawals w
     left join thresholds t on t.asset = upper(w.asset)
     where w.kind = 'customer' and w.status in ('signed', 'broadcast')
-      and (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+      and (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
       and w.amount >= coalesce(t.min_amount, 0)
     union all
     select 'incoming', d.deposit_id, d.customer_id, d.asset, d.amount, d.credited_at
     from deposits d
     left join thresholds t on t.asset = upper(d.asset)
-    where (d.credited_at at time zone 'UTC')::date <= {{ as_of }} and d.amount >= coalesce(t.min_amount, 0)
+    where (d.credited_at at time zone {{ tz }})::date <= {{ as_of }} and d.amount >= coalesce(t.min_amount, 0)
 ),
 messages as (
     select m.*,
         m.originator_name_present and m.originator_account_present and m.originator_identifier_present
             and m.beneficiary_name_present and m.beneficiary_account_present as complete
     from travel_rule_messages m
-    where m.sent_at is null or (m.sent_at at time zone 'UTC')::date <= {{ as_of }}
+    where m.sent_at is null or (m.sent_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 judged as (
     select

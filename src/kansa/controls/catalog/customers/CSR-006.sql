@@ -2,7 +2,7 @@
 select withdrawal_id
 from withdrawals
 where kind = 'customer' and status not in ('rejected', 'cancelled')
-  and (requested_at at time zone 'UTC')::date <= {{ as_of }}
+  and (requested_at at time zone {{ tz }})::date <= {{ as_of }}
 union all
 -- an input with no rows at all is data not seen: the run reports an error, never a pass
 select null from (select 1) where case
@@ -25,14 +25,14 @@ high_risk_limits as (
 ),
 requests as (
     select w.withdrawal_id, w.customer_id, w.asset, w.amount, w.requested_at,
-        (w.requested_at at time zone 'UTC')::date as request_day,
+        (w.requested_at at time zone {{ tz }})::date as request_day,
         sum(w.amount) over (
-            partition by w.customer_id, w.asset, (w.requested_at at time zone 'UTC')::date
+            partition by w.customer_id, w.asset, (w.requested_at at time zone {{ tz }})::date
             order by w.requested_at, w.withdrawal_id rows between unbounded preceding and current row
         ) as day_total
     from withdrawals w
     where w.kind = 'customer' and w.status not in ('rejected', 'cancelled')
-      and (w.requested_at at time zone 'UTC')::date <= {{ as_of }}
+      and (w.requested_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 with_kyc as (
     select r.*, k.status as kyc_status, k.risk_rating, k.as_of as kyc_as_of,

@@ -1,6 +1,6 @@
 -- name: population
 -- customer yen movements, and the trust account lines
-select movement_id as record_id from yen_movements where (booked_at at time zone 'UTC')::date <= {{ as_of }}
+select movement_id as record_id from yen_movements where (booked_at at time zone {{ tz }})::date <= {{ as_of }}
 union all
 select trust_reference from yen_trust_movements where booked_on <= {{ as_of }}
 union all
@@ -15,9 +15,9 @@ select null from (select 1) where case
 -- max_lag_days; every customer trust line equals the movements that point to it; money leaves
 -- the trust only for customer withdrawals or trust fees
 with movements as (
-    select m.*, (m.booked_at at time zone 'UTC')::date as booked_day
+    select m.*, (m.booked_at at time zone {{ tz }})::date as booked_day
     from yen_movements m
-    where (m.booked_at at time zone 'UTC')::date <= {{ as_of }}
+    where (m.booked_at at time zone {{ tz }})::date <= {{ as_of }}
 ),
 lines as (
     select * from yen_trust_movements where booked_on <= {{ as_of }}
