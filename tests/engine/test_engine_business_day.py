@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from kansa.controls import Control, load_catalog
-from kansa.controls.fixtures import contract_database
-from kansa.controls.lint import check_control
+from kansa.controls.lint import check_control, lint_connection
 from kansa.controls.views import builtin_views
 from kansa.engine import run_controls
 from kansa.ingest import ingest_file
@@ -65,5 +64,5 @@ def test_lint_refuses_a_hard_coded_zone(make_control: Callable[..., Control]) ->
         key=("event_id",),
         datasets=("auth_events",),
     )
-    problems = check_control(contract_database(), control)
+    problems = check_control(lint_connection(), control)
     assert any("hard-codes a time zone" in p for p in problems)

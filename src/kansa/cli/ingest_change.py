@@ -14,18 +14,12 @@ from kansa.i18n import tr
 
 def expand_files(typed: list[str]) -> list[Path]:
     """Each argument as typed, or the files its glob matches (a shell leaves a quoted glob
-    alone); a glob matching nothing is an error, never an empty load."""
+    alone); a glob matching nothing stays the path typed, which the ingest then refuses as a
+    missing file: never an empty load."""
     out: list[Path] = []
     for arg in typed:
-        if glob.has_magic(arg) and not Path(arg).exists():
-            matched = sorted(glob.glob(arg))
-            if not matched:
-                raise KansaError(
-                    tr(f"No file matches {arg!r}.", f"{arg!r} に一致するファイルはありません。")
-                )
-            out += [Path(m) for m in matched]
-        else:
-            out.append(Path(arg))
+        matched = sorted(glob.glob(arg)) if glob.has_magic(arg) and not Path(arg).exists() else []
+        out += [Path(m) for m in matched] or [Path(arg)]
     return out
 
 
