@@ -1,7 +1,7 @@
 """Coverage statuses: not_tested and incomplete results, their reason and missing days.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003_coverage
+Revises: 0002_web_access
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003_coverage"
+down_revision = "0002_web_access"
 branch_labels = None
 depends_on = None
 
