@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kansa.errors import ConfigError
@@ -147,6 +147,8 @@ def test_a_date_in_any_listed_format_reads_as_that_date(
 @given(
     text=st.text(alphabet=st.sampled_from(list("0123456789/-年月日 .")), min_size=1, max_size=12)
 )
+@example(text="0/1/1")
+@example(text="0000/01/01")
 def test_any_text_is_the_date_python_reads_or_an_error_never_null(
     con: duckdb.DuckDBPyConnection, text: str
 ) -> None:

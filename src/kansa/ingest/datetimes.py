@@ -71,7 +71,10 @@ def parsed(raw: str, formats: tuple[str, ...], kind: str, prefix: str) -> Staged
     """ISO text of the column ``raw``; ``'format'`` when a non-empty value matches no format."""
     x, v = f"{prefix}x", f"{prefix}v"
     tries = [_one(x, f, kind) for f in formats]
-    value = tries[0] if len(tries) == 1 else f"coalesce({', '.join(tries)})"
+    read = tries[0] if len(tries) == 1 else f"coalesce({', '.join(tries)})"
+    # DuckDB's strptime reads year 0 (e.g. 0/1/1), which no calendar export means and Python
+    # refuses: such a value is a format error, never a date (found by a Hypothesis draw)
+    value = f"CASE WHEN NOT starts_with({read}, '0000') THEN {read} END"
     return Staged(
         (((x, folded(raw)),), ((v, value),)),
         v,
