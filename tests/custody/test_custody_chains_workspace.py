@@ -100,5 +100,7 @@ def test_one_wallet_reports_a_balance_per_asset(workspace: Workspace, tmp_path: 
         encoding="utf-8",
     )
     ingest_file(workspace, "wallet_balances", path, progress=False)
-    table = pq.read_table(Vault(workspace.vault_dir).latest("wallet_balances").path)
-    assert sorted(table.column("asset").to_pylist()) == ["ETH", "USDC"]
+    snap = Vault(workspace.vault_dir).latest("wallet_balances")
+    assert snap is not None
+    assets = [a for f, _ in snap.files for a in pq.read_table(f).column("asset").to_pylist()]
+    assert sorted(assets) == ["ETH", "USDC"]  # (as_of, wallet_id, asset) is the key

@@ -23,6 +23,7 @@ from typing import Any
 from kansa.engine.execute import Job
 from kansa.engine.result import FAIL, INCOMPLETE, NOT_TESTED, PASS, ControlOutcome
 from kansa.engine.sandbox import ENGINE_NAME
+from kansa.i18n import tr
 from kansa.vault import Snapshot
 
 
@@ -34,8 +35,22 @@ def missing_days(snap: Snapshot, start: dt.date | None, as_of: dt.date) -> list[
     return [d for d in (first + dt.timedelta(n) for n in range(span)) if d not in days]
 
 
-def not_tested(job: Job, missing: list[str]) -> ControlOutcome:
-    """The outcome of a control that was not run because ``missing`` datasets have no data."""
+def unseen_inputs(datasets: list[str], snapshots: Mapping[str, Snapshot]) -> list[str]:
+    """The inputs a verdict could not stand on: never loaded, or loaded with no rows at all
+    (a whole table that is empty, or a dated dataset with no day loaded). A dated dataset
+    whose days were loaded empty (``--day``) was seen: nothing happened those days."""
+    out = []
+    for name in datasets:
+        snap = snapshots.get(name)
+        if snap is None or (snap.rows == 0 and not snap.days):
+            out.append(name)
+    return out
+
+
+def not_tested(
+    job: Job, unseen: list[str], snapshots: Mapping[str, Snapshot] | None = None
+) -> ControlOutcome:
+    """The outcome of a control that was not run because its ``unseen`` inputs hold no data."""
     c = job.control
     return ControlOutcome(
         control_id=c.id,
@@ -52,9 +67,27 @@ def not_tested(job: Job, missing: list[str]) -> ControlOutcome:
         population_count=None,
         exception_count=None,
         duration_s=0.0,
-        reason=f"no data loaded for {', '.join(missing)}",
-        coverage={"missing_datasets": missing},
+        reason=_unseen_reason(unseen, snapshots or {}),
+        coverage={"missing_datasets": unseen},
     )
+
+
+def _unseen_reason(unseen: list[str], snapshots: Mapping[str, Snapshot]) -> str:
+    never = [d for d in unseen if d not in snapshots]
+    empty = [d for d in unseen if d in snapshots]
+    parts = []
+    if never:
+        parts.append(
+            tr(f"no data loaded for {', '.join(never)}", f"{', '.join(never)} のデータが未投入")
+        )
+    if empty:
+        parts.append(
+            tr(
+                f"{', '.join(empty)} loaded with no rows",
+                f"{', '.join(empty)} は 0 行で投入されています",
+            )
+        )
+    return tr("; ", "。").join(parts)
 
 
 def _spans(days: list[dt.date]) -> str:

@@ -22,7 +22,7 @@ from kansa.contracts.assets import format_chains
 from kansa.controls import Control
 from kansa.controls.views import builtin_views
 from kansa.engine import parameters as params
-from kansa.engine.coverage import judge, not_tested
+from kansa.engine.coverage import judge, not_tested, unseen_inputs
 from kansa.engine.evidence import check_inputs, commit_run
 from kansa.engine.execute import Job, execute
 from kansa.engine.quality import load_warnings
@@ -123,9 +123,9 @@ def _execute_all(
 
     def one(job: Job) -> ControlOutcome:
         inputs = list(job.control.datasets)
-        missing = [d for d in inputs if d not in snapshots]
-        if missing:  # coverage before verdicts: never run on data that was not loaded
-            outcome = not_tested(job, missing)
+        unseen = unseen_inputs(inputs, snapshots)
+        if unseen:  # coverage before verdicts: never run on data that was not seen
+            outcome = not_tested(job, unseen, snapshots)
             tick(outcome)
             return outcome
         cur = con.cursor()  # one cursor per control: DuckDB cursors are per-thread
