@@ -45,7 +45,7 @@ def test_cover_and_executive_summary_in_japanese(tokyo_ws: Path) -> None:
     assert "時刻の表示 Asia/Tokyo" in text and " JST" in text and " UTC" not in text
     s = run["summary"]
     assert (
-        f"テストした統制 {len(run['results'])} 件のうち、{s['pass']} 件が有効、{s['fail']} 件で例外"
+        f"この実行の統制 {len(run['results'])} 件のうち、{s['pass']} 件が有効、{s['fail']} 件で例外"
         in text
     )
     assert "開示すべき重要な不備" in text
@@ -126,7 +126,7 @@ def test_the_workbook_summary_says_what_the_cover_says(tokyo_ws: Path) -> None:
     assert rows["基準日"] == run["as_of"] and str(rows["対象期間"]).endswith(run["as_of"])
     assert rows["時刻の表示"] == "Asia/Tokyo"
     assert str(rows["作成日時"]).endswith(" JST") and str(rows["実行日時"]).endswith(" JST")
-    assert str(rows["要約 (1)"]).startswith("テストした統制")
+    assert str(rows["要約 (1)"]).startswith("この実行の統制")
     controls = list(load_workbook(out)["Controls"].iter_rows(min_row=2, values_only=True))
     assert {r[2] for r in controls} <= {
         "資産保全",
@@ -136,3 +136,22 @@ def test_the_workbook_summary_says_what_the_cover_says(tokyo_ws: Path) -> None:
         "システム運用",
         "人的管理",
     }
+
+
+def test_controls_without_a_conclusion_have_their_own_section_with_the_reason(
+    tokyo_ws: Path,
+) -> None:
+    """NOT TESTED / INCOMPLETE / ERROR are listed apart, each with why: never read as a pass."""
+    out = tokyo_ws / "out" / "u.html"
+    kansa("-w", str(tokyo_ws), "run")  # the whole catalog (other tests ran subsets)
+    kansa("-w", str(tokyo_ws), "report", "-o", str(out))
+    html = out.read_text(encoding="utf-8")
+    run = _runs(tokyo_ws)[-1]
+    unconcluded = [r for r in run["results"] if r["status"] not in ("pass", "fail")]
+    assert unconcluded  # the demo leaves the customer-side and yen datasets empty
+    section = html.split("Controls without a conclusion", 1)[1].split("</section>", 1)[0]
+    for r in unconcluded:
+        row = section.split(f"<code>{r['control_id']}</code>", 1)[1].split("</tr>", 1)[0]
+        assert r["reason"] and r["reason"] in row
+        assert "not tested" in row or "incomplete" in row or "error" in row
+    assert "<code>CUS-001</code>" not in section  # a failing control is not in this section

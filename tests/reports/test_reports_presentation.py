@@ -114,7 +114,7 @@ def test_executive_summary_never_counts_an_unconcluded_control_as_passed() -> No
     t = LABELS["en"]
     assert (
         executive_summary({"pass": 3}, {}, [], t)[0]
-        == "All 3 controls tested passed: no exception was found."
+        == "All 3 controls of this run passed: no exception was found."
     )
     lines = executive_summary(
         {"pass": 50, "fail": 2, "not_tested": 1, "error": 1},
@@ -122,7 +122,7 @@ def test_executive_summary_never_counts_an_unconcluded_control_as_passed() -> No
         [("CUS-008", "Reserves cover customer liabilities", 1)],
         t,
     )
-    assert lines[0] == "Of 54 controls tested, 50 passed and 2 found exceptions."
+    assert lines[0] == "Of 54 controls in this run, 50 passed and 2 found exceptions."
     assert lines[1].startswith("2 control(s) could not be concluded (error 1, not tested 1)")
     assert lines[2] == "Open findings: material weakness 1, deficiency 2."
     assert "CUS-008 Reserves cover customer liabilities (1)" in lines[3]

@@ -40,6 +40,7 @@ class ControlRow:
     exceptions: int | None
     error: str | None
     version_hash: str = ""
+    reason: str | None = None  # why a control is not tested or incomplete (missing data, days)
     exceptions_file: str | None = None
     exceptions_sha256: str | None = None
     sample_columns: list[str] = field(default_factory=list)
@@ -155,6 +156,7 @@ def _control_rows(vault: Vault, run: LedgerEntry, titles: dict[str, str]) -> lis
             exceptions=r.get("exceptions"),
             error=r.get("error"),
             version_hash=str(r.get("version_hash", "")),
+            reason=r.get("reason"),
         )
         exc_file = r.get("exceptions_file")
         if exc_file:
