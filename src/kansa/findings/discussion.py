@@ -51,7 +51,9 @@ def vault_path(finding: Finding, digest: str, name: str) -> str:
     """Where an attachment lives in the vault: by finding and content (the name stays in the
     ledger entry, so odd file names never become paths)."""
     suffix = Path(name).suffix
-    return f"attachments/findings/{finding.id}/{digest}{suffix if _SUFFIX.fullmatch(suffix) else ''}"
+    return (
+        f"attachments/findings/{finding.id}/{digest}{suffix if _SUFFIX.fullmatch(suffix) else ''}"
+    )
 
 
 def attach(desk: Desk, finding_id: int, path: Path, note: str = "") -> FindingAction:

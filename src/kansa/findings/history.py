@@ -46,7 +46,10 @@ def finding_history(db: Database, workspace: str, finding_id: int) -> list[Step]
         ).one_or_none()
         if f is None:
             raise WorkflowError(
-                tr(f"No finding {finding_id} in this workspace.", f"指摘事項 {finding_id} はありません。")
+                tr(
+                    f"No finding {finding_id} in this workspace.",
+                    f"指摘事項 {finding_id} はありません。",
+                )
             )
         events = s.execute(
             select(FindingEvent, Run)

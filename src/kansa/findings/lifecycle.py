@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from kansa.appdb import ControlResult, Database, Finding, FindingEvent, Run
 from kansa.findings.rating import rate
-from kansa.findings.states import IN_REMEDIATION, RETEST_PASSED, WAITING_FOR_RETEST
 from kansa.findings.scope import WHOLE_CONTROL, scope_counts
+from kansa.findings.states import IN_REMEDIATION, RETEST_PASSED, WAITING_FOR_RETEST
 
 OPEN, CLOSED = "open", "closed"
 OPENED, UPDATED, RETEST_PASSED_EVENT, ERRORED = "opened", "updated", "retest_passed", "error"

@@ -30,7 +30,10 @@ def load(s: Session, desk: Desk, finding_id: int) -> Finding:
     ).one_or_none()
     if f is None:
         raise WorkflowError(
-            tr(f"No finding {finding_id} in this workspace.", f"指摘事項 {finding_id} はありません。"),
+            tr(
+                f"No finding {finding_id} in this workspace.",
+                f"指摘事項 {finding_id} はありません。",
+            ),
             hint=tr("List them: `kansa findings`.", "一覧: `kansa findings`"),
         )
     return f

@@ -57,7 +57,10 @@ def checked_actor(name: str) -> str:
     problem = actor_problem(name)
     if problem:
         raise KansaError(
-            tr(f"{name!r} is not a valid actor name: {problem}.", f"{name!r} は実行者名として不正です: {problem}。")
+            tr(
+                f"{name!r} is not a valid actor name: {problem}.",
+                f"{name!r} は実行者名として不正です: {problem}。",
+            )
         )
     return name
 

@@ -49,7 +49,9 @@ def workflow_policy(raw: Mapping[str, Any]) -> Policy:
     """``[workflow]`` of kansa.toml (``raw`` is the whole parsed file), checked."""
     table = raw.get("workflow", {})
     if not isinstance(table, dict):
-        raise KansaError(tr("[workflow] must be a table.", "[workflow] はテーブルで指定してください。"))
+        raise KansaError(
+            tr("[workflow] must be a table.", "[workflow] はテーブルで指定してください。")
+        )
     return Policy(_names(table, "reviewers"), _names(table, "risk_acceptors"))
 
 
