@@ -181,9 +181,12 @@ def test_a_rerating_needs_a_reason_and_a_second_persons_approval(
         with pytest.raises(WorkflowError, match="another person"):
             decide_rerating(d, fid, approve=True)
     assert the_finding(ws).rating == "significant_deficiency"  # not before approval
-    with desk(ws, "Outsider", policy=Policy(reviewers=frozenset({"Reviewer Sato"}))) as d:
-        with pytest.raises(WorkflowError, match="not a reviewer"):
-            decide_rerating(d, fid, approve=True)
+    only_sato = Policy(reviewers=frozenset({"Reviewer Sato"}))
+    with (
+        desk(ws, "Outsider", policy=only_sato) as d,
+        pytest.raises(WorkflowError, match="not a reviewer"),
+    ):
+        decide_rerating(d, fid, approve=True)
     with desk(ws, "Reviewer Sato") as d:
         decide_rerating(d, fid, approve=True)
     assert the_finding(ws).rating == "material_weakness"
