@@ -76,10 +76,10 @@ def prepare(desk: Desk, ref: str) -> SignOff:
     item, by_seq = find_item(desk.vault, ref)
     signed = _intact(desk, item, by_seq)
     with desk.db.session() as s:
-        _already(item, latest_verdict(desk, s, item, by_seq, PREPARER))
         reviewers = {so.actor for so in signoffs(s, desk.workspace, item, REVIEWER)}
         if desk.actor in reviewers:
             raise _own_work(item, desk.actor)
+        _already(item, latest_verdict(desk, s, item, by_seq, PREPARER))
         return _sign(desk, s, item, PREPARER, signed)
 
 
