@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from kansa.appdb import Database, Finding, FindingAction, FindingEvent, Run
 from kansa.findings.states import OWED
@@ -79,6 +80,7 @@ def overdue(db: Database, workspace: str, today: dt.date) -> list[Finding]:
                     Finding.state.in_(OWED),
                     Finding.due_date < today,
                 )
+                .options(selectinload(Finding.events))
                 .order_by(Finding.due_date, Finding.id)
             )
         )
