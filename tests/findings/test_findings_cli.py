@@ -138,3 +138,11 @@ def test_an_accepted_risk_reopens_when_the_list_is_read_after_its_expiry(cli: Cl
         "acceptance_expired",
     )
     assert cli("Auditor Ito", "verify")[0] == 0
+
+
+def test_a_refused_step_is_explained_in_japanese(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KANSA_LANG", "ja")
+    code, out = cli("Auditor Ito", "findings", "close", "1")
+    assert code == 2 and "指摘事項 1" in out and "クローズ" in out
+    code, out = cli("Auditor Ito", "signoff", "review", "999")
+    assert code == 2 and "台帳に '999' はありません" in out
