@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from evidence_edit import edit_value
 from kansa.appdb import Database
 from kansa.cli.app import app, main
 from kansa.controls import Control
@@ -109,9 +110,7 @@ def test_a_change_to_signed_content_voids_the_sign_offs_visibly(
         review(d, ref)
     entry = next(e for e in Vault(ws.vault_dir).ledger.read() if e.seq == run_seq)
     (rel,) = entry.outputs
-    path = ws.vault_dir / rel
-    path.chmod(0o644)
-    path.write_bytes(path.read_bytes() + b"tampered")
+    edit_value(ws.vault_dir / rel, "balance", 100)  # still a valid Parquet file
     s = status_of(ws, ref)
     assert not s.preparer.valid and not s.reviewer.valid
     assert any(f"file {rel} changed" in why for why in s.preparer.void)
@@ -208,3 +207,20 @@ def test_the_cli_signs_a_workpaper_and_refuses_the_preparer_as_reviewer(
     (item,) = json.loads(capsys.readouterr().out)
     assert (item["seq"], item["kind"]) == (wp.seq, "workpaper")
     assert item["preparer"]["valid"] and item["reviewer"]["actor"] == "Reviewer Sato"
+
+
+def test_an_edited_ledger_entry_voids_the_sign_offs_on_it(
+    db_workspace: Workspace, run_seq: int
+) -> None:
+    ws, ref = db_workspace, str(run_seq)
+    with desk(ws, "Auditor Kato") as d:
+        prepare(d, ref)
+    ledger = ws.vault_dir / "ledger.jsonl"
+    lines = ledger.read_text(encoding="utf-8").splitlines(keepends=True)
+    entry = json.loads(lines[run_seq])
+    entry["payload"]["failed"] = 0  # someone rewrites the run's summary, keeping its hash
+    lines[run_seq] = json.dumps(entry) + "\n"
+    ledger.write_text("".join(lines), encoding="utf-8")
+    s = status_of(ws, ref)
+    assert not s.preparer.valid
+    assert f"ledger entry #{run_seq} no longer matches its hash (edited)" in s.preparer.void

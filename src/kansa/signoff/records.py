@@ -23,12 +23,9 @@ def find_item(vault: Vault, ref: str) -> tuple[Item, dict[int, LedgerEntry]]:
 
 
 def signoffs(s: Session, workspace: str, item: Item, role: str | None = None) -> list[SignOff]:
-    """Sign-offs on ``item`` (this very ledger entry), oldest first."""
-    query = select(SignOff).where(
-        SignOff.workspace == workspace,
-        SignOff.item_seq == item.seq,
-        SignOff.item_hash == item.hash,
-    )
+    """Sign-offs on ``item``'s ledger entry, oldest first. Matched by position, not by hash: a
+    sign-off on an entry edited since is still found, and judged void (it covers the old hash)."""
+    query = select(SignOff).where(SignOff.workspace == workspace, SignOff.item_seq == item.seq)
     if role:
         query = query.where(SignOff.role == role)
     return list(s.scalars(query.order_by(SignOff.id)))

@@ -29,7 +29,7 @@ def _status(
     rows: list[SignOff],
     notes: list[ReviewNote],
 ) -> ItemStatus:
-    mine = [so for so in rows if so.item_seq == item.seq and so.item_hash == item.hash]
+    mine = [so for so in rows if so.item_seq == item.seq]
     prepared = [so for so in mine if so.role == PREPARER]
     reviewed = [so for so in mine if so.role == REVIEWER]
     prep = judge(vault, by_seq, prepared[-1]) if prepared else None
