@@ -219,7 +219,7 @@ def accept_cmd(
     reason: Annotated[str, typer.Option(help="Why the risk is accepted.")],
     until: Annotated[str, typer.Option(help="Last day of the acceptance; it reopens then.")],
 ) -> None:
-    """Accept a finding's risk until a date (names in [workflow] risk_acceptors only)."""
+    """Accept a finding's risk until a date (only names listed as risk_acceptors in kansa.toml)."""
     with open_desk(workspace(ctx)) as desk:
         day = parse_day(until, "--until")
         assert day is not None
