@@ -286,3 +286,20 @@ def test_overdue_lists_what_the_owner_still_owes_past_its_due_date(
         assert [f.id for f in overdue(d.db, ws.config.name, NOW.date())] == [fid]
         move(d, fid, "ready_for_retest")  # the owner's part is done
         assert overdue(d.db, ws.config.name, NOW.date()) == []
+
+
+def test_a_refused_step_after_an_expiry_still_reopens_once(
+    db_workspace: Workspace, failing: Finding
+) -> None:
+    ws, fid = db_workspace, failing.id
+    cae = Policy(risk_acceptors=frozenset({"CAE Tanaka"}))
+    with desk(ws, "CAE Tanaka", now=NOW, policy=cae) as d:
+        accept_risk(d, fid, "accepted for a month", dt.date(2026, 12, 31))
+    later = dt.datetime(2027, 2, 1, tzinfo=dt.UTC)
+    with desk(ws, "Owner Kato", now=later) as d, pytest.raises(WorkflowError):
+        move(d, fid, "ready_for_retest")  # refused: but the expiry it found stands
+    with desk(ws, "Owner Kato", now=later) as d:
+        assert reopen_expired(d) == []
+    assert the_finding(ws).state == "open"
+    actions = [e.payload["action"] for e in finding_entries(ws)]
+    assert actions == ["risk_accepted", "acceptance_expired"]

@@ -55,8 +55,8 @@ def accept_risk(desk: Desk, finding_id: int, reason: str, until: dt.date) -> Fin
                 f"受容期限は今日（{desk.today}）より後の日付にしてください（{until} は不可）。",
             )
         )
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.db.session() as s:
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         if f.state not in ACCEPTABLE:
             raise WorkflowError(

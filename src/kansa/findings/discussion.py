@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from kansa.appdb import Finding, FindingAction
-from kansa.findings.acceptance import reopen_expired_in
+from kansa.findings.acceptance import reopen_expired
 from kansa.findings.recording import load, record, require_text
 from kansa.i18n import tr
 from kansa.vault import sha256_file
@@ -20,8 +20,8 @@ _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
 
 def comment(desk: Desk, finding_id: int, text: str) -> FindingAction:
     body = require_text(text, "A comment", "コメント")
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.db.session() as s:
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         return record(s, desk, f, "commented", {"text": body})
 
@@ -59,11 +59,11 @@ def vault_path(finding: Finding, digest: str, name: str) -> str:
 def attach(desk: Desk, finding_id: int, path: Path, note: str = "") -> FindingAction:
     """Copy ``path`` into the vault (committed with its SHA-256) and record it on the finding."""
     size = _check_file(path)
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.vault.staging() as staging, desk.db.session() as s:
         staged = staging / "attachment"
         shutil.copyfile(path, staged, follow_symlinks=False)
         digest = sha256_file(staged)
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         rel = vault_path(f, digest, path.name)
         details = {"name": path.name, "sha256": digest, "size": size, "path": rel,

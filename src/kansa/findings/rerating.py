@@ -8,7 +8,7 @@ or rejects it. An approved rating stands over the rule's in later runs until re-
 from __future__ import annotations
 
 from kansa.appdb import Finding
-from kansa.findings.acceptance import reopen_expired_in
+from kansa.findings.acceptance import reopen_expired
 from kansa.findings.rating import LABELS as RATING_LABELS
 from kansa.findings.rating import RATINGS
 from kansa.findings.recording import load, record, require_text
@@ -27,8 +27,8 @@ def propose_rerating(desk: Desk, finding_id: int, rating: str, reason: str) -> F
             )
         )
     why = require_text(reason, "A reason", "理由")
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.db.session() as s:
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         if f.state == CLOSED:
             raise WorkflowError(
@@ -49,8 +49,8 @@ def propose_rerating(desk: Desk, finding_id: int, rating: str, reason: str) -> F
 def decide_rerating(desk: Desk, finding_id: int, *, approve: bool, note: str = "") -> Finding:
     """A reviewer (not the proposer) approves or rejects the pending re-rating."""
     require_reviewer(desk.policy, desk.actor)
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.db.session() as s:
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         if f.proposed_rating is None:
             raise WorkflowError(

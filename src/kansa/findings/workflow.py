@@ -14,7 +14,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from kansa.appdb import ControlResult, Finding, Run
-from kansa.findings.acceptance import reopen_expired_in
+from kansa.findings.acceptance import reopen_expired
 from kansa.findings.lifecycle import CLOSED as CLOSED_STATUS
 from kansa.findings.recording import actors_of, load, record, require_text
 from kansa.findings.states import ANSWERED, CLOSED, LABELS, MOVES, OPEN, RETEST_PASSED
@@ -40,8 +40,8 @@ def assign(
 ) -> Finding:
     """Give ``finding_id`` to a person (and optionally a unit), due on ``due``."""
     who = require_text(assignee, "An assignee", "担当者")
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.db.session() as s:
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         if f.state == CLOSED:
             raise _state_error(f, "assign it", "担当を割り当て")
@@ -57,8 +57,8 @@ def respond(desk: Desk, finding_id: int, response: str, action_plan: str) -> Fin
     """Management's response and action plan: ``open`` (or ``answered``) -> ``answered``."""
     answer = require_text(response, "A management response", "経営者の回答")
     plan = require_text(action_plan, "An action plan", "改善計画")
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.db.session() as s:
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         if f.state not in (OPEN, ANSWERED):
             raise _state_error(f, "respond to it now", "回答")
@@ -69,8 +69,8 @@ def respond(desk: Desk, finding_id: int, response: str, action_plan: str) -> Fin
 
 def move(desk: Desk, finding_id: int, to: str, note: str = "") -> Finding:
     """answered -> in_remediation -> ready_for_retest (and back to in_remediation)."""
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.db.session() as s:
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         if to not in MOVES.get(f.state, frozenset()):
             allowed = ", ".join(sorted(MOVES.get(f.state, frozenset()))) or "-"
@@ -109,8 +109,8 @@ def _retest_passed(desk: Desk, f: Finding) -> ControlResult:
 def close(desk: Desk, finding_id: int, note: str = "") -> Finding:
     """A reviewer signs the closure of a finding whose retest passed."""
     require_reviewer(desk.policy, desk.actor)
+    reopen_expired(desk)  # its own transaction: a refused step keeps it
     with desk.db.session() as s:
-        reopen_expired_in(s, desk)
         f = load(s, desk, finding_id)
         if f.state != RETEST_PASSED or f.retest_run_id is None:
             raise _state_error(
