@@ -3,7 +3,6 @@ accept, comment, attach, close, history, overdue). Every step is in :mod:`kansa.
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,10 +10,13 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from kansa.appdb import Finding
 from kansa.cli.context import console, workspace
+from kansa.cli.db_cmds import catch_up
 from kansa.cli.desk import ledger_mark, open_desk, parse_day
+from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import load_catalog
 from kansa.findings import (
     LABELS,
@@ -94,12 +96,12 @@ def findings(
         return
     ws = workspace(ctx)
     with open_desk(ws) as desk:
+        catch_up(ws, desk.db)  # runs the database missed are recorded first (kansa db reconcile)
         reopen_expired(desk)  # an ended risk acceptance reopens before anyone reads the list
         rows = list_findings(desk.db, ws.config.name, status=status.value if status else None,
                              control_id=control.upper() if control else None)  # fmt: skip
     if json_out:
-        data = [_as_json(f) for f in rows]
-        typer.echo(json.dumps(data, default=str, ensure_ascii=False, indent=1))
+        print_json([_as_json(f) for f in rows], indent=1, default=str)
         return
     _print_findings(ws, rows)
 
@@ -120,15 +122,16 @@ def _print_findings(ws: Workspace, rows: list[Finding]) -> None:
         rating = LABELS[f.rating][1 if ja else 0]
         repeat = tr(" [yellow](repeat)[/]", " [yellow]（再発）[/]") if f.repeat else ""
         state = f"[red]{_state(f.state)}[/]" if f.state == "open" else _state(f.state)
-        owner = escape(" / ".join(x for x in (f.owner, f.assignee) if x))
-        cells = [
-            str(f.id), f.control_id, c.title.get(lang()) if c else "", rating + repeat, state,
+        owner = verbatim(" / ".join(x for x in (f.owner, f.assignee) if x))
+        cells: list[str | Text] = [
+            str(f.id), f.control_id, verbatim(c.title.get(lang()) if c else ""), rating + repeat,
+            state,
             f.first_seen_at.strftime("%Y-%m-%d"), f.last_seen_at.strftime("%Y-%m-%d"),
             str(f.occurrences), _num(f.exception_count), owner,
             str(f.due_date) if f.due_date else "",
         ]  # fmt: skip
         if scoped:
-            cells.append(escape(f.scope))
+            cells.append(verbatim(f.scope))
         table.add_row(*cells)
     console.print(table if rows else tr("No findings.", "指摘事項はありません。"))
 
@@ -288,8 +291,7 @@ def history_cmd(
         reopen_expired(desk)
         steps = finding_history(desk.db, ws.config.name, finding_id)
     if json_out:
-        data = [s.__dict__ for s in steps]
-        typer.echo(json.dumps(data, default=str, ensure_ascii=False, indent=1))
+        print_json([s.__dict__ for s in steps], indent=1, default=str)
         return
     table = Table(title=tr(f"Finding {finding_id}", f"指摘事項 {finding_id}"), title_justify="left")
     for col in (tr("when (UTC)", "日時 (UTC)"), tr("who", "実行者"), tr("what", "内容"),
@@ -298,7 +300,7 @@ def history_cmd(
     for s in steps:
         details = "; ".join(f"{k}: {v}" for k, v in s.details.items() if v not in (None, ""))
         table.add_row(
-            s.at.strftime("%Y-%m-%d %H:%M:%S"), escape(s.who), s.what, escape(details),
+            s.at.strftime("%Y-%m-%d %H:%M:%S"), verbatim(s.who), s.what, verbatim(details),
             f"#{s.ledger_seq}" if s.ledger_seq is not None else "",
         )  # fmt: skip
     console.print(table)
@@ -317,7 +319,7 @@ def overdue_cmd(
     if json_out:
         data = [{**_as_json(f), "days_overdue": (desk.today - f.due_date).days} for f in rows
                 if f.due_date]  # fmt: skip
-        typer.echo(json.dumps(data, default=str, ensure_ascii=False, indent=1))
+        print_json(data, indent=1, default=str)
         return
     if not rows:
         console.print(tr("Nothing overdue.", "期限超過はありません。"))
@@ -330,7 +332,7 @@ def overdue_cmd(
         assert f.due_date is not None
         table.add_row(
             str(f.id), f.control_id, _state(f.state),
-            escape(" / ".join(x for x in (f.owner, f.assignee) if x)), str(f.due_date),
+            verbatim(" / ".join(x for x in (f.owner, f.assignee) if x)), str(f.due_date),
             f"[red]{(desk.today - f.due_date).days}[/]",
         )  # fmt: skip
     console.print(table)

@@ -4,7 +4,6 @@ notes, and the status that shows a voided sign-off and why. The rules are in
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from kansa.cli.context import console, workspace
 from kansa.cli.desk import ledger_mark, open_desk
+from kansa.cli.terminal import print_json
 from kansa.i18n import tr
 from kansa.signoff import (
     ItemStatus,
@@ -133,7 +133,7 @@ def status_cmd(
              "open_notes": [{"id": n.id, "author": n.author, "text": n.text} for n in r.open_notes]}
             for r in rows
         ]  # fmt: skip
-        typer.echo(json.dumps(data, default=str, ensure_ascii=False, indent=1))
+        print_json(data, indent=1, default=str)
         return
     _print(rows)
 
