@@ -163,7 +163,8 @@ def test_a_run_missed_while_locked_is_rebuilt_like_one_that_went_through(
     locked = db_workspace
     custody_book(locked, put_snapshot)
     normal = twin(locked, database_url, put_snapshot)
-    # the reference: fail (opens a finding), pass (closes it), fail (a repeat opens)
+    # the reference: fail (opens a finding), pass (its retest passes: ready for a reviewer's
+    # closure), fail (back to remediation)
     for args in ((), PASSING, ()):
         assert kansa(normal, capsys, "run", "--controls", "CUS-001", *args)[0] == 0
 
@@ -177,7 +178,7 @@ def test_a_run_missed_while_locked_is_rebuilt_like_one_that_went_through(
     assert missed.payload["run_id"] not in run_ids(locked)  # in the ledger, not in the database
 
     code, out, err = kansa(locked, capsys, "db", "reconcile")
-    assert code == 0 and missed.payload["run_id"] in out and "1 closed" in out, out + err
+    assert code == 0 and missed.payload["run_id"] in out and "1 retest_passed" in out, out + err
     with Database(locked.database_url) as db, db.session() as s:
         row = s.get(Run, missed.payload["run_id"])
         assert row is not None and (row.ledger_seq, row.ledger_hash) == (missed.seq, missed.hash)
@@ -187,7 +188,8 @@ def test_a_run_missed_while_locked_is_rebuilt_like_one_that_went_through(
     assert kansa(locked, capsys, "run", "--controls", "CUS-001")[0] == 0
 
     assert state(locked) == state(normal)
-    assert len(state(locked)["events"]) == 3  # opened, closed, opened again (a repeat)
+    # opened, retest passed, updated again (the retest did not hold: back to remediation)
+    assert len(state(locked)["events"]) == 3
 
 
 def test_the_next_command_records_the_missed_run_before_anything_else(
@@ -197,8 +199,9 @@ def test_the_next_command_records_the_missed_run_before_anything_else(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """`kansa run` after a missed run: the missed one first (it closes the finding), then the
-    new one (a repeat), exactly as in a workspace where nothing was missed."""
+    """`kansa run` after a missed run: the missed one first (the finding's retest passes), then
+    the new one (it fails again: the finding is updated, back to remediation), exactly as in a
+    workspace where nothing was missed."""
     locked = db_workspace
     custody_book(locked, put_snapshot)
     normal = twin(locked, database_url, put_snapshot)
@@ -209,7 +212,7 @@ def test_the_next_command_records_the_missed_run_before_anything_else(
         assert kansa(locked, capsys, "run", "--controls", "CUS-001", *PASSING)[0] == 2
     code, out, err = kansa(locked, capsys, "run", "--controls", "CUS-001", "--json")
     assert code == 0 and "had missed" in err
-    assert [f["kind"] for f in json.loads(out)["findings"]] == ["opened"]
+    assert [f["kind"] for f in json.loads(out)["findings"]] == ["updated"]
     assert state(locked) == state(normal)
 
 

@@ -39,7 +39,7 @@ def test_run_prints_the_summary_and_exits_by_fail_on(custody_ws: Workspace) -> N
     assert kansa(custody_ws, "run", "--controls", "CUS-001", "--fail-on", "error").exit_code == 0
 
 
-def test_run_json_params_and_findings_close(custody_ws: Workspace) -> None:
+def test_run_json_params_and_findings_retest_then_signed_closure(custody_ws: Workspace) -> None:
     first = kansa_json(custody_ws, "run", "--controls", "CUS-001")
     (result,) = first["results"]
     assert (result["status"], result["population"], result["exceptions"]) == ("fail", 4, 1)
@@ -49,9 +49,19 @@ def test_run_json_params_and_findings_close(custody_ws: Workspace) -> None:
     )
     assert second["results"][0]["status"] == "pass"
     assert second["results"][0]["parameters"] == {"min_cold_share": 0.85}
-    assert [f["kind"] for f in second["findings"]] == ["closed"]
+    assert [f["kind"] for f in second["findings"]] == ["retest_passed"]
     (finding,) = kansa_json(custody_ws, "findings")
-    assert finding["status"] == "closed" and finding["runs"] == [first["run_id"], second["run_id"]]
+    assert (finding["status"], finding["state"]) == ("open", "retest_passed")
+    assert finding["runs"] == [first["run_id"], second["run_id"]]
+    # the pass makes it ready for closure; a reviewer signs the closure
+    closed = runner.invoke(
+        app,
+        ["-w", str(custody_ws.root), "findings", "close", str(finding["id"])],
+        env={"KANSA_ACTOR": "Reviewer Sato"},
+    )
+    assert closed.exit_code == 0, closed.output
+    (finding,) = kansa_json(custody_ws, "findings")
+    assert (finding["status"], finding["closed_by"]) == ("closed", "Reviewer Sato")
     assert kansa_json(custody_ws, "findings", "--status", "open") == []
     history = kansa_json(custody_ws, "runs")
     assert [r["id"] for r in history] == [second["run_id"], first["run_id"]]

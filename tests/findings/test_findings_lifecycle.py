@@ -12,7 +12,9 @@ import pytest
 from kansa.appdb import Database
 from kansa.controls import Control
 from kansa.engine import run_controls
-from kansa.findings import apply_run, list_findings, run_ids
+from kansa.findings import apply_run, close, list_findings, run_ids
+from kansa.vault import Vault
+from kansa.workflow import Desk
 from kansa.workspace import Workspace
 
 NEGATIVE = "select customer_id, asset, as_of, balance from customer_balances where balance < 0"
@@ -49,6 +51,11 @@ def run_and_apply(ws: Workspace, controls: list[Control]) -> str:
     return run.run_id
 
 
+def sign_closure(ws: Workspace, finding_id: int, reviewer: str = "Reviewer") -> Any:
+    with Database(ws.database_url) as db:
+        return close(Desk(db, Vault(ws.vault_dir), ws.config.name, reviewer), finding_id)
+
+
 def findings(ws: Workspace, **kw: Any) -> list[Any]:
     with Database(ws.database_url) as db:
         return list_findings(db, ws.config.name, **kw)
@@ -74,10 +81,18 @@ def test_lifecycle_open_update_close_repeat(
 
     put_snapshot(ws, "customer_balances", book(negatives=0))
     r3 = run_and_apply(ws, [negative_balance])
-    (f,) = findings(ws)
-    assert (f.status, f.closed_run_id) == ("closed", r3)
+    (f,) = findings(ws)  # the pass makes it ready for closure; it is not closed yet
+    assert (f.status, f.state, f.retest_run_id, f.closed_run_id) == (
+        "open",
+        "retest_passed",
+        r3,
+        None,
+    )
     assert run_ids(f) == [r1, r2, r3]
-    assert [e.kind for e in f.events] == ["opened", "updated", "closed"]
+    assert [e.kind for e in f.events] == ["opened", "updated", "retest_passed"]
+    sign_closure(ws, f.id)
+    (f,) = findings(ws)
+    assert (f.status, f.state, f.closed_run_id, f.closed_by) == ("closed", "closed", r3, "Reviewer")
 
     put_snapshot(ws, "customer_balances", book(negatives=1))
     r4 = run_and_apply(ws, [negative_balance])
@@ -161,8 +176,14 @@ def test_findings_split_by_a_key_subset(
     second = apply()
     assert sorted((ch.scope, ch.kind) for ch in second) == [
         ("asset=BTC", "updated"),
-        ("asset=ETH", "closed"),
+        ("asset=ETH", "retest_passed"),
     ]
+    assert {f.scope: f.state for f in findings(ws, status="open")} == {
+        "asset=BTC": "open",
+        "asset=ETH": "retest_passed",
+    }
+    eth = next(f for f in findings(ws) if f.scope == "asset=ETH")
+    sign_closure(ws, eth.id)  # the failing run that left no ETH exception is its retest
     assert [f.scope for f in findings(ws, status="open")] == ["asset=BTC"]
 
 
@@ -199,11 +220,11 @@ def test_a_pass_as_of_an_earlier_day_does_not_close_a_later_finding(
     with Database(ws.database_url) as db:
         apply_run(db, back.run_id)
     (f,) = findings(ws)
-    assert (f.status, f.closed_run_id, f.last_seen_run_id) == ("open", None, r1)
+    assert (f.state, f.retest_run_id, f.last_seen_run_id) == ("open", None, r1)
     put_snapshot(ws, "customer_balances", earlier + book(negatives=0, total=10))
-    r3 = run_and_apply(ws, [dated])  # a pass as of the same day does close it
+    r3 = run_and_apply(ws, [dated])  # a pass as of the same day is a retest
     (f,) = findings(ws)
-    assert (f.status, f.closed_run_id) == ("closed", r3)
+    assert (f.state, f.retest_run_id) == ("retest_passed", r3)
 
 
 def test_a_failure_as_of_an_earlier_day_keeps_the_latest_figures(

@@ -3,7 +3,8 @@
 Public surface: :func:`upgrade` (create or migrate a database to the newest schema, run by
 ``kansa init`` and before every use), :class:`Database` (sessions), the ORM classes
 :class:`Run`, :class:`ControlResult`, :class:`Finding`, :class:`FindingEvent`, the web
-access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`, and
+access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`, the
+workflow tables :class:`FindingAction`, :class:`SignOff`, :class:`ReviewNote`, and
 :func:`head_revision`.
 """
 
@@ -13,8 +14,11 @@ from kansa.appdb.models import (
     Base,
     ControlResult,
     Finding,
+    FindingAction,
     FindingEvent,
+    ReviewNote,
     Run,
+    SignOff,
     Unit,
     User,
     WebSession,
@@ -26,8 +30,11 @@ __all__ = [
     "ControlResult",
     "Database",
     "Finding",
+    "FindingAction",
     "FindingEvent",
+    "ReviewNote",
     "Run",
+    "SignOff",
     "Unit",
     "User",
     "WebSession",

@@ -129,6 +129,20 @@ class Finding(Base):
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
     exception_count: Mapped[int] = mapped_column(BigInteger)
     population_count: Mapped[int | None] = mapped_column(BigInteger)
+    # the workflow (kansa.findings.workflow): where the finding stands between audit and owner
+    state: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    assignee: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    response: Mapped[str] = mapped_column(Text, default="", server_default="")
+    action_plan: Mapped[str] = mapped_column(Text, default="", server_default="")
+    rating_override: Mapped[str | None] = mapped_column(String(32))
+    proposed_rating: Mapped[str | None] = mapped_column(String(32))
+    proposed_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    proposed_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    accepted_until: Mapped[dt.date | None] = mapped_column(Date)
+    accepted_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    retest_run_id: Mapped[str | None] = mapped_column(ForeignKey("runs.id"))
+    closed_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     events: Mapped[list[FindingEvent]] = relationship(
         back_populates="finding", cascade="all, delete-orphan", order_by="FindingEvent.id"
@@ -229,3 +243,59 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class FindingAction(Base):
+    """What a person did to a finding (assign, respond, re-rate, accept, comment, attach, close),
+    with the ledger entry that records it: the app database holds the current state, the ledger
+    the proof of who did what."""
+
+    __tablename__ = "finding_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    finding_id: Mapped[int] = mapped_column(
+        ForeignKey("findings.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(20))
+    details: Mapped[dict[str, Any]]
+    ledger_seq: Mapped[int] = mapped_column(Integer)
+    ledger_hash: Mapped[str] = mapped_column(String(64))
+
+
+class SignOff(Base):
+    """A preparer's or reviewer's sign-off on a vault item (a run, a workpaper, a report): the
+    content hashes it covers, and the ledger entry that records it."""
+
+    __tablename__ = "signoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(200), index=True)
+    item_seq: Mapped[int] = mapped_column(Integer, index=True)
+    item_hash: Mapped[str] = mapped_column(String(64))
+    item_kind: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime]
+    covers: Mapped[dict[str, Any]]
+    ledger_seq: Mapped[int] = mapped_column(Integer)
+    ledger_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ReviewNote(Base):
+    """A reviewer's note on a vault item; every note must be cleared before the review
+    sign-off."""
+
+    __tablename__ = "review_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(200), index=True)
+    item_seq: Mapped[int] = mapped_column(Integer, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime]
+    cleared_by: Mapped[str | None] = mapped_column(String(200))
+    cleared_at: Mapped[dt.datetime | None]
+    ledger_seq: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,4 @@
-"""``kansa run``, ``kansa results``, ``kansa runs``, ``kansa findings``."""
+"""``kansa run``, ``kansa results``, ``kansa runs`` (``kansa findings`` is in findings_cmds)."""
 
 from __future__ import annotations
 
@@ -35,14 +35,7 @@ from kansa.engine.parameters import check_control_ids
 from kansa.engine.signals import InterruptedAfterCommit, sigint_deferred
 from kansa.engine.truth import score_run
 from kansa.errors import KansaError
-from kansa.findings import (
-    LABELS,
-    WHOLE_CONTROL,
-    Change,
-    configured_scopes,
-    list_findings,
-    run_ids,
-)
+from kansa.findings import LABELS, Change, configured_scopes
 from kansa.findings.reconcile import not_written, store_run
 from kansa.i18n import lang, tr
 from kansa.spelling import did_you_mean
@@ -52,7 +45,7 @@ from kansa.workspace.outputs import refuse_protected_output
 _KIND_JA = {
     "opened": "新規",
     "updated": "更新",
-    "closed": "解消",
+    "retest_passed": "再テスト合格（承認待ち）",
     "error": "エラー（継続）",
     "not_tested": "未実施（継続）",
     "incomplete": "データ不足（継続）",
@@ -488,71 +481,8 @@ def runs(
     console.print(table)
 
 
-class StatusFilter(StrEnum):
-    open = "open"
-    closed = "closed"
-
-
-def findings(
-    ctx: typer.Context,
-    status: Annotated[
-        StatusFilter | None, typer.Option(help="Only open or closed findings.")
-    ] = None,
-    control: Annotated[str | None, typer.Option(help="Only this control id.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
-) -> None:
-    """Findings opened by failing controls: rating, first and last seen, status, repeats."""
-    ws = workspace(ctx)
-    with Database(ws.database_url) as db:
-        catch_up(ws, db)
-        rows = list_findings(db, ws.config.name, status=status.value if status else None,
-                             control_id=control.upper() if control else None)  # fmt: skip
-    if json_out:
-        data = [
-            {
-                "id": f.id, "control_id": f.control_id, "scope": f.scope, "status": f.status,
-                "rating": f.rating, "severity": f.severity, "repeat": f.repeat,
-                "previous_id": f.previous_id, "owner": f.owner, "first_seen_at": f.first_seen_at,
-                "last_seen_at": f.last_seen_at, "closed_at": f.closed_at,
-                "occurrences": f.occurrences, "exceptions": f.exception_count,
-                "population": f.population_count, "runs": run_ids(f),
-            }
-            for f in rows
-        ]  # fmt: skip
-        print_json(data, indent=1, default=str)
-        return
-    _print_findings(ws, rows)
-
-
-def _print_findings(ws: Workspace, rows: list[Any]) -> None:
-    catalog = _catalog(ws)
-    table = Table(title=tr("Findings", "指摘事項"), title_justify="left")
-    for col in ("#", "id", tr("control", "コントロール"), tr("rating", "評価"), tr("status", "状態"),
-                tr("first seen", "初回"), tr("last seen", "最終"), tr("runs", "回数"),
-                tr("exceptions", "例外"), tr("owner", "担当")):  # fmt: skip
-        table.add_column(col)
-    scoped = any(f.scope != WHOLE_CONTROL for f in rows)
-    if scoped:  # findings split by key columns ([findings.scope]) must be told apart
-        table.add_column(tr("scope", "範囲"), no_wrap=True)
-    ja = lang() == "ja"
-    for f in rows:
-        rating = LABELS[f.rating][1 if ja else 0]
-        repeat = tr(" [yellow](repeat)[/]", " [yellow]（再発）[/]") if f.repeat else ""
-        status = f"[red]{f.status}[/]" if f.status == "open" else f.status
-        cells: list[str | Text] = [
-            str(f.id), f.control_id, verbatim(_title(catalog, f.control_id)), rating + repeat, status,
-            f.first_seen_at.strftime("%Y-%m-%d"), f.last_seen_at.strftime("%Y-%m-%d"),
-            str(f.occurrences), _num(f.exception_count), verbatim(f.owner),
-        ]  # fmt: skip
-        if scoped:
-            cells.append(verbatim(f.scope))
-        table.add_row(*cells)
-    console.print(table if rows else tr("No findings.", "指摘事項はありません。"))
-
-
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root app."""
     app.command("run")(run)
     app.command("results")(results)
     app.command("runs")(runs)
-    app.command("findings")(findings)

@@ -6,14 +6,17 @@ asset). For each control result of a run:
 
 * **fail**: in every scope with exceptions, the open finding is updated, or a new one opens
   (marked ``repeat``, pointing at the previous one, if that scope had a finding closed before);
-  an open finding of a scope with no exception this time closes;
-* **pass**: every open finding of the control closes, naming the run that passed;
-* a run as of a day before the latest day a finding was seen failing closes nothing (looking
-  back proves nothing about remediation);
-* **error**, **not_tested** (an input never loaded), **incomplete** (inputs miss days of the
-  period): nothing opens and nothing closes (a verdict on data the run did not see proves
-  nothing); each open finding records the event. A finding closes only on a complete run of
-  its control that passes (or that fails in other scopes only).
+  a finding whose retest had been asked for or had passed goes back to remediation; an open
+  finding of a scope with no exception this time has passed its retest;
+* **pass**: every open finding of the control has **passed its retest** (state
+  ``retest_passed``, naming the run): it is ready for closure, and closes only when a reviewer
+  signs the closure (:func:`kansa.findings.workflow.close`);
+* a run as of a day before the latest day a finding was seen failing proves nothing about
+  remediation (looking back);
+* **error**, **not_tested** (an input never loaded, or loaded empty), **incomplete** (inputs
+  miss days of the period): nothing opens and no retest passes (a verdict on data the run did
+  not see proves nothing); each open finding records the event. A retest passes only on a
+  complete run of its control that passes (or that fails in other scopes only).
 
 Applying the same run twice changes nothing.
 """
@@ -31,17 +34,19 @@ from sqlalchemy.orm import Session
 from kansa.appdb import ControlResult, Database, Finding, FindingEvent, Run
 from kansa.findings.rating import rate
 from kansa.findings.scope import WHOLE_CONTROL, scope_counts
+from kansa.findings.states import IN_REMEDIATION, RETEST_PASSED, WAITING_FOR_RETEST
 
 OPEN, CLOSED = "open", "closed"
-OPENED, UPDATED, CLOSED_EVENT, ERRORED = "opened", "updated", "closed", "error"
+OPENED, UPDATED, RETEST_PASSED_EVENT, ERRORED = "opened", "updated", "retest_passed", "error"
+RETEST_FAILED = "a retest run failed the control again: back to remediation"
 NOT_TESTED, INCOMPLETE = "not_tested", "incomplete"
-# A result that is no verdict on all the data: it neither opens nor closes; open findings
-# record it (event kind, note).
+# A result that is no verdict on all the data: it neither opens nor passes a retest; open
+# findings record it (event kind, note).
 _NO_VERDICT = {
     "error": (ERRORED, "the control errored; the finding stays open"),
     NOT_TESTED: (
         NOT_TESTED,
-        "not tested: an input dataset was never loaded; the finding stays open",
+        "not tested: an input dataset holds no data; the finding stays open",
     ),
     INCOMPLETE: (
         INCOMPLETE,
@@ -148,21 +153,29 @@ def _open(s: Session, run: Run, r: ControlResult, scope: str, count: int, owner:
 
 
 def _update(s: Session, f: Finding, run: Run, r: ControlResult, count: int) -> None:
-    f.rating = rate(r.severity, count, r.population_count).rating
+    # a rating changed by judgement (re-rated and approved) stands until re-rated again
+    f.rating = f.rating_override or rate(r.severity, count, r.population_count).rating
+    note = ""
+    if f.state in WAITING_FOR_RETEST:
+        f.state, f.retest_run_id, note = IN_REMEDIATION, None, RETEST_FAILED
     f.severity = r.severity
     f.last_seen_run_id = run.id
     f.last_seen_at = run.finished_at
     f.occurrences += 1
     f.exception_count = count
     f.population_count = r.population_count
-    s.add(_event(f, run, UPDATED, r, count))
+    s.add(_event(f, run, UPDATED, r, count, note))
 
 
-def _close(s: Session, f: Finding, run: Run, r: ControlResult, note: str) -> None:
-    f.status = CLOSED
-    f.closed_at = run.finished_at
-    f.closed_run_id = run.id
-    s.add(_event(f, run, CLOSED_EVENT, r, 0, note))
+def _retest_passed(s: Session, f: Finding, run: Run, r: ControlResult, note: str) -> bool:
+    """The control passed in ``f``'s scope: ready for closure, which a reviewer signs.
+    False if an earlier run had passed it already (the first passing run is the retest)."""
+    if f.state == RETEST_PASSED:
+        return False
+    f.state = RETEST_PASSED
+    f.retest_run_id = run.id
+    s.add(_event(f, run, RETEST_PASSED_EVENT, r, 0, note))
+    return True
 
 
 def _change(f: Finding, kind: str) -> Change:
@@ -199,8 +212,8 @@ def _apply_one(
             note = (
                 "a later run passed the control" if r.status == "pass" else "no exception in scope"
             )
-            _close(s, f, run, r, note)
-            changes.append(_change(f, CLOSED_EVENT))
+            if _retest_passed(s, f, run, r, note):
+                changes.append(_change(f, RETEST_PASSED_EVENT))
     return changes
 
 

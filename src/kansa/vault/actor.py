@@ -52,6 +52,19 @@ def actor_problem(value: str) -> str | None:
     return None
 
 
+def checked_actor(name: str) -> str:
+    """``name`` if it is an acceptable actor (as :func:`current_actor` checks the claimed one)."""
+    problem = actor_problem(name)
+    if problem:
+        raise KansaError(
+            tr(
+                f"{name!r} is not a valid actor name: {problem}.",
+                f"{name!r} は実行者名として不正です: {problem}。",
+            )
+        )
+    return name
+
+
 def current_actor() -> str:
     """``$KANSA_ACTOR`` (refused with a clear message when unacceptable), else the OS user."""
     claimed = os.environ.get(ACTOR_ENV)

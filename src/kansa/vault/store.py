@@ -40,7 +40,7 @@ from typing import Any
 
 from kansa.errors import KansaError
 from kansa.i18n import tr
-from kansa.vault.actor import current_actor
+from kansa.vault.actor import checked_actor, current_actor
 from kansa.vault.hashing import sha256_file
 from kansa.vault.ledger import Ledger, LedgerEntry
 from kansa.vault.nofollow import (
@@ -252,8 +252,12 @@ class Vault:
         files: dict[str, Path] | None = None,
         *,
         hashes: dict[str, str] | None = None,
+        actor: str | None = None,
     ) -> LedgerEntry:
         """Move ``files`` (vault-relative destination -> staged path) in and append one entry.
+
+        ``actor``: who the entry names (default :func:`current_actor`); a service acting for a
+        signed-in person passes that person's name, checked like ``$KANSA_ACTOR``.
 
         ``hashes`` may carry SHA-256 values the caller already computed for some destinations
         (saves a read of a large file). A destination that already exists must hold the same
@@ -261,7 +265,7 @@ class Vault:
         (a full disk) rolls the commit back and raises :class:`VaultWriteError` (exit 2).
         """
         with self.writer():
-            return self._commit_locked(kind, payload, files or {}, hashes or {})
+            return self._commit_locked(kind, payload, files or {}, hashes or {}, actor)
 
     def commit_checked(
         self,
@@ -283,8 +287,10 @@ class Vault:
         payload: dict[str, Any],
         files: dict[str, Path],
         hashes: dict[str, str],
+        claimed: str | None = None,
     ) -> LedgerEntry:
-        actor = current_actor()  # an unacceptable $KANSA_ACTOR is refused before anything moves
+        # an unacceptable actor is refused before anything moves
+        actor = checked_actor(claimed) if claimed is not None else current_actor()
         outputs = {rel: hashes.get(rel) or sha256_file(src) for rel, src in files.items()}
         for rel in files:
             self._check_destination(rel, outputs[rel])
