@@ -88,10 +88,11 @@ def test_a_missing_day_is_incomplete_and_closes_nothing(
     stored = _result(ws, second, "TST-901")
     assert stored.status == "incomplete" and stored.coverage is not None
 
-    _day(ws, tmp_path, D[3], 500)  # the gap is filled: a complete run that passes closes it
+    assert f.state != "retest_passed"  # an incomplete run is no retest
+    _day(ws, tmp_path, D[3], 500)  # the gap is filled: a complete run that passes is the retest
     third = _run(ws, [low])
     (f,) = _findings(ws)
-    assert (f.status, f.closed_run_id) == ("closed", third)
+    assert (f.state, f.retest_run_id) == ("retest_passed", third)  # a reviewer then closes it
     assert first != second != third
 
 
