@@ -152,6 +152,35 @@ def test_controls_without_a_conclusion_have_their_own_section_with_the_reason(
     section = html.split("Controls without a conclusion", 1)[1].split("</section>", 1)[0]
     for r in unconcluded:
         row = section.split(f"<code>{r['control_id']}</code>", 1)[1].split("</tr>", 1)[0]
-        assert r["reason"] and r["reason"] in row
+        named = (r.get("coverage") or {}).get("missing_datasets") or []
+        assert r["reason"] and named and all(d in row for d in named)
         assert "not tested" in row or "incomplete" in row or "error" in row
     assert "<code>CUS-001</code>" not in section  # a failing control is not in this section
+
+
+def test_the_reason_of_an_unconcluded_control_is_worded_in_the_report_language(
+    tokyo_ws: Path,
+) -> None:
+    """The run was recorded in English; the Japanese report words the reason in Japanese."""
+    out = tokyo_ws / "out" / "uj.html"
+    kansa("-w", str(tokyo_ws), "run", "--controls", "CSR-*")
+    kansa("-w", str(tokyo_ws), "report", "--lang", "ja", "-o", str(out))
+    section = out.read_text(encoding="utf-8").split("結論に至っていない統制", 1)[1]
+    row = section.split("<code>CSR-003</code>", 1)[1].split("</tr>", 1)[0]
+    assert "customer_ledger_entries のデータがありません" in row
+    assert "loaded with no rows" not in row
+
+
+def test_reason_text_words_missing_days_from_the_coverage() -> None:
+    from kansa.reports.labels import LABELS
+    from kansa.reports.reasons import reason_text
+
+    coverage = {
+        "datasets": {
+            "wallet_balances": {"from": "2026-11-01", "missing": ["2026-11-04", "2026-11-05"]},
+            "withdrawals": {"from": "2026-11-01", "missing": []},
+        }
+    }
+    text = reason_text("incomplete", coverage, "recorded", LABELS["ja"])
+    assert text == "wallet_balances に 2 日分の欠落: 2026-11-04..2026-11-05"
+    assert reason_text("error", None, "boom", LABELS["en"]) == "boom"

@@ -90,7 +90,7 @@ def _unseen_reason(unseen: list[str], snapshots: Mapping[str, Snapshot]) -> str:
     return tr("; ", "。").join(parts)
 
 
-def _spans(days: list[dt.date]) -> str:
+def day_spans(days: list[dt.date]) -> str:
     """``2026-11-03, 2026-11-05..2026-11-07`` (runs of consecutive days collapsed)."""
     out: list[str] = []
     start = prev = days[0]
@@ -129,5 +129,5 @@ def judge(
             gaps[name] = missing
     if not gaps or outcome.status not in (PASS, FAIL):
         return replace(outcome, coverage=report)
-    reason = "; ".join(f"{n} misses {len(m)} day(s): {_spans(m)}" for n, m in gaps.items())
+    reason = "; ".join(f"{n} misses {len(m)} day(s): {day_spans(m)}" for n, m in gaps.items())
     return replace(outcome, status=INCOMPLETE, coverage=report, reason=reason)

@@ -41,6 +41,7 @@ class ControlRow:
     error: str | None
     version_hash: str = ""
     reason: str | None = None  # why a control is not tested or incomplete (missing data, days)
+    coverage: dict[str, Any] | None = None  # the same, as data: shown in the report's language
     exceptions_file: str | None = None
     exceptions_sha256: str | None = None
     sample_columns: list[str] = field(default_factory=list)
@@ -157,6 +158,7 @@ def _control_rows(vault: Vault, run: LedgerEntry, titles: dict[str, str]) -> lis
             error=r.get("error"),
             version_hash=str(r.get("version_hash", "")),
             reason=r.get("reason"),
+            coverage=r.get("coverage"),
         )
         exc_file = r.get("exceptions_file")
         if exc_file:
