@@ -31,10 +31,12 @@ import duckdb
 
 from kansa.appdb import Database
 from kansa.controls import Control, load_catalog, render_sql
+from kansa.controls.render import set_tz_variable
 from kansa.controls.views import builtin_views, create_views
 from kansa.engine import RunResult, run_controls
 from kansa.engine.execute import load_logic
 from kansa.engine.sandbox import available_views
+from kansa.engine.snapshot_view import snapshot_select
 from kansa.engine.truth import score_run
 from kansa.findings import apply_run
 from kansa.vault import Snapshot, Vault
@@ -77,23 +79,26 @@ def plain_connection(
         con.execute(f"SET threads = {ws.config.threads}")
     con.execute("SET TimeZone = 'UTC'")
     for name, snap in snapshots.items():
-        con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{snap.path}')")
+        select = snapshot_select(con, name, [f for f, _ in snap.files])  # a dated one: its days
+        con.execute(f'CREATE VIEW "{name}" AS {select}')
     shared = builtin_views()
-    create_views(con, [shared[n] for n in available_views(shared, snapshots)], as_of)
+    usable = [shared[n] for n in available_views(shared, snapshots)]
+    create_views(con, usable, as_of, tz=ws.config.day_zone)
     return con
 
 
 def direct_one(
-    con: duckdb.DuckDBPyConnection, c: Control, as_of: dt.date, out: Path, params: dict
+    con: duckdb.DuckDBPyConnection, c: Control, as_of: dt.date, out: Path, params: dict, tz: str
 ) -> Direct:
     cur = con.cursor()
     started = time.perf_counter()
     try:
+        set_tz_variable(cur, tz)
         if c.logic:
             _, table = load_logic(c.logic)(cur, dict(params), as_of)
             exceptions = table.num_rows
         else:
-            values = {**params, "as_of": as_of}
+            values = {**params, "as_of": as_of, "tz": tz}
             assert c.test_sql is not None
             if c.population_sql:
                 pop = render_sql(c.population_sql, values)
@@ -119,7 +124,10 @@ def direct_run(ws: Workspace, controls: list[Control], engine_run: RunResult, wo
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(
                 pool.map(
-                    lambda c: direct_one(con, c, engine_run.as_of, out, params[c.id]), controls
+                    lambda c: direct_one(
+                        con, c, engine_run.as_of, out, params[c.id], ws.config.day_zone
+                    ),
+                    controls,
                 )
             )
         return time.perf_counter() - started, results
@@ -132,7 +140,8 @@ def warm_up(ws: Workspace) -> None:
     """Read every snapshot once so neither side pays the cold page cache alone."""
     con = duckdb.connect()
     for snap in Vault(ws.vault_dir).latest_all().values():
-        con.execute(f"SELECT count(*) FROM read_parquet('{snap.path}')").fetchall()
+        files = ", ".join(f"'{f}'" for f, _ in snap.files)
+        con.execute(f"SELECT count(*) FROM read_parquet([{files}])").fetchall()
     con.close()
 
 
@@ -164,7 +173,10 @@ def main() -> None:
     engine_total = time.perf_counter() - started
     direct_total, direct = direct_run(ws, controls, run, args.workers)
 
-    print(f"\ncontrols: {len(controls)}  pass {run.passed}  fail {run.failed}  error {run.errored}")
+    print(
+        f"\ncontrols: {len(controls)}  pass {run.passed}  fail {run.failed}  error {run.errored}"
+        f"  not tested {run.not_tested}  incomplete {run.incomplete}"
+    )
     for o in run.outcomes:
         if o.error:
             print(f"  ERROR {o.control_id}: {o.error[:160]}")
