@@ -61,3 +61,23 @@ def test_a_column_suddenly_empty_is_a_warning(workspace: Workspace, tmp_path: Pa
     found = [(w["kind"], w.get("column")) for w in snap.payload["warnings"]]
     assert found == [("null_rate", "customer_id")]
     assert "100% of customer_id is empty" in snap.payload["warnings"][0]["en"]
+
+
+def test_the_report_shows_the_run_warnings(workspace: Workspace, tmp_path: Path) -> None:
+    from kansa.controls import load_catalog
+    from kansa.reports import write_report
+
+    for i, day in enumerate(D[:5]):
+        rows = 1 if i == 4 else 20
+        body = "".join(f"{day},W{n},BTC,100\n" for n in range(rows))
+        path = tmp_path / f"wb{i}.csv"
+        path.write_text("as_of,wallet_id,asset,balance\n" + body, encoding="utf-8")
+        ingest_file(workspace, "wallet_balances", path, progress=False)
+    run_controls(workspace, [load_catalog()["CUS-001"]], progress=False)
+    for language, heading in (("en", "Data-quality warnings"), ("ja", "データ品質の警告")):
+        out = write_report(workspace, tmp_path / f"r-{language}.html", language=language)
+        section = out.read_text(encoding="utf-8").split(heading, 1)[1].split("</section>")[0]
+        assert (
+            "wallet_balances 2026-11-05: 1 rows" in section
+            or "wallet_balances 2026-11-05: 1 行" in section
+        )
