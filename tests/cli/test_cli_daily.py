@@ -21,7 +21,9 @@ def kansa(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -
     """The real entry point in process: ``kansa(*args)`` -> exit code, stdout + stderr."""
     from kansa.cli.context import console
 
-    monkeypatch.setattr(console, "width", 200)  # the console was made before this test
+    # the console was made before this test; patch the field, not the property: undoing a
+    # property patch would freeze the width it read (80 under capsys) for every later test
+    monkeypatch.setattr(console, "_width", 200)
 
     def call(*args: str) -> tuple[int, str]:
         monkeypatch.setattr("sys.argv", ["kansa", *args])
