@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +12,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from kansa.cli.context import console, workspace
+from kansa.cli.dates import parse_day
 from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import AREAS, FRAMEWORKS, Control, load_catalog
 from kansa.controls.frameworks import coverage, load_frameworks
@@ -322,16 +322,6 @@ def _truth_file(ws: Workspace, given: Path | None) -> Path:
     return path
 
 
-def _day(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError as exc:
-        raise KansaError(
-            tr(f"--as-of {text!r} is not a date.", f"--as-of {text!r} は日付ではありません。"),
-            hint="--as-of 2026-11-20",
-        ) from exc
-
-
 def score_cmd(
     ctx: typer.Context,
     ground_truth: Annotated[
@@ -360,7 +350,7 @@ def score_cmd(
     catalog = _catalog(ws)
     truth = json.loads(_truth_file(ws, ground_truth).read_text(encoding="utf-8"))
     if direct:
-        day = _day(as_of)
+        day = parse_day(as_of)
         with console.status(tr("Running the catalog...", "カタログを実行中...")):
             used, found, errors = exceptions_direct(ws, catalog, day, ws.config.control_parameters)
         source, skipped = f"direct run as of {used}", sorted(errors)

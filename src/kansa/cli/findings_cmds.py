@@ -14,8 +14,9 @@ from rich.text import Text
 
 from kansa.appdb import Finding
 from kansa.cli.context import console, workspace
+from kansa.cli.dates import parse_day
 from kansa.cli.db_cmds import catch_up
-from kansa.cli.desk import ledger_mark, open_desk, parse_day
+from kansa.cli.desk import ledger_mark, open_desk
 from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import load_catalog
 from kansa.findings import (

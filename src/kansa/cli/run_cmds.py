@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kansa.appdb import ControlResult, Database, Run
 from kansa.cli.context import console, err_console, workspace
+from kansa.cli.dates import parse_day
 from kansa.cli.db_cmds import catch_up
 from kansa.cli.run_replay import coverage_reason, replay_run, status_label
 from kansa.cli.terminal import print_json, verbatim
@@ -67,18 +67,6 @@ class FailOn(StrEnum):
 
 def _catalog(ws: Workspace) -> dict[str, Control]:
     return load_catalog([ws.resolve(p) for p in ws.config.control_paths])
-
-
-def _date(text: str | None, option: str = "--as-of") -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise KansaError(
-            tr(f"{option} {text!r} is not a date.", f"{option} {text!r} は日付ではありません。"),
-            hint=f"{option} 2026-11-20",
-        ) from exc
 
 
 def _title(catalog: dict[str, Control], cid: str) -> str:
@@ -235,12 +223,12 @@ def run(
         result = run_controls(
             ws,
             chosen,
-            as_of=_date(as_of),
+            as_of=parse_day(as_of),
             parameters=parse_assignments(param or []),
             progress=not json_out,
             workers=workers,
             timeout=ws.config.run_timeout if timeout is None else timeout,
-            period_start=_date(period_from, "--from"),
+            period_start=parse_day(period_from, "--from"),
             record=False,  # recorded below with its findings, in one transaction
         )
     except InterruptedAfterCommit as exc:  # committed whole: finish recording it, then stop

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from kansa.cli.context import console, err_console, workspace
+from kansa.cli.dates import parse_day
 from kansa.cli.terminal import print_json
 from kansa.contracts.assets import chain_registry
 from kansa.custody import DescriptorError, parse_descriptor
@@ -154,7 +155,7 @@ def attest_cmd(
     """
     ws = workspace(ctx)
     views = open_custody_views(Vault(ws.vault_dir))
-    day = _parse_date(as_of) if as_of else views.default_as_of()
+    day = parse_day(as_of) or views.default_as_of()
     book = load_book(views.con, day)
     if wallet:
         unknown = sorted(set(wallet) - {w.wallet_id for w in book.wallets})
@@ -222,18 +223,6 @@ def _print_report(day: dt.date, missing: list[str], results: list[WalletAttestat
                 f"[green]{len(results)} 件すべて合格[/]（{day} 時点）。",
             )
         )
-
-
-def _parse_date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise KansaError(
-            tr(
-                f"--as-of must be a date YYYY-MM-DD, not {text!r}",
-                f"--as-of は YYYY-MM-DD 形式の日付です（{text!r}）",
-            )
-        ) from None
 
 
 def register(app: typer.Typer) -> None:
