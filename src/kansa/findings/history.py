@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kansa.appdb import Database, Finding, FindingAction, FindingEvent, Run
+from kansa.findings.recording import find
 from kansa.findings.states import OWED
-from kansa.i18n import tr
-from kansa.workflow import WorkflowError
 
 
 @dataclass(frozen=True)
@@ -42,16 +41,7 @@ def _person_step(a: FindingAction) -> Step:
 def finding_history(db: Database, workspace: str, finding_id: int) -> list[Step]:
     """Every event and action of ``finding_id``, oldest first (ties: runs before people)."""
     with db.session() as s:
-        f = s.scalars(
-            select(Finding).where(Finding.id == finding_id, Finding.workspace == workspace)
-        ).one_or_none()
-        if f is None:
-            raise WorkflowError(
-                tr(
-                    f"No finding {finding_id} in this workspace.",
-                    f"指摘事項 {finding_id} はありません。",
-                )
-            )
+        find(s, workspace, finding_id)  # an unknown id is one clear error
         events = s.execute(
             select(FindingEvent, Run)
             .join(Run, Run.id == FindingEvent.run_id)

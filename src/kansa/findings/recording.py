@@ -23,11 +23,13 @@ KIND = "finding"
 
 def load(s: Session, desk: Desk, finding_id: int) -> Finding:
     """The finding ``finding_id`` of the desk's workspace, locked for this transaction."""
-    f = s.scalars(
-        select(Finding)
-        .where(Finding.id == finding_id, Finding.workspace == desk.workspace)
-        .with_for_update()
-    ).one_or_none()
+    return find(s, desk.workspace, finding_id, lock=True)
+
+
+def find(s: Session, workspace: str, finding_id: int, *, lock: bool = False) -> Finding:
+    """The finding ``finding_id`` of ``workspace`` (``lock``: for update), or a clear error."""
+    query = select(Finding).where(Finding.id == finding_id, Finding.workspace == workspace)
+    f = s.scalars(query.with_for_update() if lock else query).one_or_none()
     if f is None:
         raise WorkflowError(
             tr(
