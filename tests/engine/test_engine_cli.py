@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import inspect
@@ -15,6 +16,7 @@ from typer.testing import CliRunner
 
 from kansa.appdb import make_engine
 from kansa.cli.app import app
+from kansa.vault.integrity import EvidenceAltered
 from kansa.workspace import Workspace
 
 runner = CliRunner()
@@ -84,14 +86,29 @@ def test_results_pages_exports_and_checks_the_hash(custody_ws: Workspace, tmp_pa
     assert pq.read_table(tmp_path / "x.parquet").num_rows == 1
     sheet = openpyxl.load_workbook(tmp_path / "x.xlsx").active
     assert sheet is not None and sheet.max_row == 2 and sheet["A2"].value == "BTC"
-    # someone edits the evidence: results says so
+
+
+def test_results_withhold_the_rows_of_an_edited_exception_file(
+    custody_ws: Workspace, tmp_path: Path
+) -> None:
+    """Someone rewrites the evidence as a valid Parquet file with its row doubled: `results`
+    says so, shows no row from it and exits 1, in text and in JSON."""
+    run = kansa_json(custody_ws, "run", "--controls", "CUS-001")
+    shown = kansa_json(custody_ws, "results", "CUS-001")
     evidence = custody_ws.vault_dir / shown["exceptions_file"]
     os.chmod(evidence, 0o644)
-    evidence.write_bytes(evidence.read_bytes() + b"\0")
-    assert (
-        kansa_json(custody_ws, "results", "CUS-001", "--run", run["run_id"])["evidence_intact"]
-        is False
-    )
+    table = pq.read_table(evidence)
+    pq.write_table(pa.concat_tables([table, table]), evidence)
+    as_json = kansa(custody_ws, "results", "CUS-001", "--run", run["run_id"], "--json")
+    assert as_json.exit_code == 1
+    out = json.loads(as_json.output)
+    assert out["evidence_intact"] is False and out["rows"] == []
+    assert "withheld" in out["unreadable"]
+    text = kansa(custody_ws, "results", "CUS-001")
+    assert text.exit_code == 1
+    assert "HASH MISMATCH" in text.output and "withheld" in text.output
+    with pytest.raises(EvidenceAltered):
+        kansa(custody_ws, "results", "CUS-001", "--export", str(tmp_path / "x.csv"))
 
 
 def test_ground_truth_is_scored(custody_ws: Workspace) -> None:

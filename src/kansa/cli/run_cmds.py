@@ -329,7 +329,15 @@ def results(
     columns: list[str] = []
     rows: list[tuple[Any, ...]] = []
     unreadable = None
-    if path and path.is_file():
+    if path and path.is_file() and not intact:
+        # An edited exception file is not evidence: show what the ledger says, never its rows.
+        unreadable = tr(
+            f"vault/{r.exceptions_file} does not match the hash in ledger entry "
+            f"#{r.run.ledger_seq}: its rows are withheld. Run `kansa verify`.",
+            f"vault/{r.exceptions_file} は台帳エントリ #{r.run.ledger_seq} のハッシュと一致しないため、"
+            "行は表示しません。`kansa verify` を実行してください。",
+        )
+    elif path and path.is_file():
         try:
             columns, rows = exc_rows.read_page(path, page, page_size)
         except duckdb.Error as exc:  # a damaged file: say so, never guess its rows
@@ -347,10 +355,12 @@ def results(
             "rows": [dict(zip(columns, row, strict=True)) for row in rows],
         }  # fmt: skip
         print_json(out, indent=1, default=str)
-        return
-    _print_result(r, intact, columns, rows, page, page_size)
-    if unreadable:
-        console.print(f"[red]{unreadable}[/]", highlight=False)
+    else:
+        _print_result(r, intact, columns, rows, page, page_size)
+        if unreadable:
+            console.print(f"[red]{escape(unreadable)}[/]", highlight=False)
+    if path and not intact:
+        raise typer.Exit(1)
 
 
 def _export_rows(ws: Workspace, r: ControlResult, dest: Path) -> None:
