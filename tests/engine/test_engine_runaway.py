@@ -6,6 +6,7 @@ power: 4.3 billion rows copied to Parquet), which DuckDB would grind through for
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -199,3 +200,39 @@ def test_ctrl_c_is_held_back_while_a_run_is_being_committed() -> None:
         time.sleep(0.2)  # a KeyboardInterrupt would have been raised here
     assert held.received
     assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_a_control_that_spills_past_the_temp_limit_is_an_error_and_the_others_pass(
+    custody_ws: Workspace, make_control: Callable[..., Control]
+) -> None:
+    """A runaway sort spills to disk until it meets ``temp_limit`` (it would otherwise fill the
+    disk the vault writes to): it alone is an ERROR naming the limit."""
+    spiller = make_control(
+        "TST-998",
+        "select a.customer_id, md5(random()::varchar) as noise from "
+        + ", ".join(f"customer_balances {t}" for t in "abcde")
+        + " order by noise",
+    )
+    clean = make_control("TST-001", CLEAN)
+    tight = dataclasses.replace(
+        custody_ws,
+        config=dataclasses.replace(custody_ws.config, memory_limit="16MB", temp_limit="1MB"),
+    )
+    run = run_controls(tight, [spiller, clean], progress=False, record=False, workers=1)
+    o = run.outcome("TST-998")
+    assert o.status == "error" and o.error is not None
+    assert "max_temp_directory_size" in o.error
+    assert run.outcome("TST-001").status == "pass"
+
+
+@pytest.mark.parametrize("value", ['"lots"', "5", '"-1GB"'])
+def test_a_bad_temp_limit_in_kansa_toml_is_refused(workspace: Workspace, value: str) -> None:
+    cfg = workspace.root / "kansa.toml"
+    text = cfg.read_text(encoding="utf-8").replace(
+        "[workspace]\n", f"[workspace]\ntemp_limit = {value}\n", 1
+    )
+    cfg.write_text(text, "utf-8")
+    with pytest.raises(ConfigError, match=r"workspace\.temp_limit must be a size"):
+        load_config(cfg)
+    cfg.write_text(text.replace(f"temp_limit = {value}", 'temp_limit = "50GB"'), "utf-8")
+    assert load_config(cfg).temp_limit == "50GB"

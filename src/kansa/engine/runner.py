@@ -215,6 +215,7 @@ def run_controls(
             outputs,
             memory_limit=workspace.config.memory_limit,
             threads=workspace.config.threads,
+            temp_limit=workspace.config.temp_limit,
             views=shared,
             as_of=as_of,
             tz=workspace.config.day_zone,

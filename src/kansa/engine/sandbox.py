@@ -28,6 +28,7 @@ files are not subject to the external-access check.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -120,6 +121,13 @@ def _write_views(
         con.close()
 
 
+def _half_the_free_disk(folder: Path) -> str:
+    """The default spill cap. DuckDB's own default is 90% of the free disk: a runaway control
+    could then fill the disk the vault and ledger write to. Half leaves room for them; a
+    control that needs more fails alone (ERROR), and ``temp_limit`` in kansa.toml raises it."""
+    return f"{shutil.disk_usage(folder).free // 2} bytes"
+
+
 def open_sandbox(
     staging: Path,
     snapshots: Mapping[str, Snapshot],
@@ -127,6 +135,7 @@ def open_sandbox(
     *,
     memory_limit: str,
     threads: int | None,
+    temp_limit: str | None = None,
     views: Mapping[str, SharedView] | None = None,
     as_of: dt.date | None = None,
     tz: str = DEFAULT_TZ,
@@ -143,6 +152,7 @@ def open_sandbox(
     config: dict[str, str | bool | int | float | list[str]] = {
         "memory_limit": memory_limit,
         "temp_directory": str(temp),
+        "max_temp_directory_size": temp_limit or _half_the_free_disk(temp),
     }
     if threads:
         config["threads"] = threads

@@ -100,6 +100,8 @@ class WorkspaceConfig:
     language: str | None = None
     database_url: str = "sqlite:///kansa.db"
     memory_limit: str = "2GB"
+    # DuckDB's spill cap; None = half the disk space free when the run starts (see sandbox)
+    temp_limit: str | None = None
     threads: int | None = None
     timezone: str | None = None
     mappings: dict[str, DatasetMapping] = field(default_factory=dict)
@@ -337,6 +339,13 @@ def load_config(path: Path) -> WorkspaceConfig:
             f'{path}: workspace.memory_limit must be a size such as "2GB" or "512MiB", '
             f"not {memory_limit!r}"
         )
+    temp_limit = ws.get("temp_limit")
+    if temp_limit is not None and (
+        not isinstance(temp_limit, str) or not _MEMORY_LIMIT.fullmatch(temp_limit)
+    ):
+        raise ConfigError(
+            f'{path}: workspace.temp_limit must be a size such as "50GB", not {temp_limit!r}'
+        )
     timezone = _timezone(ws.get("timezone"), path)
     mappings = {name: _mapping(name, body, path) for name, body in raw.get("mappings", {}).items()}
     controls = raw.get("controls", {})
@@ -349,6 +358,7 @@ def load_config(path: Path) -> WorkspaceConfig:
         language=language,
         database_url=str(ws.get("database_url", "sqlite:///kansa.db")),
         memory_limit=memory_limit,
+        temp_limit=temp_limit,
         threads=threads,
         timezone=timezone,
         mappings=mappings,
@@ -379,6 +389,7 @@ name = {quoted}
 # database_url = "postgresql+psycopg://kansa@db.internal/kansa"
 database_url = "sqlite:///kansa.db"
 memory_limit = "2GB"         # DuckDB memory cap for ingest and runs
+# temp_limit = "50GB"        # cap on what a run spills to disk (default: half the free space)
 {zone_line}
 
 # Map your own export onto a data contract without rewriting it, e.g.:
