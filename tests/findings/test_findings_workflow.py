@@ -303,3 +303,24 @@ def test_a_refused_step_after_an_expiry_still_reopens_once(
     assert the_finding(ws).state == "open"
     actions = [e.payload["action"] for e in finding_entries(ws)]
     assert actions == ["risk_accepted", "acceptance_expired"]
+
+
+def test_a_reviewer_of_the_findings_unit_cannot_sign_its_closure(
+    db_workspace: Workspace, put_snapshot: Put, control: Control, failing: Finding
+) -> None:
+    from kansa.web.accounts import add_user
+
+    ws, fid = db_workspace, failing.id
+    with Database(ws.database_url) as db:
+        add_user(db, "sato", "reviewer", unit="treasury")
+        add_user(db, "mori", "reviewer", unit="internal_audit")
+    with desk(ws, "Auditor Ito") as d:
+        assign(d, fid, "Owner Kato", dt.date(2026, 12, 15), unit="treasury")
+    put_snapshot(ws, "customer_balances", book(negatives=0))
+    run_and_apply(ws, control)
+    with desk(ws, "sato") as d, pytest.raises(WorkflowError, match="own unit's work"):
+        close(d, fid)
+    assert the_finding(ws).state == "retest_passed"
+    with desk(ws, "mori") as d:
+        close(d, fid)
+    assert the_finding(ws).state == "closed"

@@ -224,3 +224,24 @@ def test_an_edited_ledger_entry_voids_the_sign_offs_on_it(
     s = status_of(ws, ref)
     assert not s.preparer.valid
     assert f"ledger entry #{run_seq} no longer matches its hash (edited)" in s.preparer.void
+
+
+def test_an_auditor_never_reviews_their_own_units_work(
+    db_workspace: Workspace, run_seq: int
+) -> None:
+    """The reviewer's unit (their user account's) may not be the preparer's or producer's."""
+    from kansa.web.accounts import add_user
+
+    ws, ref = db_workspace, str(run_seq)
+    with Database(ws.database_url) as db:
+        add_user(db, "kato", "auditor", unit="treasury")
+        add_user(db, "sato", "reviewer", unit="treasury")
+        add_user(db, "mori", "reviewer", unit="internal_audit")
+    with desk(ws, "kato") as d:
+        prepare(d, ref)
+    with desk(ws, "sato") as d, pytest.raises(WorkflowError, match="own unit's work"):
+        review(d, ref)
+    assert status_of(ws, ref).reviewer is None  # refused: nothing signed
+    with desk(ws, "mori") as d:
+        review(d, ref)
+    assert status_of(ws, ref).reviewer.valid

@@ -20,6 +20,7 @@ from kansa.findings.recording import actors_of, load, record, require_text
 from kansa.findings.states import ANSWERED, CLOSED, LABELS, MOVES, OPEN, RETEST_PASSED
 from kansa.i18n import tr
 from kansa.workflow import Desk, WorkflowError, require_reviewer
+from kansa.workflow.units import require_other_unit
 
 # the steps taken on management's side: whoever took one cannot sign the closure
 MANAGEMENT_ACTIONS = ("responded", "moved")
@@ -127,6 +128,7 @@ def close(desk: Desk, finding_id: int, note: str = "") -> Finding:
                     "別の者が行ってください。",
                 )
             )
+        require_other_unit(s, desk.actor, management, f"finding {f.id}", f.owner)
         f.state, f.status = CLOSED, CLOSED_STATUS
         f.closed_at, f.closed_run_id, f.closed_by = desk.now, f.retest_run_id, desk.actor
         run = s.get(Run, r.run_id)

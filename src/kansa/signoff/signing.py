@@ -3,8 +3,8 @@ covers (the item's ledger entry hash and its files' SHA-256).
 
 Rules: content that no longer matches its ledger entry cannot be signed; the reviewer needs a
 valid preparer's sign-off, no open review note, and can be neither a preparer of the item nor
-the person who produced it (the actor of its ledger entry); a sign-off still valid is not
-signed twice.
+the person who produced it (the actor of its ledger entry), nor in the unit of either
+(:mod:`kansa.workflow.units`); a sign-off still valid is not signed twice.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from kansa.signoff.records import KIND, PREPARER, REVIEWER, find_item, open_note
 from kansa.signoff.validity import Verdict, judge
 from kansa.vault import LedgerEntry
 from kansa.workflow import Desk, WorkflowError, require_reviewer
+from kansa.workflow.units import require_other_unit
 
 
 def _intact(desk: Desk, item: Item, by_seq: dict[int, LedgerEntry]) -> dict[str, object]:
@@ -101,6 +102,7 @@ def review(desk: Desk, ref: str) -> SignOff:
         preparers = {so.actor for so in signoffs(s, desk.workspace, item, PREPARER)}
         if desk.actor in preparers | {item.actor}:
             raise _own_work(item, desk.actor)
+        require_other_unit(s, desk.actor, preparers | {item.actor}, item.label)
         prep = latest_verdict(desk, s, item, by_seq, PREPARER)
         if prep is None or not prep.valid:
             why = "; ".join(prep.void) if prep else tr("none yet", "まだありません")
