@@ -113,3 +113,12 @@ def a_failing_control(ws: Workspace) -> tuple[str, str]:
     from kansa.controls import load_catalog
 
     return row.control_id, load_catalog()[row.control_id].owner
+
+
+def finding_of(ws: Workspace, control_id: str) -> int:
+    """The id of the open finding of ``control_id`` (the demo's run opened it)."""
+    from kansa.findings import list_findings
+
+    with Database(ws.database_url) as db:
+        rows = list_findings(db, ws.config.name, status="open")
+    return next(f.id for f in rows if f.control_id == control_id)

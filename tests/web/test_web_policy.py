@@ -12,7 +12,14 @@ import re
 import pytest
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from fastapi.testclient import TestClient
-from helpers_web import a_failing_control, client, csrf_of, login_form_csrf, signed_in
+from helpers_web import (
+    a_failing_control,
+    client,
+    csrf_of,
+    finding_of,
+    login_form_csrf,
+    signed_in,
+)
 
 from kansa.appdb import Database
 from kansa.web.accounts import add_user, list_users
@@ -39,7 +46,8 @@ def world(demo: Workspace) -> dict[str, object]:
         add_user(db, "throwaway", "viewer")
         throwaway = next(u.id for u in list_users(db) if u.username == "throwaway")
     params = {"control_id": control_id, "user_id": str(throwaway), "token_id": "999999",
-              "code": "ja", "name": "app.css", "fmt": "csv", "seq": "999999"}  # fmt: skip
+              "code": "ja", "name": "app.css", "fmt": "csv", "seq": "999999",
+              "finding_id": str(finding_of(demo, control_id))}  # fmt: skip
     return {"clients": clients, "params": params, "app": clients[ROLES[0]].app}
 
 

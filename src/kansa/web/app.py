@@ -9,7 +9,18 @@ from kansa.appdb import Database
 from kansa.web.context import AppContext
 from kansa.web.headers import SecurityHeaders
 from kansa.web.policy import Redirect, authorize, is_api
-from kansa.web.routes import account, admin, api, auth, controls, data, overview, reports, static
+from kansa.web.routes import (
+    account,
+    admin,
+    api,
+    auth,
+    controls,
+    data,
+    findings_desk,
+    overview,
+    reports,
+    static,
+)
 from kansa.web.settings import WebSettings
 from kansa.web.templating import render
 from kansa.workspace import Workspace
@@ -30,6 +41,8 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     )
     for module in (static, auth, overview, controls, data, reports, account, admin, api):
         app.include_router(module.router)
+    app.include_router(findings_desk.router)
+    app.include_router(findings_desk.api_router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

@@ -42,6 +42,22 @@ AUDIT = frozenset({r.AUDIT_MANAGER, r.AUDITOR, r.REVIEWER})
 ADMINS = frozenset({r.ADMIN})
 # a report covers every unit and samples exception rows: not for the admin or a control owner
 REPORTS = frozenset({r.AUDIT_MANAGER, r.AUDITOR, r.REVIEWER, r.VIEWER, r.EXTERNAL_REVIEWER})
+# the findings workflow (docs/workflow.md): who takes which step; the library checks again
+AUDIT_STAFF = frozenset({r.AUDIT_MANAGER, r.AUDITOR})
+OWNERS = frozenset({r.CONTROL_OWNER})
+REVIEWERS = frozenset({r.REVIEWER, r.AUDIT_MANAGER})
+WORKERS = AUDIT | OWNERS
+FINDING_STEPS: dict[str, frozenset[str]] = {
+    "assign": AUDIT_STAFF,
+    "respond": OWNERS,
+    "move": OWNERS,
+    "rerate": AUDIT_STAFF,
+    "decide": REVIEWERS,
+    "accept": frozenset({r.AUDIT_MANAGER}),
+    "comment": WORKERS,
+    "attach": WORKERS,
+    "close": frozenset({r.REVIEWER}),
+}
 
 POLICY: dict[str, Rule] = {
     # signing in
@@ -85,6 +101,11 @@ POLICY: dict[str, Rule] = {
     "api_runs": Rule(ALL),
     "api_verify": Rule(AUDIT),
     "api_users": Rule(ADMINS),
+    # the findings workflow
+    "finding": Rule(ALL),
+    "api_finding": Rule(ALL),
+    **{f"finding_{step}": Rule(roles) for step, roles in FINDING_STEPS.items()},
+    **{f"api_finding_{step}": Rule(roles) for step, roles in FINDING_STEPS.items()},
 }
 
 # where a session that is part way through signing in is sent

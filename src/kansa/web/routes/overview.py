@@ -1,4 +1,5 @@
-"""The overview and the findings list (read only: the findings workflow is its own issue)."""
+"""The overview (with overdue findings escalated) and the findings list (each finding's page
+and workflow: :mod:`kansa.web.routes.findings_desk`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from fastapi.responses import Response
 
 from kansa.findings.rating import RATINGS
 from kansa.web import queries
+from kansa.web.finding_view import overdue_for
 from kansa.web.routes.auth import _ctx, _me
 from kansa.web.templating import render
 
@@ -15,8 +17,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", name="overview")
 def overview(request: Request) -> Response:
-    data = queries.overview(_ctx(request), _me(request))
-    return render(request, "overview.html", ratings=RATINGS, **data)
+    ctx, me = _ctx(request), _me(request)
+    data = queries.overview(ctx, me)
+    return render(request, "overview.html", ratings=RATINGS, overdue=overdue_for(ctx, me), **data)
 
 
 @router.get("/findings", name="findings")
