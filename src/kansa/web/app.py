@@ -19,6 +19,7 @@ from kansa.web.routes import (
     findings_desk,
     overview,
     reports,
+    signoffs,
     static,
 )
 from kansa.web.settings import WebSettings
@@ -43,6 +44,8 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         app.include_router(module.router)
     app.include_router(findings_desk.router)
     app.include_router(findings_desk.api_router)
+    app.include_router(signoffs.router)
+    app.include_router(signoffs.api_router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

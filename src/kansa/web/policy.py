@@ -58,6 +58,12 @@ FINDING_STEPS: dict[str, frozenset[str]] = {
     "attach": WORKERS,
     "close": frozenset({r.REVIEWER}),
 }
+SIGNOFF_STEPS: dict[str, frozenset[str]] = {
+    "prepare": AUDIT_STAFF,
+    "review": REVIEWERS,
+    "note": AUDIT,
+    "clear": AUDIT,
+}
 
 POLICY: dict[str, Rule] = {
     # signing in
@@ -106,6 +112,11 @@ POLICY: dict[str, Rule] = {
     "api_finding": Rule(ALL),
     **{f"finding_{step}": Rule(roles) for step, roles in FINDING_STEPS.items()},
     **{f"api_finding_{step}": Rule(roles) for step, roles in FINDING_STEPS.items()},
+    # sign-offs: audit work, read by those who read reports
+    "signoffs": Rule(REPORTS),
+    "api_signoffs": Rule(REPORTS),
+    **{f"signoff_{step}": Rule(roles) for step, roles in SIGNOFF_STEPS.items()},
+    **{f"api_signoff_{step}": Rule(roles) for step, roles in SIGNOFF_STEPS.items()},
 }
 
 # where a session that is part way through signing in is sent
