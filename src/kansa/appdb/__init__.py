@@ -4,7 +4,8 @@ Public surface: :func:`upgrade` (create or migrate a database to the newest sche
 ``kansa init`` and before every use), :class:`Database` (sessions), the ORM classes
 :class:`Run`, :class:`ControlResult`, :class:`Finding`, :class:`FindingEvent`, the web
 access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`, the
-workflow tables :class:`FindingAction`, :class:`SignOff`, :class:`ReviewNote`, and
+workflow tables :class:`FindingAction`, :class:`SignOff`, :class:`ReviewNote`,
+:class:`EvidenceRequest`, and
 :func:`head_revision`.
 """
 
@@ -13,6 +14,7 @@ from kansa.appdb.models import (
     ApiToken,
     Base,
     ControlResult,
+    EvidenceRequest,
     Finding,
     FindingAction,
     FindingEvent,
@@ -29,6 +31,7 @@ __all__ = [
     "Base",
     "ControlResult",
     "Database",
+    "EvidenceRequest",
     "Finding",
     "FindingAction",
     "FindingEvent",

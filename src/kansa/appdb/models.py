@@ -299,3 +299,29 @@ class ReviewNote(Base):
     cleared_by: Mapped[str | None] = mapped_column(String(200))
     cleared_at: Mapped[dt.datetime | None]
     ledger_seq: Mapped[int] = mapped_column(Integer)
+
+
+class EvidenceRequest(Base):
+    """An auditor's request to a control owner for a file by a due date: a dataset that must
+    meet a contract (``contract``), or a document described in words (``description``).
+
+    ``state`` is ``outstanding`` until the file is in (``fulfilled``: ``delivered`` names the
+    snapshot or vault file and its SHA-256) or the request is withdrawn (``cancelled``).
+    """
+
+    __tablename__ = "evidence_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(200), index=True)
+    contract: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    assignee: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(64), default="")
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[dt.datetime]
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    fulfilled_by: Mapped[str] = mapped_column(String(200), default="")
+    fulfilled_at: Mapped[dt.datetime | None]
+    delivered: Mapped[dict[str, Any]]
+    ledger_seq: Mapped[int] = mapped_column(Integer)

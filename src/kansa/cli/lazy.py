@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "runs": "run_cmds",
     "findings": "findings_cmds",
     "signoff": "signoff_cmds",
+    "requests": "requests_cmds",
     "db": "db_cmds",
     "wallets": "wallets_cmds",
     "reserves": "reserves_cmds",
