@@ -16,6 +16,7 @@ from kansa.web.routes import (
     auth,
     controls,
     data,
+    evidence_requests,
     findings_desk,
     overview,
     reports,
@@ -46,6 +47,8 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.include_router(findings_desk.api_router)
     app.include_router(signoffs.router)
     app.include_router(signoffs.api_router)
+    app.include_router(evidence_requests.router)
+    app.include_router(evidence_requests.api_router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

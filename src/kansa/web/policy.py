@@ -117,6 +117,15 @@ POLICY: dict[str, Rule] = {
     "api_signoffs": Rule(REPORTS),
     **{f"signoff_{step}": Rule(roles) for step, roles in SIGNOFF_STEPS.items()},
     **{f"api_signoff_{step}": Rule(roles) for step, roles in SIGNOFF_STEPS.items()},
+    # evidence requests: auditors ask, control owners deliver
+    "requests": Rule(WORKERS),
+    "api_requests": Rule(WORKERS),
+    "request_create": Rule(AUDIT_STAFF),
+    "api_request_create": Rule(AUDIT_STAFF),
+    "request_fulfil": Rule(OWNERS),
+    "api_request_fulfil": Rule(OWNERS),
+    "request_cancel": Rule(AUDIT_STAFF),
+    "api_request_cancel": Rule(AUDIT_STAFF),
 }
 
 # where a session that is part way through signing in is sent
