@@ -5,7 +5,7 @@ Public surface: :func:`upgrade` (create or migrate a database to the newest sche
 :class:`Run`, :class:`ControlResult`, :class:`Finding`, :class:`FindingEvent`, the web
 access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`, the
 workflow tables :class:`FindingAction`, :class:`SignOff`, :class:`ReviewNote`,
-:class:`EvidenceRequest`, and
+:class:`EvidenceRequest`, :class:`Notification`, and
 :func:`head_revision`.
 """
 
@@ -18,6 +18,7 @@ from kansa.appdb.models import (
     Finding,
     FindingAction,
     FindingEvent,
+    Notification,
     ReviewNote,
     Run,
     SignOff,
@@ -35,6 +36,7 @@ __all__ = [
     "Finding",
     "FindingAction",
     "FindingEvent",
+    "Notification",
     "ReviewNote",
     "Run",
     "SignOff",

@@ -325,3 +325,22 @@ class EvidenceRequest(Base):
     fulfilled_at: Mapped[dt.datetime | None]
     delivered: Mapped[dict[str, Any]]
     ledger_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Notification(Base):
+    """One notice to one person over one channel (``email``/``webhook``/``none``): sent, or
+    failed with the reason and retried by the next ``kansa notify send-due``."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace: Mapped[str] = mapped_column(String(200), index=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    error: Mapped[str] = mapped_column(Text, default="")
+    first_at: Mapped[dt.datetime]
+    last_at: Mapped[dt.datetime]

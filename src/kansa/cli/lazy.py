@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "findings": "findings_cmds",
     "signoff": "signoff_cmds",
     "requests": "requests_cmds",
+    "notify": "notify_cmds",
     "db": "db_cmds",
     "wallets": "wallets_cmds",
     "reserves": "reserves_cmds",

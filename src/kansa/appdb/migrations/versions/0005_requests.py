@@ -1,4 +1,5 @@
-"""Evidence requests: an auditor asks a control owner for a dataset or a document by a date.
+"""Evidence requests (an auditor asks a control owner for a dataset or a document by a date)
+and notifications (each notice to each person: sent, or failed and retried).
 
 Revision ID: 0005_requests
 Revises: 0004_workflow
@@ -38,7 +39,24 @@ def upgrade() -> None:
     )
     op.create_index("ix_evidence_requests_workspace", "evidence_requests", ["workspace"])
     op.create_index("ix_evidence_requests_state", "evidence_requests", ["state"])
+    op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("workspace", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("event", sa.String(32), nullable=False),
+        sa.Column("recipient", sa.String(200), nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("first_at", UTCDateTime(), nullable=False),
+        sa.Column("last_at", UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_notifications_workspace", "notifications", ["workspace"])
+    op.create_index("ix_notifications_key", "notifications", ["key"])
 
 
 def downgrade() -> None:
+    op.drop_table("notifications")
     op.drop_table("evidence_requests")
