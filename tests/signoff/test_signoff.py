@@ -245,3 +245,12 @@ def test_an_auditor_never_reviews_their_own_units_work(
     with desk(ws, "mori") as d:
         review(d, ref)
     assert status_of(ws, ref).reviewer.valid
+
+
+@pytest.mark.parametrize("ref", ["²", "#١٢", "9" * 40])
+def test_a_reference_that_only_looks_like_a_number_is_a_clear_error(
+    db_workspace: Workspace, run_seq: int, ref: str
+) -> None:
+    """Unicode digits ("²", Arabic-Indic) pass str.isdigit() but are no ledger seq."""
+    with desk(db_workspace, "Auditor Kato") as d, pytest.raises(WorkflowError, match="No run"):
+        prepare(d, ref)

@@ -16,14 +16,14 @@ from kansa.workspace import Workspace
 CONTROL = "CUS-001"  # fails in the demo; owned by treasury; passes with a lower threshold
 
 
-def _person(browser: object, server: str, demo: Workspace, name: str, role: str,
+def _person(chromium: object, base: str, demo: Workspace, name: str, role: str,
             unit: str | None) -> tuple[Page, list[str]]:  # fmt: skip
     with Database(demo.database_url) as db:
         one_time = add_user(db, name, role, **({"unit": unit} if unit else {}))
-    page = browser.new_page()  # type: ignore[attr-defined]
+    page = chromium.new_page()  # type: ignore[attr-defined]
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _first_sign_in(page, server, name, one_time)
+    _first_sign_in(page, base, name, one_time)
     return page, errors
 
 

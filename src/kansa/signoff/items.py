@@ -14,6 +14,7 @@ from kansa.workflow import WorkflowError
 
 SIGNABLE = ("run", "workpaper", "report", "reserves")
 _HASH_PREFIX = re.compile(r"[0-9a-f]{8,64}")
+_SEQ = re.compile(r"[0-9]{1,18}")  # ASCII digits only: str.isdigit() also takes "²"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def signable(entries: Sequence[LedgerEntry]) -> list[Item]:
 
 
 def _matches(e: LedgerEntry, ref: str) -> bool:
-    if ref.isdigit():
+    if _SEQ.fullmatch(ref):
         return e.seq == int(ref)
     ids = (e.payload.get("run_id"), e.payload.get("workpaper_id"))
     return ref in ids or bool(_HASH_PREFIX.fullmatch(ref) and e.hash.startswith(ref))

@@ -27,7 +27,7 @@ from kansa.web.desk import desk_for
 from kansa.web.principal import Principal
 from kansa.web.roles import CONTROL_OWNER
 from kansa.web.routes.auth import _ctx, _me
-from kansa.web.routes.findings_desk import Fields, _fields, day, text
+from kansa.web.routes.findings_desk import Fields, RowId, _fields, day, text
 from kansa.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +42,7 @@ def visible_requests(ctx: AppContext, who: Principal, every: bool) -> list[Evide
     return list_requests(ctx.db, ws, outstanding=not every)
 
 
-def _visible(ctx: AppContext, who: Principal, request_id: int) -> EvidenceRequest:
+def _visible(ctx: AppContext, who: Principal, request_id: RowId) -> EvidenceRequest:
     found = [r for r in visible_requests(ctx, who, True) if r.id == request_id]
     if not found:
         raise HTTPException(404, "no such evidence request")
@@ -156,12 +156,12 @@ async def request_create(request: Request) -> Response:
 
 
 @router.post("/requests/{request_id}/fulfil", name="request_fulfil")
-async def request_fulfil(request: Request, request_id: int) -> Response:
+async def request_fulfil(request: Request, request_id: RowId) -> Response:
     return await _page_call(request, _fulfil, request_id)
 
 
 @router.post("/requests/{request_id}/cancel", name="request_cancel")
-async def request_cancel(request: Request, request_id: int) -> Response:
+async def request_cancel(request: Request, request_id: RowId) -> Response:
     return await _page_call(request, _cancel, request_id)
 
 
@@ -178,13 +178,13 @@ async def api_request_create(request: Request) -> dict[str, Any]:
 
 
 @api_router.post("/requests/{request_id}/fulfil", name="api_request_fulfil")
-async def api_request_fulfil(request: Request, request_id: int) -> dict[str, Any]:
+async def api_request_fulfil(request: Request, request_id: RowId) -> dict[str, Any]:
     """Upload the file asked for (multipart ``file``); a refused dataset answers 422 with each
     problem."""
     return await _api_call(request, _fulfil, request_id)
 
 
 @api_router.post("/requests/{request_id}/cancel", name="api_request_cancel")
-async def api_request_cancel(request: Request, request_id: int) -> dict[str, Any]:
+async def api_request_cancel(request: Request, request_id: RowId) -> dict[str, Any]:
     """Withdraw a request (the person who asked), with a ``reason``."""
     return await _api_call(request, _cancel, request_id)

@@ -13,9 +13,10 @@ import datetime as dt
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -43,6 +44,8 @@ from kansa.workflow import Desk
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
 Fields = dict[str, Any]
+# a row id: a number the database's INTEGER holds (anything bigger is a 422, not a crash)
+RowId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 
 
 def text(fields: Fields, name: str) -> str:
@@ -140,7 +143,7 @@ def _take(request: Request, finding_id: int, step: Step, fields: Fields) -> Find
 
 
 def _page_step(step: Step) -> Callable[..., Any]:
-    async def handler(request: Request, finding_id: int) -> Response:
+    async def handler(request: Request, finding_id: RowId) -> Response:
         fields = await _fields(request)
         try:
             await run_in_threadpool(_take, request, finding_id, step, fields)
@@ -155,7 +158,7 @@ def _page_step(step: Step) -> Callable[..., Any]:
 
 
 def _api_step(step: Step) -> Callable[..., Any]:
-    async def handler(request: Request, finding_id: int) -> dict[str, Any]:
+    async def handler(request: Request, finding_id: RowId) -> dict[str, Any]:
         fields = await _fields(request)
         try:
             view = await run_in_threadpool(_take, request, finding_id, step, fields)
@@ -175,14 +178,14 @@ for _name, _step in STEPS.items():
 
 
 @router.get("/findings/{finding_id}", name="finding")
-def finding(request: Request, finding_id: int) -> Response:
+def finding(request: Request, finding_id: RowId) -> Response:
     ctx, me = _ctx(request), _me(request)
     view = visible_finding(ctx, me, finding_id)
     return render(request, "finding.html", **page_data(ctx, me, view))
 
 
 @api_router.get("/findings/{finding_id}", name="api_finding")
-def api_finding(request: Request, finding_id: int) -> dict[str, Any]:
+def api_finding(request: Request, finding_id: RowId) -> dict[str, Any]:
     """A finding with its workflow fields and its history (runs and people)."""
     ctx, me = _ctx(request), _me(request)
     data = page_data(ctx, me, visible_finding(ctx, me, finding_id))

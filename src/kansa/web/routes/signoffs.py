@@ -71,7 +71,7 @@ ACTIONS: dict[str, tuple[str, Action]] = {
 
 
 def _clear(desk: Desk, ref: str, fields: Fields) -> object:
-    if not ref.isdigit():
+    if not (ref.isascii() and ref.isdigit()) or len(ref) > 9:
         raise HTTPException(404, "no such review note")
     return clear_note(desk, int(ref), text(fields, "answer"))
 
