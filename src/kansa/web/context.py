@@ -22,18 +22,11 @@ class AppContext:
     # exceptions files whose SHA-256 was checked against the run (path, sha256, mtime, size)
     verified_files: set[tuple[str, str | None, int, int]] = field(default_factory=set)
 
-    # the newest ``verify`` entry: found once in the ledger, then kept by verify_and_record
-    _last_verify: list[LedgerEntry | None] = field(default_factory=list)
-
     def last_verify(self) -> LedgerEntry | None:
-        if not self._last_verify:
-            from kansa.web.trail import last_action
+        """The newest verification's entry, done by this or another server process."""
+        from kansa.web.trail import last_action
 
-            self._last_verify.append(last_action(self.vault, "verify"))
-        return self._last_verify[-1]
-
-    def verified(self, entry: LedgerEntry) -> None:
-        self._last_verify[:] = [entry]
+        return last_action(self.vault, "verify")
 
     @cached_property
     def vault(self) -> Vault:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from kansa.appdb import ControlResult, Finding, Run
 from kansa.controls.model import Control
 from kansa.findings.queries import list_findings
+from kansa.web import ledger_index
 from kansa.web.context import AppContext
 from kansa.web.principal import Principal
 from kansa.web.roles import CONTROL_OWNER
@@ -218,7 +219,7 @@ def exceptions_path(ctx: AppContext, result: ControlResult) -> Path | None:
 def reports(ctx: AppContext) -> list[dict[str, Any]]:
     """Every filed report (``kansa report``), newest first: ledger entry, format, file, hash."""
     out = []
-    for e in ctx.vault.ledger.read():
+    for e in ledger_index.of(ctx.vault.ledger.path).entries():
         if e.kind != "report":
             continue
         for rel, digest in e.outputs.items():

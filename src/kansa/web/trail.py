@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kansa.vault import LedgerEntry, Vault
+from kansa.web import ledger_index
 
 KIND = "web"
 ANONYMOUS = "anonymous"
@@ -28,14 +29,11 @@ def record(vault: Vault, actor: str | None, action: str, **details: Any) -> Ledg
 
 
 def entries_about(vault: Vault, key: str, value: str, limit: int = 50) -> list[LedgerEntry]:
-    """The newest ``web`` entries whose payload has ``key == value`` (the trail of an object)."""
-    found = [e for e in vault.ledger.read() if e.kind == KIND and e.payload.get(key) == value]
-    return found[-limit:][::-1]
+    """The newest ``web`` entries whose payload has ``key == value`` (the trail of an object),
+    from this process's index of the ledger (:mod:`kansa.web.ledger_index`)."""
+    return ledger_index.of(vault.ledger.path).about(KIND, key, value, limit)
 
 
 def last_action(vault: Vault, action: str) -> LedgerEntry | None:
-    last = None
-    for e in vault.ledger.read():
-        if e.kind == KIND and e.payload.get("action") == action:
-            last = e
-    return last
+    """The newest ``web`` entry of ``action`` (a verification done by any server process)."""
+    return ledger_index.of(vault.ledger.path).last(KIND, action)

@@ -13,7 +13,7 @@ from kansa.web.context import AppContext
 def verify_and_record(ctx: AppContext, actor: str) -> VerifyReport:
     with ctx.vault.read_lock():
         report = verify_vault(ctx.vault)
-    ctx.verified(trail.record(ctx.vault, actor, "verify", **summary(report)))
+    trail.record(ctx.vault, actor, "verify", **summary(report))
     return report
 
 
