@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from kansa.appdb import Database
 from kansa.controls.model import Control
 from kansa.vault import LedgerEntry, Vault
+from kansa.web.exception_pages import ExceptionPages
 from kansa.web.settings import WebSettings
 from kansa.web.throttle import Throttle
 from kansa.workspace import Workspace
@@ -20,7 +22,12 @@ class AppContext:
     settings: WebSettings
     throttle: Throttle = field(default_factory=Throttle)
     # exceptions files whose SHA-256 was checked against the run (path, sha256, mtime, size)
-    verified_files: set[tuple[str, str | None, int, int]] = field(default_factory=set)
+    verified_files: set[tuple[Any, ...]] = field(default_factory=set)
+
+    @cached_property
+    def exception_pages(self) -> ExceptionPages:
+        """The verified exceptions files this process keeps for the explorer."""
+        return ExceptionPages(self.settings.rows_cache_mb << 20)
 
     def last_verify(self) -> LedgerEntry | None:
         """The newest verification's entry, done by this or another server process."""

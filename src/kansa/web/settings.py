@@ -24,3 +24,6 @@ class WebSettings:
     client_failures: int = 20
     client_window: dt.timedelta = dt.timedelta(minutes=5)
     page_size: int = 50
+    # exceptions files each server process keeps in memory for the explorer (see
+    # kansa.web.exception_pages); a file larger than this is paged straight from its Parquet
+    rows_cache_mb: int = 512

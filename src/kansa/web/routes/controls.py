@@ -58,8 +58,9 @@ def control(request: Request, control_id: str) -> Response:
 
 def checked_rows_file(
     ctx: AppContext, control_id: str, run: str | None
-) -> tuple[ControlResult, Path]:
-    """The result's exceptions file, refused unless it still has its recorded SHA-256."""
+) -> tuple[ControlResult, Path, tuple[Any, ...]]:
+    """The result's exceptions file, refused unless it still has its recorded SHA-256, and
+    the key it was checked under (it is hashed again whenever the file's stat changes)."""
     result = queries.result_of(ctx, control_id, run)
     if result is None:
         raise HTTPException(404, "no result for this control")
@@ -72,13 +73,15 @@ def checked_rows_file(
         result.exceptions_sha256,
         st.st_mtime_ns if st else 0,
         st.st_size if st else 0,
+        st.st_ino if st else 0,
+        st.st_ctime_ns if st else 0,
     )
     if key not in ctx.verified_files:
         if not rows_io.verify(path, result.exceptions_sha256):
             raise HTTPException(409, "the exceptions file does not match its ledger hash: "
                                 "run `kansa verify`")  # fmt: skip
         ctx.verified_files.add(key)
-    return result, path
+    return result, path, key
 
 
 def page_of_rows(
@@ -87,12 +90,13 @@ def page_of_rows(
 ) -> dict[str, Any]:  # fmt: skip
     """One page of exception rows, ledgered as a view by ``who``."""
     visible_control(ctx, who, control_id)
-    result, path = checked_rows_file(ctx, control_id, run)
+    result, path, key = checked_rows_file(ctx, control_id, run)
     size = ctx.settings.page_size
-    total = rows_io.count_rows(path)
+    total = ctx.exception_pages.count(key, path)
     page = max(1, min(page, max(1, -(-total // size))))
     try:
-        cols, rows = rows_io.read_page(path, page, size, order_by=sort or None, descending=desc)
+        cols, rows = ctx.exception_pages.page(key, path, page, size, order_by=sort or None,
+                                              descending=desc)  # fmt: skip
     except KansaError as exc:
         raise HTTPException(400, exc.message) from None
     trail.record(ctx.vault, who.username, "view_exceptions", control=control_id,
@@ -127,7 +131,7 @@ def exceptions_export(
     if fmt not in EXPORT_TYPES:
         raise HTTPException(404, "export as csv or xlsx")
     visible_control(ctx, me, control_id)
-    result, path = checked_rows_file(ctx, control_id, run)
+    result, path, _key = checked_rows_file(ctx, control_id, run)
     folder = Path(tempfile.mkdtemp(prefix="kansa-export-"))
     out = folder / f"{control_id}-{result.run_id}.{fmt}"
 
