@@ -115,11 +115,15 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port.")] = 8080,
     tls_cert: Annotated[Path | None, typer.Option(help="TLS certificate (PEM), to serve HTTPS.")] = None,
     tls_key: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="Server processes "
+                       "(default: one per core, at most 4).")] = None,
 ) -> None:  # fmt: skip
     """Serve the audit team's web app over this workspace (see docs/web.md)."""
     import uvicorn
 
+    from kansa.appdb import Database
     from kansa.web import create_app
+    from kansa.web import workers as web_workers
 
     ws = workspace(ctx)
     if (tls_cert is None) != (tls_key is None):
@@ -140,12 +144,18 @@ def serve(
                 "Create a workspace first: `kansa init`.", "先に `kansa init` を実行してください。"
             ),
         )
-    app = create_app(ws)
+    count = web_workers.default_count() if workers is None else workers
     url = f"{'https' if tls_cert else 'http'}://{host}:{port}/"
-    console.print(tr(f"Serving {ws.root} on {url} (Ctrl-C stops)",
-                     f"{ws.root} を {url} で提供中（Ctrl-C で停止）"))  # fmt: skip
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False,
-                ssl_certfile=tls_cert, ssl_keyfile=tls_key)  # fmt: skip
+    console.print(tr(f"Serving {ws.root} on {url} with {count} process(es) (Ctrl-C stops)",
+                     f"{ws.root} を {url} で提供中（{count} プロセス、Ctrl-C で停止）"))  # fmt: skip
+    options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False,
+               "ssl_certfile": tls_cert, "ssl_keyfile": tls_key}  # fmt: skip
+    if count == 1:
+        uvicorn.run(create_app(ws), **options)  # type: ignore[arg-type]
+        return
+    Database(ws.database_url).close()  # migrated once, before the workers open it
+    web_workers.hand_over(ws, count)
+    uvicorn.run(web_workers.FACTORY, factory=True, workers=count, **options)  # type: ignore[arg-type]
 
 
 def _loopback(host: str) -> bool:
