@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kansa.appdb.latest import note_new_results
 from kansa.appdb.url_secrets import mask_url, scrub
 from kansa.errors import KansaError
 from kansa.i18n import tr
@@ -131,6 +132,7 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", note_new_results)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

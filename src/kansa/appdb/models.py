@@ -59,6 +59,40 @@ class Run(Base):
     results: Mapped[list[ControlResult]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="ControlResult.control_id"
     )
+    area_summaries: Mapped[list[RunAreaSummary]] = relationship(
+        cascade="all, delete-orphan", order_by="RunAreaSummary.area"
+    )
+
+
+class RunAreaSummary(Base):
+    """A run's verdicts counted per control area and owner unit, written with the run (the
+    overview's heat map reads these few rows, not every result of every run)."""
+
+    __tablename__ = "run_area_summaries"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"),
+                                        primary_key=True)  # fmt: skip
+    area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    passed: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    errored: Mapped[int] = mapped_column(Integer)
+    other: Mapped[int] = mapped_column(Integer)  # not tested, incomplete
+
+
+class LatestResult(Base):
+    """Which run holds each control's newest result, kept up to date whenever a result is
+    written (:mod:`kansa.appdb.latest`): the overview and the catalog read one row per control
+    instead of ranking every result of every run."""
+
+    __tablename__ = "latest_results"
+
+    workspace: Mapped[str] = mapped_column(String(200), primary_key=True)
+    control_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    started_at: Mapped[dt.datetime]
+
+    run: Mapped[Run] = relationship()  # so that a new run is inserted before it is pointed at
 
 
 class ControlResult(Base):

@@ -10,10 +10,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from kansa.appdb import ControlResult, Database, Run
+from kansa.appdb import ControlResult, Database, Run, RunAreaSummary
 from kansa.engine.evidence import exceptions_path
 from kansa.engine.result import ControlOutcome, RunResult
 from kansa.vault import LedgerEntry
+
+
+def area_summaries(run: RunResult) -> list[RunAreaSummary]:
+    """The run's verdicts counted per (area, owner), as the overview's heat map shows them."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for o in run.outcomes:
+        n = counts.setdefault((o.area, o.owner), {"pass": 0, "fail": 0, "error": 0, "other": 0})
+        n[o.status if o.status in n else "other"] += 1
+    return [
+        RunAreaSummary(area=area, owner=owner, passed=n["pass"], failed=n["fail"],
+                       errored=n["error"], other=n["other"])
+        for (area, owner), n in sorted(counts.items())
+    ]  # fmt: skip
 
 
 def record_run(db: Database, run: RunResult) -> None:
@@ -63,6 +76,7 @@ def run_row(run: RunResult) -> Run:
         )
         for o in run.outcomes
     ]
+    row.area_summaries = area_summaries(run)
     return row
 
 

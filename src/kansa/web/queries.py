@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
-from kansa.appdb import ControlResult, Finding, Run
+from kansa.appdb import ControlResult, Finding, LatestResult, Run, RunAreaSummary
 from kansa.controls.model import Control
 from kansa.findings.queries import list_findings
 from kansa.web import ledger_index
@@ -47,32 +48,35 @@ def last_runs(ctx: AppContext, limit: int = 10) -> list[Run]:
 
 
 def latest_results(ctx: AppContext) -> dict[str, ControlResult]:
-    """The newest result of each control (from the newest run that ran it), one SQL query
-    (a window function: SQLite 3.25+ and PostgreSQL), however many runs there are."""
-    newest = (
-        select(
-            ControlResult.id,
-            func.row_number()
-            .over(partition_by=ControlResult.control_id, order_by=Run.started_at.desc())
-            .label("n"),
-        )
-        .join(Run)
-        .where(Run.workspace == ctx.workspace.config.name)
-        .subquery()
-    )
+    """The newest result of each control (from the newest run that ran it): one row per
+    control through ``latest_results``, kept with every result written
+    (:mod:`kansa.appdb.latest`), however many runs there are."""
     with ctx.db.session() as s:
         rows = s.scalars(
             select(ControlResult)
-            .join(newest, newest.c.id == ControlResult.id)
-            .where(newest.c.n == 1)
+            .join(
+                LatestResult,
+                (LatestResult.run_id == ControlResult.run_id)
+                & (LatestResult.control_id == ControlResult.control_id),
+            )
+            .where(LatestResult.workspace == ctx.workspace.config.name)
         )
         return {r.control_id: r for r in rows}
 
 
+HISTORY_RUN = (Run.id, Run.as_of, Run.started_at)
+HISTORY_RESULT = (ControlResult.run_id, ControlResult.control_id, ControlResult.status,
+                  ControlResult.exception_count, ControlResult.population_count,
+                  ControlResult.exceptions_file)  # fmt: skip
+
+
 def history(ctx: AppContext, control_id: str, limit: int = 60) -> list[tuple[Run, ControlResult]]:
+    """The control's newest ``limit`` results with their runs: only the columns the pages
+    show are loaded (a result's parameters, snapshots and coverage are not)."""
     with ctx.db.session() as s:
         rows = s.execute(
             select(Run, ControlResult)
+            .options(load_only(*HISTORY_RUN), load_only(*HISTORY_RESULT))
             .join(ControlResult)
             .where(
                 Run.workspace == ctx.workspace.config.name, ControlResult.control_id == control_id
@@ -142,21 +146,15 @@ def overview(ctx: AppContext, who: Principal) -> dict[str, Any]:
 
 
 def heat_map(ctx: AppContext, who: Principal, days: int = 14) -> dict[str, Any]:
-    """Failing share of each area's controls, per run day (newest ``days`` runs), as 0-3."""
+    """Failing share of each area's controls, per run day (newest ``days`` runs), as 0-3.
+
+    Read from the runs' area summaries (written with each run); a run recorded before they
+    existed is counted from its results."""
     runs = last_runs(ctx, days)[::-1]
     controls = visible_controls(ctx, who)
-    ids = [r.id for r in runs]
-    cells: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    if ids:
-        with ctx.db.session() as s:
-            rows = s.execute(
-                select(ControlResult.run_id, ControlResult.control_id, ControlResult.status).where(
-                    ControlResult.run_id.in_(ids)
-                )
-            )
-            for run_id, cid, status in rows:
-                if cid in controls:
-                    cells[(controls[cid].area, run_id)][status] += 1
+    cells = _summary_cells(ctx, who, [r.id for r in runs])
+    missing = [r.id for r in runs if not any(run == r.id for _area, run in cells)]
+    cells.update(_result_cells(ctx, controls, missing))
     areas = sorted({c.area for c in controls.values()})
     grid = []
     for area in areas:
@@ -168,6 +166,40 @@ def heat_map(ctx: AppContext, who: Principal, days: int = 14) -> dict[str, Any]:
             row.append({"run": r.id, "fail": bad, "total": total, "level": level})
         grid.append((area, row))
     return {"days": [str(r.as_of) for r in runs], "grid": grid}
+
+
+Cells = dict[tuple[str, str], Counter[str]]
+
+
+def _summary_cells(ctx: AppContext, who: Principal, run_ids: list[str]) -> Cells:
+    cells: Cells = defaultdict(Counter)
+    if not run_ids:
+        return cells
+    query = select(RunAreaSummary).where(RunAreaSummary.run_id.in_(run_ids))
+    if who.role == CONTROL_OWNER:  # only the controls of their unit, as visible_controls
+        query = query.where(RunAreaSummary.owner == (who.unit or ""))
+    with ctx.db.session() as s:
+        for row in s.scalars(query):
+            n = cells[(row.area, row.run_id)]
+            n.update({"pass": row.passed, "fail": row.failed, "error": row.errored,
+                      "other": row.other})  # fmt: skip
+    return cells
+
+
+def _result_cells(ctx: AppContext, controls: dict[str, Control], run_ids: list[str]) -> Cells:
+    cells: Cells = defaultdict(Counter)
+    if not run_ids:
+        return cells
+    with ctx.db.session() as s:
+        rows = s.execute(
+            select(ControlResult.run_id, ControlResult.control_id, ControlResult.status).where(
+                ControlResult.run_id.in_(run_ids)
+            )
+        )
+        for run_id, cid, status in rows:
+            if cid in controls:
+                cells[(controls[cid].area, run_id)][status] += 1
+    return cells
 
 
 AGE_BUCKETS = ((30, "0-30"), (90, "31-90"), (365, "91-365"))
