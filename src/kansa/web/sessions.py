@@ -18,6 +18,10 @@ from kansa.appdb import Database, WebSession
 from kansa.web.settings import WebSettings
 
 COOKIE = "__Host-kansa_session"  # __Host-: Secure, Path=/, no Domain (RFC 6265bis 4.1.3.2)
+# last-seen times are written at most this often: a page's requests (the page, its styles,
+# its API calls) are reads, not one database write each; an idle session ends after
+# ``idle_timeout`` give or take this much
+SEEN_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def token_hash(token: str) -> str:
@@ -46,7 +50,8 @@ def create(db: Database, user_id: int, stage: str, now: dt.datetime) -> str:
 
 
 def load(db: Database, token: str, settings: WebSettings, now: dt.datetime) -> WebSession | None:
-    """The live session for ``token`` (its last-seen time refreshed), or None."""
+    """The live session for ``token`` (its last-seen time refreshed when older than
+    :data:`SEEN_RESOLUTION`), or None."""
     with db.session() as s:
         found = s.get(WebSession, token_hash(token))
         if found is None:
@@ -56,7 +61,8 @@ def load(db: Database, token: str, settings: WebSettings, now: dt.datetime) -> W
         if idle or old:
             s.delete(found)
             return None
-        found.last_seen_at = now
+        if now - _aware(found.last_seen_at) >= SEEN_RESOLUTION:
+            found.last_seen_at = now
         return found
 
 
