@@ -3,7 +3,14 @@ appended entries, a torn tail left out, a rewritten ledger read again from the s
 
 from __future__ import annotations
 
-from kansa.vault import Vault
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from kansa.vault import Vault, verify_vault
+from kansa.vault.ledger import Ledger
 from kansa.web import ledger_index, trail
 from kansa.workspace import Workspace
 
@@ -61,3 +68,40 @@ def test_a_ledger_rewritten_in_place_is_read_again(workspace: Workspace) -> None
     # a shorter ledger put in its place
     vault.ledger.path.write_bytes(text.splitlines(keepends=True)[0])
     assert len(_about(vault, "ACC-002")) == 1
+
+
+def test_views_recorded_at_once_are_one_append_each_its_own_entry(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Group commit: requests waiting while another writes are appended together, with one
+    fsync; every entry keeps its actor and payload, and the chain verifies."""
+    vault = Vault(workspace.vault_dir)
+    trail.record(vault, "amy", "login")
+    calls: list[int] = []
+    real = Ledger.append_many
+
+    def counted(self: Ledger, items: list[Any]) -> list[Any]:
+        calls.append(len(items))
+        return real(self, items)
+
+    monkeypatch.setattr(Ledger, "append_many", counted)
+    group = trail._GROUPS[vault.ledger.path]
+    got: dict[str, int] = {}
+    with group.writing_lock:  # someone is writing: the ten requests below must wait
+        threads = [
+            threading.Thread(target=lambda n=n: got.__setitem__(
+                f"user{n}", trail.record(vault, f"user{n}", "view_exceptions", page=n).seq))
+            for n in range(10)
+        ]  # fmt: skip
+        for t in threads:
+            t.start()
+        while len(group.waiting) < 10:
+            time.sleep(0.01)
+    for t in threads:
+        t.join()
+    assert calls == [10]
+    entries = {e.seq: e for e in vault.ledger.read()}
+    for n in range(10):
+        e = entries[got[f"user{n}"]]
+        assert (e.actor, e.payload) == (f"user{n}", {"action": "view_exceptions", "page": n})
+    assert verify_vault(vault).ok

@@ -265,30 +265,42 @@ class Ledger:
         journal explained): appending after it would damage the ledger for good. On any write
         or fsync error the file is truncated to its previous length and the error raised.
         """
+        return self.append_many([(kind, payload, outputs, actor)])[0]
+
+    def append_many(
+        self, items: list[tuple[str, dict[str, Any], dict[str, str] | None, str | None]]
+    ) -> list[LedgerEntry]:
+        """Append several entries (kind, payload, outputs, actor), chained in order, with ONE
+        fsync: all are written or none (the file is cut back on any error), as :meth:`append`.
+        Many small entries written at once (the web app's page views) then cost one flush
+        of the disk instead of one each."""
         fd = open_regular(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT)
+        entries: list[LedgerEntry] = []
         try:
             if not ends_with_newline(fd):
                 raise _torn_tail()
             size = os.fstat(fd).st_size
             head = self.head()
-            now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
-            draft = LedgerEntry(
-                seq=0 if head is None else head.seq + 1,
-                time=_later(now, head),
-                kind=kind,
-                actor=actor or current_actor(),
-                payload=payload,
-                outputs=dict(outputs or {}),
-                prev=GENESIS if head is None else head.hash,
-                os_user=os_user(),
-            )
-            entry = LedgerEntry(**{**draft.body(), "hash": draft.computed_hash()})
+            for kind, payload, outputs, actor in items:
+                now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+                draft = LedgerEntry(
+                    seq=0 if head is None else head.seq + 1,
+                    time=_later(now, head),
+                    kind=kind,
+                    actor=actor or current_actor(),
+                    payload=payload,
+                    outputs=dict(outputs or {}),
+                    prev=GENESIS if head is None else head.hash,
+                    os_user=os_user(),
+                )
+                head = LedgerEntry(**{**draft.body(), "hash": draft.computed_hash()})
+                entries.append(head)
             try:
-                write_all(fd, entry.to_line().encode("utf-8"))
+                write_all(fd, "".join(e.to_line() for e in entries).encode("utf-8"))
                 os.fsync(fd)
             except OSError:
                 truncate_quietly(fd, size)
                 raise
         finally:
             os.close(fd)
-        return entry
+        return entries
