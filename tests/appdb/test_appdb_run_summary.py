@@ -1,5 +1,5 @@
 """Run summaries written with the run: verdicts per area and owner, each control's newest run
-(migration 0005_run_summary fills the latter for runs recorded before it)."""
+(migration 0006_run_summary fills the latter for runs recorded before it)."""
 
 from __future__ import annotations
 

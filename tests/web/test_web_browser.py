@@ -45,7 +45,7 @@ def server(demo: Workspace) -> Iterator[str]:
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # several worker processes start on a loaded machine
     while True:
         try:
             httpx.get(base + "/login", timeout=2)
