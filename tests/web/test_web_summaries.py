@@ -4,11 +4,14 @@ and for a control owner), and each control's latest result is the newest run's."
 
 from __future__ import annotations
 
+from collections import Counter
+
 from helpers_web import a_failing_control, kansa
 from sqlalchemy import delete, func, select
 
 from kansa.appdb import ControlResult, Database, Run, RunAreaSummary
 from kansa.web import queries
+from kansa.web.accounts import now_utc
 from kansa.web.context import AppContext
 from kansa.web.principal import Principal
 from kansa.web.settings import WebSettings
@@ -63,3 +66,15 @@ def test_the_history_has_what_the_pages_show(demo: Workspace) -> None:
     for run, res in rows:
         assert (run.id, res.run_id, res.control_id) == (res.run_id, run.id, control)
         assert res.status and run.as_of and res.exception_count is not None
+
+
+def test_the_overview_counts_the_open_findings_the_findings_list_shows(demo: Workspace) -> None:
+    ctx = _ctx(demo)
+    _control, unit = a_failing_control(demo)
+    for who in (Principal(1, "a", "auditor", None, "token", "full"),
+                Principal(2, "o", "control_owner", unit, "token", "full")):  # fmt: skip
+        listed = queries.findings(ctx, who, status="open")
+        data = queries.overview(ctx, who)
+        assert data["open_findings"] == len(listed) > 0
+        assert data["findings_by_rating"] == dict(Counter(f.rating for f in listed))
+        assert data["findings_by_age"] == queries.findings_by_age(listed, now_utc())

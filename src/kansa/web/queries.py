@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import load_only, noload
 
 from kansa.appdb import ControlResult, Finding, LatestResult, Run, RunAreaSummary
 from kansa.controls.model import Control
@@ -45,6 +45,12 @@ def last_runs(ctx: AppContext, limit: int = 10) -> list[Run]:
                 .limit(limit)
             )
         )
+
+
+# what the overview and the catalog show of a result (not its parameters, snapshots, coverage)
+LATEST_COLUMNS = (ControlResult.run_id, ControlResult.control_id, ControlResult.status,
+                  ControlResult.exception_count, ControlResult.population_count,
+                  ControlResult.severity)  # fmt: skip
 
 
 def latest_results(ctx: AppContext) -> dict[str, ControlResult]:
@@ -107,6 +113,19 @@ def findings(ctx: AppContext, who: Principal, status: str | None = None) -> list
     return [f for f in rows if f.control_id in seen]
 
 
+def _open_findings(ctx: AppContext, who: Principal) -> list[Finding]:
+    """The open findings the caller may see, without their events (the overview counts them
+    by rating and age; :func:`findings` loads every event, thousands after a year of runs)."""
+    seen = visible_controls(ctx, who)
+    with ctx.db.session() as s:
+        rows = s.scalars(
+            select(Finding)
+            .options(noload(Finding.events))
+            .where(Finding.workspace == ctx.workspace.config.name, Finding.status == "open")
+        )
+        return [f for f in rows if f.control_id in seen]
+
+
 @dataclass(frozen=True)
 class AreaHealth:
     area: str
@@ -128,7 +147,7 @@ def overview(ctx: AppContext, who: Principal) -> dict[str, Any]:
         AreaHealth(a, n["pass"], n["fail"], n["error"], n["not_run"])
         for a, n in sorted(counts.items())
     ]
-    open_findings = findings(ctx, who, status="open")
+    open_findings = _open_findings(ctx, who)
     verify = ctx.last_verify()
     from kansa.web.accounts import now_utc
 
@@ -153,7 +172,8 @@ def heat_map(ctx: AppContext, who: Principal, days: int = 14) -> dict[str, Any]:
     runs = last_runs(ctx, days)[::-1]
     controls = visible_controls(ctx, who)
     cells = _summary_cells(ctx, who, [r.id for r in runs])
-    missing = [r.id for r in runs if not any(run == r.id for _area, run in cells)]
+    summarised = {run for _area, run in cells}
+    missing = [r.id for r in runs if r.id not in summarised]
     cells.update(_result_cells(ctx, controls, missing))
     areas = sorted({c.area for c in controls.values()})
     grid = []
