@@ -12,8 +12,11 @@ functions as the CLI (:func:`kansa.engine.run_controls` then
 Each run is committed to the vault with its exception files and moves the findings, exactly as
 ``kansa run`` does. DuckDB's memory is capped by the workspace's ``memory_limit`` (2 GB).
 
-Resumable: a day already run is skipped; a period already loaded is skipped. Prints how long
-each stage took.
+Resumable: a period already loaded is skipped (a marker file beside the workspace), and a day
+already run is skipped (checked before each day). ``--runs-only`` runs while another process
+loads, waiting for each day's period; ``--first-run-day`` lets a second process take the
+year's second half at the same time (its runs are real daily runs, recorded in wall-clock
+order across the two). Prints how long each stage and each run took.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from kansa.controls import load_catalog
 from kansa.engine import run_controls
 from kansa.findings import configured_scopes
 from kansa.findings.reconcile import store_run
-from kansa.workspace import find_workspace
+from kansa.workspace import Workspace, find_workspace
 
 KANSA = [sys.executable, "-c", "from kansa.cli.app import main; main()"]
 PERIODS = (53, 52, 52, 52, 52, 52, 52)
@@ -54,16 +57,34 @@ def load_periods(root: Path, customers: int, start: dt.date) -> None:
         first += dt.timedelta(days=days)
 
 
-def run_days(root: Path, start: dt.date, days: int) -> None:
-    """One whole-catalog run per day, oldest first; days already run are skipped."""
+def _loaded_through(root: Path, start: dt.date) -> dt.date:
+    """The last day of the last period loaded without a gap (the day before ``start`` if none)."""
+    last = start - dt.timedelta(days=1)
+    for days in PERIODS:
+        if not (root.parent / f"{root.name}.loaded-{last + dt.timedelta(days=1)}").exists():
+            break
+        last += dt.timedelta(days=days)
+    return last
+
+
+def _already_run(ws: Workspace, day: dt.date) -> bool:
+    with Database(ws.database_url) as db, db.session() as s:
+        return s.scalars(select(Run.id).where(Run.as_of == day)).first() is not None
+
+
+def run_days(root: Path, start: dt.date, days: int, first: dt.date | None = None) -> None:
+    """One whole-catalog run per day, oldest first; days already run are skipped; a day whose
+    period is still being loaded (by another process) is waited for."""
     ws = find_workspace(root)
     catalog = load_catalog([ws.resolve(p) for p in ws.config.control_paths])
     scopes = configured_scopes(ws.config.raw, catalog)
-    with Database(ws.database_url) as db, db.session() as s:
-        done = set(s.scalars(select(Run.as_of)))
     for i in range(days):
         day = start + dt.timedelta(days=i)
-        if day in done:
+        if first is not None and day < first:
+            continue
+        while _loaded_through(root, start) < day:
+            time.sleep(10)
+        if _already_run(ws, day):
             continue
         t0 = time.perf_counter()
         result = run_controls(ws, catalog.values(), as_of=day, period_start=day, progress=False,
@@ -79,11 +100,23 @@ def main() -> None:
     ap.add_argument("root", type=Path, help="workspace folder (outside the repository)")
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--start", type=dt.date.fromisoformat, default=dt.date(2026, 1, 1))
+    ap.add_argument(
+        "--runs-only",
+        action="store_true",
+        help="only the runs (while another process loads the periods)",
+    )
+    ap.add_argument(
+        "--first-run-day",
+        type=dt.date.fromisoformat,
+        default=None,
+        help="run the days from this one (a second process can take the year's end)",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
-    load_periods(args.root, args.customers, args.start)
+    if not args.runs_only:
+        load_periods(args.root, args.customers, args.start)
     t1 = time.perf_counter()
-    run_days(args.root, args.start, sum(PERIODS))
+    run_days(args.root, args.start, sum(PERIODS), args.first_run_day)
     t2 = time.perf_counter()
     summary = {"load_s": round(t1 - t0, 1), "runs_s": round(t2 - t1, 1)}
     print(json.dumps(summary))
