@@ -103,3 +103,11 @@ def test_a_file_changed_after_it_was_cached_is_refused(demo: Workspace, tmp_path
     finally:
         path.write_bytes(original)
     assert auditor.get(url).status_code == 200
+
+
+def test_the_explorers_duckdb_memory_is_capped() -> None:
+    from kansa.web import exception_pages
+
+    cursor = exception_pages._DUCKDB.cursor()
+    (limit,) = cursor.sql("SELECT current_setting('memory_limit')").fetchall()
+    assert exception_pages.MEMORY_LIMIT == "1GB" and limit == ("953.6 MiB",)  # 10^9 bytes

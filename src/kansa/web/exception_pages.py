@@ -48,7 +48,10 @@ class _Loaded:
         return int(self.table.nbytes) + sum(int(o.nbytes) for o in self.orders.values())
 
 
-_DUCKDB = duckdb.connect()  # opening a database costs ~13 ms of CPU; a cursor of it ~0.5 ms
+# opening a database costs ~13 ms of CPU, a cursor of it ~0.5 ms: one per process, capped (a
+# sort of a million rows needs ~100 MB; DuckDB would otherwise allow 80% of the machine's RAM)
+MEMORY_LIMIT = "1GB"
+_DUCKDB = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
 
 
 def _order_of(path: Path, column: str, descending: bool) -> np.ndarray:
