@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import load_only, noload
+from sqlalchemy.orm import lazyload, load_only
 
 from kansa.appdb import ControlResult, Finding, LatestResult, Run, RunAreaSummary
 from kansa.controls.model import Control
@@ -120,7 +120,7 @@ def _open_findings(ctx: AppContext, who: Principal) -> list[Finding]:
     with ctx.db.session() as s:
         rows = s.scalars(
             select(Finding)
-            .options(noload(Finding.events))
+            .options(lazyload(Finding.events))  # never loaded: the overview does not read them
             .where(Finding.workspace == ctx.workspace.config.name, Finding.status == "open")
         )
         return [f for f in rows if f.control_id in seen]
