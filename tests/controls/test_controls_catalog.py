@@ -51,6 +51,19 @@ def test_docs_reference_is_generated_from_the_catalog() -> None:
     )
 
 
+def test_no_legal_reference_is_left_to_verify_without_saying_what_is_unconfirmed() -> None:
+    """A rule cites what was checked and says exactly what could not be confirmed offline; a
+    bare "(verify)" / "要確認" leaves an auditor citing an unchecked article as settled."""
+    files = (HERE.parents[1] / "src" / "kansa" / "controls" / "catalog").rglob("*.yaml")
+    marked = [
+        (p.name, line.strip()[:80])
+        for p in files
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if "verify)" in line or "to verify" in line or "要確認" in line
+    ]
+    assert marked == []
+
+
 def test_empty_data_means_empty_population_and_no_exceptions() -> None:
     import datetime as dt
 

@@ -114,6 +114,13 @@ def test_lint_clean_catalog_and_a_broken_workspace_control(ws: Workspace) -> Non
     assert any("customer_balanse" in p["reason"] for p in report["problems"])
 
 
+def _empty_inputs(root: Path) -> set[str]:
+    """The datasets whose latest snapshot holds no rows (what the demo does not stage)."""
+    from kansa.vault import Vault
+
+    return {n for n, s in Vault(root / "vault").latest_all().items() if s.rows == 0}
+
+
 def test_score_a_demo_directly_and_from_a_run(tmp_path: Path) -> None:
     root = tmp_path / "demo-ws"
     code, out = kansa(
@@ -127,12 +134,14 @@ def test_score_a_demo_directly_and_from_a_run(tmp_path: Path) -> None:
     )
     data = json.loads(out)
     assert (data["precision"], data["recall"]) == (1.0, 1.0)
-    # not scored, never a pass: the controls whose inputs the demo does not fill yet (issue 10
-    # item 8); a control left unscored makes the score exit 1
+    # a control whose input holds no rows is NOT TESTED with the reason, as the engine says it:
+    # not an error (nothing is broken) and not scored as a pass; the score still exits 0
     catalog = load_catalog()
-    new = {cid for cid, c in catalog.items() if c.area in ("customers", "fiat")}
-    new.add("KEY-012")  # Safes nobody observed: the demo stages no wallet_state yet
-    assert (code, set(data["errored"])) == (1, new), out
+    empty = _empty_inputs(root)
+    unstaged = {cid for cid, c in catalog.items() if set(c.datasets) & empty}
+    assert (code, data["errored"], set(data["not_tested"])) == (0, [], unstaged), out
+    for cid, reason in data["not_tested"].items():
+        assert any(d in reason for d in set(catalog[cid].datasets) & empty), (cid, reason)
     assert data["tp"] > 0
     code, out = kansa("-w", str(root), "run", "--controls", "CUS-*,WDR-*")
     code, out = kansa("-w", str(root), "controls", "score", "--json")  # the demo's own truth
@@ -140,6 +149,26 @@ def test_score_a_demo_directly_and_from_a_run(tmp_path: Path) -> None:
     assert code == 0, out
     assert set(data["controls"]) >= {"CUS-001", "WDR-008"} and "ACC-001" not in data["controls"]
     assert (data["precision"], data["recall"]) == (1.0, 1.0)
+
+
+def test_a_not_tested_control_with_seeded_violations_misses_them(tmp_path: Path) -> None:
+    """Not tested is never a pass: the truth's violations of that control count as missed."""
+    root = tmp_path / "demo-ws"
+    args = ("demo", "--customers", "300", "--days", "7", "--workspace-dir", str(root))
+    assert kansa(*args)[0] == 0
+    empty = tmp_path / "phishing_tests.csv"
+    empty.write_text("test_id,person_id,sent_at,clicked,clicked_at\n", encoding="utf-8")
+    assert kansa("-w", str(root), "ingest", "phishing_tests", str(empty), "--json")[0] == 0
+    code, out = kansa("-w", str(root), "controls", "score", "--direct", "--json")
+    data = json.loads(out)
+    assert code == 1 and data["errored"] == []
+    assert "phishing_tests" in data["not_tested"]["PPL-003"]
+    assert data["controls"]["PPL-003"]["fn"] == 1  # the DMM engineer's unremediated click
+    kansa("-w", str(root), "run", "--controls", "PPL-003,WDR-001")
+    code, out = kansa("-w", str(root), "controls", "score", "--json")  # from the stored run
+    data = json.loads(out)
+    assert code == 1 and data["errored"] == [] and set(data["not_tested"]) == {"PPL-003"}
+    assert (data["controls"]["PPL-003"]["fn"], data["controls"]["WDR-001"]["tp"]) == (1, 1)
 
 
 def test_score_direct_with_a_malformed_as_of_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """KEY controls on wallets of any chain and policy type: MPC (threshold and parties from the
-provider's export), single-key, XRP/Solana/Tron/NEM addresses, a Safe holding two assets,
+provider's export), single-key, XRP/Solana/Tron/NEM/Symbol addresses, a Safe holding two assets,
 and chains a workspace adds (``chains`` parameter, from kansa.toml [chains])."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ XRP_ADDR = "rHb9CJAWyB4rj91VRWn96DkukG4bwdtyTh"
 SOL_ADDR = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
 TRX_ADDR = "TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL"
 NEM_ADDR = "NDD2CT6LQLIYQ56KIXI3ENTM6EK3D44P5JFXJ4R4"
+SYMBOL_ADDR = "NAKIIYW7AXR3YGQBH5L5PF7JUFULUKJYQ5ANH5I"  # symbol_address of NEM_ADDR's public key
 EVM_ADDR = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
 
 
@@ -144,6 +145,7 @@ def test_key003_addresses_follow_their_chain_rule() -> None:
         wallet("SOL-W", "solana", "SOL"),
         wallet("TRX-W", "tron", "TRX"),
         wallet("NEM-W", "nem", "XEM"),
+        wallet("XYM-W", "symbol", "XYM"),
         wallet(
             "ETH-W",
             "ethereum",
@@ -160,6 +162,7 @@ def test_key003_addresses_follow_their_chain_rule() -> None:
         address("SOL-W", SOL_ADDR),
         address("TRX-W", TRX_ADDR),
         address("NEM-W", NEM_ADDR),
+        address("XYM-W", SYMBOL_ADDR),
         address("ETH-W", EVM_ADDR),
         address("BSC-W", EVM_ADDR.lower()),
     ]
@@ -168,6 +171,8 @@ def test_key003_addresses_follow_their_chain_rule() -> None:
         address("SOL-W", TRX_ADDR),  # 25 bytes, not a 32-byte key
         address("TRX-W", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"),  # a Bitcoin address
         address("NEM-W", "T" + NEM_ADDR[1:]),  # wrong network byte
+        address("XYM-W", NEM_ADDR),  # a NEM address on the Symbol chain
+        address("XYM-W", SYMBOL_ADDR[:-1] + "B"),  # checksum
         address("ETH-W", EVM_ADDR[:-1] + "D"),  # EIP-55 checksum broken
     ]
     fx = Fixture(wallets=wallets, wallet_addresses=good + bad)

@@ -257,6 +257,54 @@ def test_key013_contract_call_without_selector_and_delegatecall() -> None:
     assert fx.keys("KEY-013") == {("blind",)}
 
 
+MULTISEND = "0x8d80ff0a"  # multiSend(bytes), 4byte.directory
+MULTISEND_LIB = "0x40a2accbd92bca938b02010e17a5b8929b49130d"  # MultiSendCallOnly 1.3.0
+
+
+def batch(*inner: tuple[int, str, str]) -> str:
+    """multiSend(bytes) call data of (operation, to, data hex) inner calls, as Safe encodes it."""
+    packed = b"".join(
+        bytes([op])
+        + bytes.fromhex(to[2:])
+        + (0).to_bytes(32, "big")
+        + len(bytes.fromhex(data[2:])).to_bytes(32, "big")
+        + bytes.fromhex(data[2:])
+        for op, to, data in inner
+    )
+    pad = b"\0" * (-len(packed) % 32)
+    args = (32).to_bytes(32, "big") + len(packed).to_bytes(32, "big") + packed + pad
+    return MULTISEND + args.hex()
+
+
+def test_key013_sees_inside_a_multisend_batch() -> None:
+    """A batch runs its inner calls as the Safe: one of them may swap the implementation."""
+    usdc = "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48"
+    pay = "0xa9059cbb" + "00" * 64  # transfer(address,uint256)
+    module = "0x610b5925" + "00" * 12 + MODULE[2:]  # enableModule(MODULE)
+    rows = [
+        signed("clean", call_data=batch((0, usdc, pay), (0, usdc, pay))),
+        signed("hidden-module", call_data=batch((0, usdc, pay), (0, SAFE, module))),
+        signed("hidden-swap", call_data=batch((0, usdc, pay), (1, ATTACKER, "0x" + "12" * 36))),
+        signed(
+            "nested",
+            call_data=batch((0, MULTISEND_LIB, batch((0, SAFE, "0x694e80c3" + "00" * 32)))),
+        ),
+        signed("unseen"),  # a batch whose call data nobody recorded: never cleared
+        signed("garbled", call_data=MULTISEND + "00" * 40),
+    ]
+    for row in rows:
+        row.update(
+            call_type="delegatecall", contract_address=MULTISEND_LIB, call_selector=MULTISEND
+        )
+    fx = Fixture(wallets=[safe_wallet()], signed_transactions=rows)
+    assert fx.keys("KEY-013") == {(r["txid"],) for r in rows[1:]}
+    reasons = {r["txid"]: r["reason"] for r in fx.run("KEY-013").rows()}
+    assert "enableModule(address)" in reasons["hidden-module"]
+    assert "inner call 2" in reasons["hidden-swap"] and "delegatecall" in reasons["hidden-swap"]
+    assert "changeThreshold(uint256)" in reasons["nested"]
+    assert "not seen" in reasons["unseen"]
+
+
 def test_key013_only_safe_wallets() -> None:
     btc = safe_wallet(wallet_id="BTC", policy_type="descriptor", chain="bitcoin")
     fx = Fixture(

@@ -7,6 +7,8 @@ the "black hole" rrrrrrrrrrrrrrrrrNAMEtxvNvQ). Tron: developers.tron.network "Ac
 the System Program 11111111111111111111111111111111 and the SPL Token program
 TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA (solana.com docs, "Programs"). NEM: the NIS1
 public-key -> address vectors of trezor-firmware's NEM tests. EIP-55: the examples in the EIP.
+Symbol: the testnet address TARDV42KTAIZEF64EQT4NXT7K55DHWBEFIXVJQY published in a Symbol payment
+tutorial (zenn.dev, "Symbolブロックチェーン入門").
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from kansa.custody.address_formats import (
     check_evm,
     check_nem,
     check_solana,
+    check_symbol,
     check_tron,
     check_xrp,
     eip55,
     nem_address,
+    symbol_address,
     xrp_decode,
 )
 
@@ -120,10 +124,33 @@ def test_eip55_vectors(address: str) -> None:
             check_evm(wrong)
 
 
+SYMBOL_TESTNET = "TARDV42KTAIZEF64EQT4NXT7K55DHWBEFIXVJQY"
+
+
+def test_symbol_addresses() -> None:
+    check_symbol(SYMBOL_TESTNET, net="testnet")  # a published address: the rule is Symbol's
+    grouped = "-".join(SYMBOL_TESTNET[i : i + 6] for i in range(0, 39, 6))
+    check_symbol(grouped.lower(), net="testnet")
+    key = bytes.fromhex(next(iter(NEM)))
+    mainnet = symbol_address(key)
+    assert mainnet.startswith("N") and len(mainnet) == 39
+    check_symbol(mainnet)
+    assert symbol_address(key, "testnet").startswith("T")
+    for bad, why in (
+        (SYMBOL_TESTNET, "network byte"),  # a testnet address on mainnet
+        (mainnet[:-1], "39 base32"),
+        (_flip(mainnet, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", at=12), "checksum"),
+        (NEM[next(iter(NEM))], "39 base32"),  # a NEM (NIS1) address is not a Symbol one
+        (mainnet[:10] + "1" + mainnet[11:], "base32"),
+    ):
+        with pytest.raises(AddressFormatError, match=why):
+            check_symbol(bad)
+
+
 def test_every_named_format_has_a_rule_and_every_chain_a_known_format() -> None:
     assert set(ADDRESS_FORMATS) == set(FORMAT_NAMES)
     assert {c.address_format for c in BUILTIN_CHAINS.values()} <= set(FORMAT_NAMES)
-    assert {"xrp", "solana", "tron", "nem", "ethereum", "bitcoin", "litecoin"} <= set(
+    assert {"xrp", "solana", "tron", "nem", "symbol", "ethereum", "bitcoin", "litecoin"} <= set(
         BUILTIN_CHAINS
     )
 

@@ -17,7 +17,7 @@ from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import AREAS, FRAMEWORKS, Control, load_catalog
 from kansa.controls.frameworks import coverage, load_frameworks
 from kansa.controls.lint import lint_catalog
-from kansa.controls.score_inputs import exceptions_direct, exceptions_from_run, only_controls
+from kansa.controls.score_inputs import Collected, exceptions_direct, exceptions_from_run
 from kansa.controls.scoring import Score, score
 from kansa.engine.truth import ground_truth_path
 from kansa.errors import KansaError, WorkspaceNotFound
@@ -352,21 +352,30 @@ def score_cmd(
     if direct:
         day = parse_day(as_of)
         with console.status(tr("Running the catalog...", "カタログを実行中...")):
-            used, found, errors = exceptions_direct(ws, catalog, day, ws.config.control_parameters)
-        source, skipped = f"direct run as of {used}", sorted(errors)
+            _, got = exceptions_direct(ws, catalog, day, ws.config.control_parameters)
     else:
-        rid, found, skipped = exceptions_from_run(ws, catalog, run_id)
-        source = f"run {rid}"
-    result = score(only_controls(truth, found), found)
+        got = exceptions_from_run(ws, catalog, run_id)
+    result = score(got.scored_truth(truth), got.found)
+    errored = sorted(got.errored)
     if json_out:
-        _dump({"source": source, "errored": skipped, **result.as_dict()})
+        _dump({"source": got.source, "errored": errored,
+               "not_tested": dict(sorted(got.not_tested.items())), **result.as_dict()})  # fmt: skip
     else:
-        _print_score(result, source)
-        if skipped:
-            console.print(tr(f"not scored (errors): {', '.join(skipped)}",
-                             f"採点対象外（エラー）: {', '.join(skipped)}"), style="magenta")  # fmt: skip
-    if result.overall.fp or result.overall.fn or skipped:
+        _print_score(result, got.source)
+        _print_unscored(got)
+    if result.overall.fp or result.overall.fn or errored:
         raise typer.Exit(1)
+
+
+def _print_unscored(got: Collected) -> None:
+    """Controls with no verdict: not tested (nothing to test, with why), then errors."""
+    for cid, reason in sorted(got.not_tested.items()):
+        console.print(tr(f"not tested: {cid}: {escape(reason)}",
+                         f"未実施: {cid}: {escape(reason)}"), style="yellow", highlight=False)  # fmt: skip
+    if got.errored:
+        names = ", ".join(sorted(got.errored))
+        console.print(tr(f"not scored (errors): {names}", f"採点対象外（エラー）: {names}"),
+                      style="magenta")  # fmt: skip
 
 
 controls_app.command("show")(show)

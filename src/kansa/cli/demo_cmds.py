@@ -66,7 +66,7 @@ def _workspace(ctx: typer.Context, workspace_dir: Path | None) -> Workspace:
 def demo(
     ctx: typer.Context,
     customers: Annotated[int, typer.Option(help="Number of customers.")] = 100_000,
-    days: Annotated[int, typer.Option(help="Days of activity (7-60).")] = 30,
+    days: Annotated[int, typer.Option(help="Days of activity (7-365).")] = 30,
     seed: Annotated[int, typer.Option(help="Seed: same seed, same bytes.")] = 7,
     start: Annotated[
         str, typer.Option(help="First day of the period, YYYY-MM-DD (UTC).")

@@ -22,6 +22,8 @@ Sources of the built-in figures:
   (stroops, developers.stellar.org "Lumens"); TRX 6 (sun, developers.tron.network); AVAX 18
   (C-chain, nAVAX*10^9 = 18 decimals as the EVM sees it).
 * XEM 6: NEM's native mosaic nem:xem has divisibility 6 (NEM Technical Reference, "Mosaics").
+* XYM 6: Symbol's native currency mosaic symbol.xym has divisibility 6 (Symbol docs, "Mosaic":
+  the network currency; 1 XYM = 1,000,000 micro-XYM).
 * JPY 0: the yen has no minor unit in use (ISO 4217 minor unit 0).
 
 Chains are data too: :data:`BUILTIN_CHAINS` names each chain's native asset and the address
@@ -57,6 +59,7 @@ BUILTIN_DECIMALS: dict[str, int] = {
     "DOT": 10,
     "XLM": 7,
     "XEM": 6,
+    "XYM": 6,
     "JPY": 0,
 }
 
@@ -73,7 +76,7 @@ def asset_decimals(overrides: Mapping[str, int] | None = None) -> dict[str, int]
 
 # the address rules kansa.custody.address_formats implements (names only: contracts stay free
 # of custody code)
-ADDRESS_FORMATS = ("bitcoin", "evm", "tron", "xrp", "solana", "nem")
+ADDRESS_FORMATS = ("bitcoin", "evm", "tron", "xrp", "solana", "nem", "symbol")
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,7 @@ BUILTIN_CHAINS: dict[str, Chain] = {
         Chain("solana", "SOL", "solana"),
         Chain("tron", "TRX", "tron"),
         Chain("nem", "XEM", "nem"),
+        Chain("symbol", "XYM", "symbol"),  # NEM's successor (2021); XEM holders got XYM
     )
 }
 

@@ -29,6 +29,14 @@ kansa controls lint                     # parse, render, bind against the contra
 kansa controls score --ground-truth demo/source/ground_truth.json [--run ID | --direct]
 ```
 
+`score` compares a run's exceptions (or, with `--direct`, the catalog run straight on the latest
+snapshots) with a demo's ground truth: precision and recall per control. A control whose input
+was never loaded or holds no rows is listed as **not tested** with the reason, as `kansa run`
+decides it: it is not an error and the score still exits 0, but it is never a pass either: the
+truth's violations of a not-tested control count as missed. Exit 1 on any miss, false positive
+or errored control. `score` は正解データとの照合です。入力が 0 行のコントロールは「未実施」
+として理由とともに表示され（エラーではありません）、そのコントロールの正解違反は見逃しとして数えます。
+
 ## Writing a control
 
 A control is `catalog/<area>/ID.yaml` (metadata) beside `ID.sql` with two blocks:

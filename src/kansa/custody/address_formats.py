@@ -18,11 +18,17 @@ Each rule names its specification:
 * ``nem``: NEM NIS1, RFC 4648 base32 of 25 bytes: network byte (0x68 ``N`` mainnet, 0x98 ``T``
   testnet), RIPEMD-160 of the Keccak-256 of the public key, and the first 4 bytes of Keccak-256
   of those 21 bytes as checksum (NEM Technical Reference 1.2.1, section 3.6 "Addresses").
+* ``symbol``: Symbol (XYM), NEM's successor chain: RFC 4648 base32 of 24 bytes, written as 39
+  characters without padding: network byte (0x68 ``N`` mainnet, 0x98 ``T`` testnet),
+  RIPEMD-160 of the SHA3-256 (FIPS 202, not Keccak) of the public key, and the first 3 bytes of
+  SHA3-256 of those 21 bytes as checksum (Symbol SDK ``Address``; checked against the published
+  testnet address ``TARDV42KTAIZEF64EQT4NXT7K55DHWBEFIXVJQY``).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from collections.abc import Callable
 
@@ -120,6 +126,27 @@ def check_nem(address: str, chain: str = "nem", net: str = "mainnet") -> None:
         raise AddressFormatError("NEM address checksum mismatch")
 
 
+def symbol_address(public_key: bytes, net: str = "mainnet") -> str:
+    """Symbol address of a 32-byte public key (used by tests to build vectors)."""
+    body = bytes([NEM_NETWORK_BYTES[net]]) + ripemd160(hashlib.sha3_256(public_key).digest())
+    raw = body + hashlib.sha3_256(body).digest()[:3]
+    return base64.b32encode(raw).decode("ascii").rstrip("=")
+
+
+def check_symbol(address: str, chain: str = "symbol", net: str = "mainnet") -> None:
+    text = address.replace("-", "").upper()  # wallets show addresses in groups of six
+    if len(text) != 39:
+        raise AddressFormatError("expected 39 base32 characters")
+    try:
+        raw = base64.b32decode(text + "=")
+    except ValueError:
+        raise AddressFormatError("not base32 (RFC 4648)") from None
+    if raw[0] != NEM_NETWORK_BYTES.get(net):
+        raise AddressFormatError(f"network byte 0x{raw[0]:02x} is not Symbol {net}")
+    if hashlib.sha3_256(raw[:21]).digest()[:3] != raw[21:]:
+        raise AddressFormatError("Symbol address checksum mismatch")
+
+
 AddressCheck = Callable[[str, str, str], None]
 ADDRESS_FORMATS: dict[str, AddressCheck] = {
     "bitcoin": check_bitcoin_like,
@@ -128,4 +155,5 @@ ADDRESS_FORMATS: dict[str, AddressCheck] = {
     "xrp": check_xrp,
     "solana": check_solana,
     "nem": check_nem,
+    "symbol": check_symbol,
 }

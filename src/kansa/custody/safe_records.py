@@ -76,6 +76,7 @@ class SignedCall:
     contract_address: str | None
     call_selector: str | None
     signed_at: dt.datetime
+    call_data: str | None = None  # the whole signed call data (hex), when recorded
 
 
 def has_observations(con: duckdb.DuckDBPyConnection) -> bool:
@@ -112,9 +113,10 @@ def load_signed_calls(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> list[Si
             "signed_transactions has no call_selector column (ingested before it existed): "
             "re-ingest it with the selectors"
         )
+    data = "call_data" if "call_data" in columns_of(con, "signed_transactions") else "NULL"
     rows = con.execute(
-        """
-        SELECT txid, wallet_id, call_type, contract_address, call_selector, signed_at
+        f"""
+        SELECT txid, wallet_id, call_type, contract_address, call_selector, signed_at, {data}
         FROM signed_transactions
         WHERE CAST((signed_at AT TIME ZONE 'UTC') AS DATE) <= ?
         ORDER BY signed_at, txid

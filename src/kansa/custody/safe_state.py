@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from kansa.custody.checks import Message
 from kansa.custody.records import WalletRecord
+from kansa.custody.safe_multisend import MULTISEND_SELECTOR, batch_problem
 from kansa.custody.safe_records import SafeConfig, SafeState, SignedCall, Ticket
 from kansa.custody.safe_registry import (
     CONFIG_CHANGING_SELECTORS,
@@ -240,6 +241,8 @@ def config_changing_call(call: SignedCall) -> str | None:
     """Why a signed call can change a Safe's configuration, or None. A contract call whose call
     data was not recorded cannot be cleared: nobody saw what it does."""
     selector = (call.call_selector or "").strip().lower()
+    if selector == MULTISEND_SELECTOR:  # the batch's inner calls run as the Safe
+        return batch_problem(call.call_data)
     if selector in CONFIG_CHANGING_SELECTORS:
         signature = CONFIG_CHANGING_SELECTORS[selector]
         return f"signed call {signature} ({selector}) changes the Safe's configuration"

@@ -63,6 +63,7 @@ SYSTEM_PREFIX = {
 }
 
 PHISHING_RESISTANT = ("webauthn", "hardware_key")
+REVIEW_EVERY_DAYS = 91  # quarterly; ACC-010's default review_days is 90
 
 
 def write_catalog(world: World) -> None:
@@ -83,8 +84,26 @@ def open_account(world: World, person: Person, system: str, created_at: datetime
     """The person's account on ``system`` (created if missing)."""
     if system in person.accounts:
         return person.accounts[system]
+    return _new_account(world, person, system, created_at, mfa, "")
+
+
+def renew_account(world: World, person: Person, system: str, created_at: datetime) -> str:
+    """A vendor's next time-boxed account on ``system`` (``wc.p00123-r2``...), the same MFA.
+
+    ACC-008 caps a vendor account at 90 days from its creation: continued access is a new
+    account, approved again, not a longer expiry.
+    """
+    old = account_row(world, person.accounts[system])
+    n = 1 + sum(1 for a in world.tables["accounts"] if a["person_id"] == person.person_id
+                and a["system"] == system)  # fmt: skip
+    return _new_account(world, person, system, created_at, old["mfa_method"], f"-r{n}")
+
+
+def _new_account(
+    world: World, person: Person, system: str, created_at: datetime, mfa: str, suffix: str
+) -> str:
     vendor = person.row["employment_type"] == "vendor"
-    account_id = f"{SYSTEM_PREFIX[system]}.{person.person_id.lower()}"
+    account_id = f"{SYSTEM_PREFIX[system]}.{person.person_id.lower()}{suffix}"
     world.add(
         "accounts",
         {
@@ -144,7 +163,6 @@ def grant_role(
             "status": "closed",
         },
     )
-    review_at: datetime = world.shared["review_at"]
     person.roles.append(role_id)
     return world.add(
         "role_grants",
@@ -156,17 +174,41 @@ def grant_role(
             "revoked_at": None,
             "ticket_id": ticket["ticket_id"],
             "approved_by": approver.person_id,
-            "last_reviewed_at": review_at if granted_at < review_at else None,
+            "last_reviewed_at": last_review(world, granted_at, world.params.period_end),
         },
     )
 
 
+def review_times(world: World) -> list[datetime]:
+    """The quarterly access reviews: 20 days before the period, then every 91 days in it.
+
+    ACC-010 allows 90 days between reviews of a privileged grant, so a period longer than
+    about 70 days needs the reviews that fall inside it (a 365-day period has four).
+    """
+    p = world.params
+    first = p.at(-20, 6)
+    reviews = []
+    at = first
+    while at < p.period_end:
+        reviews.append(at)
+        at += timedelta(days=REVIEW_EVERY_DAYS)
+    return reviews
+
+
+def last_review(world: World, granted_at: datetime, before: datetime) -> datetime | None:
+    """The latest review after ``granted_at`` and before ``before`` (None: not reviewed yet)."""
+    held = [r for r in review_times(world) if granted_at < r < before]
+    return held[-1] if held else None
+
+
 def disable_access(world: World, person: Person, when: datetime) -> None:
-    """Disable every account of a leaver and revoke their grants at ``when``."""
-    ids = set(person.accounts.values())
+    """Disable every account of a leaver (earlier vendor accounts too) and revoke their grants."""
+    ids = {a["account_id"] for a in world.tables["accounts"] if a["person_id"] == person.person_id}
     for row in world.tables["accounts"]:
         if row["account_id"] in ids and row["disabled_at"] is None:
             row["disabled_at"] = when
     for row in world.tables["role_grants"]:
         if row["account_id"] in ids and row["revoked_at"] is None:
             row["revoked_at"] = when
+            # a review after the revocation no longer confirms the grant
+            row["last_reviewed_at"] = last_review(world, row["granted_at"], when)

@@ -95,7 +95,8 @@ def open_session(
     return s
 
 
-def _usable(account: Row, day: date) -> bool:
+def usable(account: Row, day: date) -> bool:
+    """The account exists before ``day`` and is neither disabled nor expired on it."""
     created: datetime = account["created_at"]
     disabled: datetime | None = account["disabled_at"]
     expires: datetime | None = account["expires_at"]
@@ -122,7 +123,7 @@ def generate_sessions(world: World) -> None:
         used = False
         for d in range(p.days):
             day = p.day(d)
-            if not _usable(account, day) or (person is not None and not person.active_on(day)):
+            if not usable(account, day) or (person is not None and not person.active_on(day)):
                 continue
             weekend = day.weekday() >= 5
             chance = 0.95 if person is None else 0.8

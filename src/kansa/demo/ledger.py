@@ -54,11 +54,17 @@ def open_books(seed: int, customers: int) -> list[Book]:
 
 
 def advance_day(book: Book, day: int, rng: np.random.Generator) -> None:
-    """Withdrawals (at most one per customer and asset a day), then trades and deposits."""
+    """Withdrawals (at most one per customer and asset a day), then trades and deposits.
+
+    A customer withdraws only what they hold: at least one unit, at most the whole balance, and
+    nothing from an empty balance. (Rounding up to one unit used to let a balance of 1 go to 0
+    and then to -1: a negative holding (CUS-004) and a reserve shortfall (CUS-008, which sums
+    positive balances only) that no scenario had seeded.)
+    """
     n = book.holders.size
-    who = np.flatnonzero(rng.random(n) < WITHDRAW_RATE)
+    who = np.flatnonzero((rng.random(n) < WITHDRAW_RATE) & (book.balance > 0))
     amount = (book.balance[who] * rng.uniform(0.05, 0.6, who.size)).astype(np.int64)
-    amount = np.maximum(amount, 1)
+    amount = np.clip(amount, 1, book.balance[who])
     book.balance[who] -= amount
     book.draws.append((np.full(who.size, day, np.int16), book.holders[who], amount))
     moved = np.flatnonzero(rng.random(n) < TRADE_RATE)

@@ -8,31 +8,25 @@ from kansa.demo import access, roster
 from kansa.demo.randomness import pystream
 from kansa.demo.world import World
 
-
-def vendor_account_window(world: World) -> tuple[int, int]:
-    """Days before the start in which current vendor accounts were opened.
-
-    Opened before the access review (start - 20 days) and late enough that the 89-day expiry
-    falls after the period.
-    """
-    latest = 25
-    earliest = max(latest, min(60, 88 - world.params.days))
-    return latest, earliest
+# Current vendor accounts were opened 25 to 60 days before the start: before the phishing
+# campaign (start - 24) and the access review (start - 20). Each lasts 89 days (ACC-008) and is
+# renewed as a new account shortly before it expires, for as long as the period runs.
+VENDOR_ACCOUNT_DAYS_BEFORE = (25, 60)
 
 
 def build_org(world: World) -> None:
     """Roles, the roster with accounts and grants, shared and service accounts, leavers."""
     p = world.params
     rng = pystream(p.seed, "org")
-    world.shared["review_at"] = p.at(-20, 6)
     access.write_catalog(world)
-    latest, earliest = vendor_account_window(world)
     for team in roster.teams(p.customers):
         for _ in range(team.size):
             if team.employment_type == "vendor":
                 hired = p.day(-rng.randint(90, 800))
-                created = roster.utc(p.day(-rng.randint(latest, earliest)), 1 + rng.random())
-                roster.hire(world, team.name, hired, rng, account_created=created)
+                opened = p.day(-rng.randint(*VENDOR_ACCOUNT_DAYS_BEFORE))
+                created = roster.utc(opened, 1 + rng.random())
+                person = roster.hire(world, team.name, hired, rng, account_created=created)
+                roster.renew_vendor_access(world, person, rng)
             else:
                 # keyholders were on staff before the wallets were created (up to 700 days ago)
                 earliest = 800 if team.name == "custodian" else 60
@@ -66,17 +60,18 @@ def _shared_and_service_accounts(world: World) -> None:
             },
         )
     # the shared support kiosks hold the (non-privileged) support role
+    granted = created + timedelta(days=1)
     world.add(
         "role_grants",
         {
             "grant_id": world.next_id("G", 6),
             "account_id": "bo.shared-cs-01",
             "role_id": "R07",
-            "granted_at": created + timedelta(days=1),
+            "granted_at": granted,
             "revoked_at": None,
             "ticket_id": None,
             "approved_by": world.team("infosec")[0].person_id,
-            "last_reviewed_at": world.shared["review_at"],
+            "last_reviewed_at": access.last_review(world, granted, world.params.period_end),
         },
     )
 

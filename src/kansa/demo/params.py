@@ -9,7 +9,7 @@ from kansa.errors import KansaError
 from kansa.i18n import tr
 
 MIN_DAYS = 7
-MAX_DAYS = 60
+MAX_DAYS = 365
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,17 @@ def utc(d: date, hours: float = 0.0) -> datetime:
     return datetime.combine(d, time(), tzinfo=UTC) + timedelta(hours=hours)
 
 
-def annual_awareness_day(world: World) -> date:
-    """The company-wide security-awareness campaign, about five months before the period."""
-    return world.params.day(-150)
+def awareness_campaigns(world: World, after: date) -> list[date]:
+    """The yearly company-wide security-awareness campaigns after ``after``, oldest first.
+
+    One falls about five months before the period, the others every 365 days before and
+    after it, up to the period's last day.
+    """
+    p = world.params
+    anchor = p.day(-150)
+    first = anchor - timedelta(days=365 * ((anchor - after).days // 365))
+    days = [first + timedelta(days=365 * k) for k in range((p.end - first).days // 365 + 1)]
+    return [d for d in days if d > after]
 
 
 def mfa_for(team: str, rng: random.Random) -> str:
@@ -112,6 +120,25 @@ def hire(
     return person
 
 
+def renew_vendor_access(world: World, person: Person, rng: random.Random) -> None:
+    """New accounts and grants 1-3 days before the vendor's accounts expire, through the period.
+
+    Every renewal is a new account per system with the team's roles granted again (approved
+    access ticket, after the privileged-access training the person already has).
+    """
+    while True:
+        current = [access.account_row(world, a) for a in person.accounts.values()]
+        expiry: datetime = min(a["expires_at"] for a in current)
+        if expiry >= world.params.period_end:
+            return
+        created = expiry - timedelta(days=rng.randint(1, 3), hours=rng.random() * 6)
+        for system in list(person.accounts):
+            access.renew_account(world, person, system, created)
+        for role_id in TEAM[person.team].roles:
+            at = created + timedelta(hours=1 + rng.random() * 6)
+            access.grant_role(world, person, role_id, at)
+
+
 def _issue_laptop(world: World, person: Person, rng: random.Random) -> None:
     vendor = person.row["employment_type"] == "vendor"
     device_id = world.next_id("LT-", 5)
@@ -146,16 +173,25 @@ def train(world: World, person: Person, course: str, on: date) -> None:
 def _train_on_hire(
     world: World, person: Person, created: datetime, privileged: bool, rng: random.Random
 ) -> None:
-    """Awareness at hire (vendors: before the account opens) and every year; PA before grants."""
+    """Awareness at hire (vendors: before the account opens) and every year; PA before grants.
+
+    Each yearly completion comes at most 365 days after the previous one (PPL-001's default
+    max_age_days), however long the period: the person's own delay after each campaign is
+    the same every year, and never later than a year after their last completion.
+    """
     hired = person.hired_on
     if person.row["employment_type"] == "vendor":
-        train(world, person, "security_awareness", created.date() - timedelta(rng.randint(2, 10)))
+        last = created.date() - timedelta(rng.randint(2, 10))
     else:
-        train(world, person, "security_awareness", hired + timedelta(days=rng.randint(0, 2)))
-    campaign = annual_awareness_day(world)
-    while campaign > hired + timedelta(days=5):
-        train(world, person, "security_awareness", campaign + timedelta(days=rng.randint(0, 20)))
-        campaign -= timedelta(days=365)
+        last = hired + timedelta(days=rng.randint(0, 2))
+    train(world, person, "security_awareness", last)
+    delay = timedelta(days=rng.randint(0, 20))
+    for campaign in awareness_campaigns(world, after=hired + timedelta(days=5)):
+        done = min(campaign + delay, last + timedelta(days=365))
+        if done > world.params.end:
+            break
+        train(world, person, "security_awareness", done)
+        last = done
     if privileged:
         vendor = person.row["employment_type"] == "vendor"
         train(

@@ -67,12 +67,13 @@ def not_tested(
         population_count=None,
         exception_count=None,
         duration_s=0.0,
-        reason=_unseen_reason(unseen, snapshots or {}),
+        reason=unseen_reason(unseen, snapshots or {}),
         coverage={"missing_datasets": unseen},
     )
 
 
-def _unseen_reason(unseen: list[str], snapshots: Mapping[str, Snapshot]) -> str:
+def unseen_reason(unseen: list[str], snapshots: Mapping[str, Snapshot]) -> str:
+    """Why a control is not tested: its inputs never loaded, or loaded with no rows."""
     never = [d for d in unseen if d not in snapshots]
     empty = [d for d in unseen if d in snapshots]
     parts = []

@@ -49,10 +49,16 @@ class Dmm2024(Scenario):
         for test in world.tables["phishing_tests"]:
             if test["person_id"] == self.vendor.person_id and test["clicked"]:
                 self.flag("PPL-003", test, "test_id")
-        account_id = self.vendor.accounts["wallet_console"]
-        account = next(a for a in world.tables["accounts"] if a["account_id"] == account_id)
-        sessions: list[activity.Session] = world.shared["sessions"]
         day = world.params.day(self.day)
+        # the vendor's wallet-console account of that day (vendor accounts are renewed)
+        account = next(
+            a
+            for a in world.tables["accounts"]
+            if a["person_id"] == self.vendor.person_id
+            and a["system"] == "wallet_console"
+            and activity.usable(a, day)
+        )
+        sessions: list[activity.Session] = world.shared["sessions"]
         session = next(
             (
                 s
