@@ -59,6 +59,11 @@ STATUS_STYLE = {
 }
 
 
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 class FailOn(StrEnum):
     never = "never"
     fail = "fail"
@@ -200,6 +205,14 @@ def run(
             "every day from it to the as-of day (default: each input's first loaded day).",
         ),
     ] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(
+            "--engine",
+            help="Run the controls on duckdb or spark (default: run.engine in kansa.toml, "
+            "else duckdb).",
+        ),
+    ] = None,
     replay: Annotated[
         str | None,
         typer.Option(
@@ -230,6 +243,7 @@ def run(
             timeout=ws.config.run_timeout if timeout is None else timeout,
             period_start=parse_day(period_from, "--from"),
             record=False,  # recorded below with its findings, in one transaction
+            engine=engine.value if engine else None,
         )
     except InterruptedAfterCommit as exc:  # committed whole: finish recording it, then stop
         result, interrupted = exc.run, True

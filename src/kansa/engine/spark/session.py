@@ -34,6 +34,9 @@ IMPOSED_SQL = {
     "spark.sql.parquet.inferTimestampNTZ.enabled": "false",
     "spark.sql.runSQLOnFiles": "false",
 }
+# Spark's 200 shuffle partitions suit a cluster; on one machine they make every small control
+# pay for 200 tasks. [spark.conf] overrides it.
+LOCAL_DEFAULTS = {"spark.sql.shuffle.partitions": "4"}
 IMPOSED_STATIC = {
     "spark.ui.enabled": "false",
     "spark.sql.catalogImplementation": "in-memory",
@@ -67,6 +70,7 @@ def spark_session(settings: SparkSettings | None = None, app_name: str = "kansa"
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(s.master).appName(app_name)
     conf = {
+        **(LOCAL_DEFAULTS if s.master.startswith("local") else {}),
         **s.conf,
         "spark.driver.memory": s.driver_memory,
         "spark.sql.warehouse.dir": s.conf.get(
