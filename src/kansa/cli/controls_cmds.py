@@ -13,6 +13,7 @@ from rich.table import Table
 
 from kansa.cli.context import console, workspace
 from kansa.cli.dates import parse_day
+from kansa.cli.engines import Engine
 from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import AREAS, FRAMEWORKS, Control, load_catalog
 from kansa.controls.frameworks import coverage, load_frameworks
@@ -256,7 +257,7 @@ def lint(
         typer.Option("--path", help="Also lint this folder of controls (repeatable)."),
     ] = None,
     engine: Annotated[
-        str | None,
+        Engine | None,
         typer.Option(
             "--engine",
             help="Also name the controls that cannot run on this engine (spark), with the reason.",
@@ -265,22 +266,17 @@ def lint(
     json_out: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Every control parses, renders, parses with SQLGlot and binds against the contracts."""
-    if engine not in (None, "duckdb", "spark"):
-        raise KansaError(
-            tr(f"No engine {engine!r}.", f"エンジン {engine!r} はありません。"),
-            hint=tr("Use --engine spark or --engine duckdb.", "--engine spark か duckdb を指定。"),
-        )
     ws = _optional_workspace(ctx)
     folders = [ws.resolve(p) for p in ws.config.control_paths] if ws else []
     folders += list(path or [])
     overrides = ws.config.control_parameters if ws else {}
     with console.status(tr("Linting controls...", "コントロールを検査中...")):
         report = lint_catalog(folders, overrides)
-        blocked = _not_runnable(folders) if engine == "spark" else None
+        blocked = _not_runnable(folders) if engine == Engine.spark else None
     if json_out:
         out = report.as_dict()
         if blocked is not None:
-            out["not_runnable"] = {"engine": engine, "controls": blocked}
+            out["not_runnable"] = {"engine": str(engine), "controls": blocked}
         _dump(out)
     else:
         _print_lint(report)

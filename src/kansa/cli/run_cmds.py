@@ -19,6 +19,7 @@ from kansa.appdb import ControlResult, Database, Run
 from kansa.cli.context import console, err_console, workspace
 from kansa.cli.dates import parse_day
 from kansa.cli.db_cmds import catch_up
+from kansa.cli.engines import Engine
 from kansa.cli.run_replay import coverage_reason, replay_run, status_label
 from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import Control, load_catalog
@@ -57,11 +58,6 @@ STATUS_STYLE = {
     "not_tested": "bold yellow",
     "incomplete": "bold yellow",
 }
-
-
-class Engine(StrEnum):
-    duckdb = "duckdb"
-    spark = "spark"
 
 
 class FailOn(StrEnum):
