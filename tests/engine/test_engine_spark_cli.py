@@ -62,3 +62,20 @@ def test_lint_for_spark_names_exactly_the_controls_that_cannot_run_there() -> No
 def test_lint_for_an_unknown_engine_is_a_usage_error() -> None:
     done = runner.invoke(app, ["controls", "lint", "--engine", "sparky"])
     assert done.exit_code == 2 and "sparky" in done.output
+
+
+def test_a_duckdb_user_never_imports_pyspark(custody_ws: Workspace) -> None:
+    """The Spark engine is imported only when a run asks for it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from kansa.cli.app import app; "
+        "from kansa.controls import load_catalog; from kansa.engine import run_controls; "
+        "from kansa.workspace import find_workspace; "
+        f"ws = find_workspace(Path({str(custody_ws.root)!r})); "
+        "run_controls(ws, [load_catalog()['CUS-001']], progress=False, record=False); "
+        "print('pyspark' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
