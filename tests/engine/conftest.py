@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -46,8 +46,32 @@ def custody_ws(
     return db_workspace
 
 
+@pytest.fixture
+def spark_ws(
+    workspace: Workspace, put_snapshot: Callable[[Workspace, str, list[dict[str, Any]]], Any]
+) -> Workspace:
+    """The custody book in a SQLite workspace (Spark tests run it once, not per database)."""
+    for dataset, rows in custody_rows().items():
+        put_snapshot(workspace, dataset, rows)
+    return workspace
+
+
 @pytest.fixture(autouse=True)
 def _trust_test_logic(monkeypatch: pytest.MonkeyPatch) -> None:
     """The Python-logic controls these tests write live in the test modules: the operator's
     KANSA_TRUSTED_LOGIC lets a workspace control name them (nothing else outside kansa)."""
     monkeypatch.setenv("KANSA_TRUSTED_LOGIC", "test_engine_logic,test_engine_readonly")
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """The suite's one SparkSession (local[2], small heap, no UI): Kansa's runs reuse it."""
+    from kansa.engine.spark.session import spark_session
+    from kansa.workspace.engine_config import SparkSettings
+
+    settings = SparkSettings(
+        master="local[2]", driver_memory="1g", conf={"spark.sql.shuffle.partitions": "2"}
+    )
+    session = spark_session(settings, app_name="kansa-tests")
+    yield session
+    session.stop()

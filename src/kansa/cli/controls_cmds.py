@@ -13,6 +13,7 @@ from rich.table import Table
 
 from kansa.cli.context import console, workspace
 from kansa.cli.dates import parse_day
+from kansa.cli.engines import Engine
 from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import AREAS, FRAMEWORKS, Control, load_catalog
 from kansa.controls.frameworks import coverage, load_frameworks
@@ -255,6 +256,13 @@ def lint(
         list[Path] | None,
         typer.Option("--path", help="Also lint this folder of controls (repeatable)."),
     ] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(
+            "--engine",
+            help="Also name the controls that cannot run on this engine (spark), with the reason.",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Every control parses, renders, parses with SQLGlot and binds against the contracts."""
@@ -264,25 +272,54 @@ def lint(
     overrides = ws.config.control_parameters if ws else {}
     with console.status(tr("Linting controls...", "コントロールを検査中...")):
         report = lint_catalog(folders, overrides)
+        blocked = _not_runnable(folders) if engine == Engine.spark else None
     if json_out:
-        _dump(report.as_dict())
+        out = report.as_dict()
+        if blocked is not None:
+            out["not_runnable"] = {"engine": str(engine), "controls": blocked}
+        _dump(out)
     else:
-        for p in report.problems:
-            console.print(
-                f"[red]{escape(p.path)}[/]: {p.control}: {escape(p.reason)}", highlight=False
-            )
-        n = len(report.checked)
-        msg = (
-            tr(f"{n} controls: all clean.", f"{n} 件: 問題なし。")
-            if report.ok
-            else tr(
-                f"{n} controls, {len(report.problems)} problems.",
-                f"{n} 件中、問題 {len(report.problems)} 件。",
-            )
-        )
-        console.print(msg, style="green" if report.ok else "bold red")
+        _print_lint(report)
+        if blocked is not None:
+            _print_not_runnable(blocked)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _not_runnable(folders: list[Path]) -> dict[str, str]:
+    from kansa.controls.views import builtin_views
+    from kansa.engine.spark.support import not_runnable
+
+    return not_runnable(load_catalog(folders), builtin_views())
+
+
+def _print_lint(report: Any) -> None:
+    for p in report.problems:
+        console.print(f"[red]{escape(p.path)}[/]: {p.control}: {escape(p.reason)}", highlight=False)
+    n = len(report.checked)
+    msg = (
+        tr(f"{n} controls: all clean.", f"{n} 件: 問題なし。")
+        if report.ok
+        else tr(
+            f"{n} controls, {len(report.problems)} problems.",
+            f"{n} 件中、問題 {len(report.problems)} 件。",
+        )
+    )
+    console.print(msg, style="green" if report.ok else "bold red")
+
+
+def _print_not_runnable(blocked: dict[str, str]) -> None:
+    for cid, reason in blocked.items():
+        console.print(
+            f"[yellow]{cid}[/]: {tr('cannot run on Spark', 'Spark では実行不可')}: {escape(reason)}",
+            highlight=False,
+        )
+    console.print(
+        tr(
+            f"Spark: {len(blocked)} control(s) cannot run there (recorded as errors on a Spark run).",
+            f"Spark: 実行できないコントロール {len(blocked)} 件（Spark の実行ではエラーとして記録）。",
+        )
+    )
 
 
 def _print_score(result: Score, source: str) -> None:

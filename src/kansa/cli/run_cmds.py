@@ -19,6 +19,7 @@ from kansa.appdb import ControlResult, Database, Run
 from kansa.cli.context import console, err_console, workspace
 from kansa.cli.dates import parse_day
 from kansa.cli.db_cmds import catch_up
+from kansa.cli.engines import Engine
 from kansa.cli.run_replay import coverage_reason, replay_run, status_label
 from kansa.cli.terminal import print_json, verbatim
 from kansa.controls import Control, load_catalog
@@ -200,6 +201,14 @@ def run(
             "every day from it to the as-of day (default: each input's first loaded day).",
         ),
     ] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(
+            "--engine",
+            help="Run the controls on duckdb or spark (default: run.engine in kansa.toml, "
+            "else duckdb).",
+        ),
+    ] = None,
     replay: Annotated[
         str | None,
         typer.Option(
@@ -230,6 +239,7 @@ def run(
             timeout=ws.config.run_timeout if timeout is None else timeout,
             period_start=parse_day(period_from, "--from"),
             record=False,  # recorded below with its findings, in one transaction
+            engine=engine.value if engine else None,
         )
     except InterruptedAfterCommit as exc:  # committed whole: finish recording it, then stop
         result, interrupted = exc.run, True

@@ -1,4 +1,5 @@
-"""The engine: run controls read-only on the vault's snapshots with DuckDB.
+"""The engine: run controls read-only on the vault's snapshots with DuckDB or Apache Spark
+(:mod:`kansa.engine.engines`; Spark in :mod:`kansa.engine.spark`, imported only for a Spark run).
 
 Public surface: :func:`run_controls` (a whole run: sandbox, parallel execution, one vault
 ledger entry, a summary in the app database), :class:`RunResult`, :class:`ControlOutcome`,

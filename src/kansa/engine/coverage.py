@@ -48,7 +48,10 @@ def unseen_inputs(datasets: list[str], snapshots: Mapping[str, Snapshot]) -> lis
 
 
 def not_tested(
-    job: Job, unseen: list[str], snapshots: Mapping[str, Snapshot] | None = None
+    job: Job,
+    unseen: list[str],
+    snapshots: Mapping[str, Snapshot] | None = None,
+    engine: str = ENGINE_NAME,
 ) -> ControlOutcome:
     """The outcome of a control that was not run because its ``unseen`` inputs hold no data."""
     c = job.control
@@ -62,7 +65,7 @@ def not_tested(
         key=c.key,
         parameters=dict(job.parameters),
         snapshots={},
-        engine=ENGINE_NAME,
+        engine=engine,
         status=NOT_TESTED,
         population_count=None,
         exception_count=None,

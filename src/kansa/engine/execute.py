@@ -96,7 +96,7 @@ def load_logic(spec: str) -> Any:
     return getattr(importlib.import_module(module_name), func)
 
 
-def _run_logic(cur: duckdb.DuckDBPyConnection, job: Job) -> tuple[int | None, int]:
+def run_logic(cur: duckdb.DuckDBPyConnection, job: Job) -> tuple[int | None, int]:
     assert job.control.logic is not None
     set_tz_variable(cur, job.tz)
     population, table = load_logic(job.control.logic)(cur, dict(job.parameters), job.as_of)
@@ -106,14 +106,14 @@ def _run_logic(cur: duckdb.DuckDBPyConnection, job: Job) -> tuple[int | None, in
     return (None if population is None else int(population)), table.num_rows
 
 
-def _check_keys(job: Job) -> None:
+def check_keys(job: Job) -> None:
     columns = set(pq.read_schema(job.output).names)
     missing = [k for k in job.control.key if k not in columns]
     if missing:
         raise ControlFailure(f"the test returns no key column(s) {missing}")
 
 
-def _first_lines(exc: BaseException) -> str:
+def first_lines(exc: BaseException) -> str:
     text = f"{type(exc).__name__}: {exc}".strip()
     return text if len(text) <= _MAX_ERROR else text[:_MAX_ERROR] + " ..."
 
@@ -124,8 +124,12 @@ def execute(
     snapshots: Mapping[str, Snapshot],
     known: Collection[str],
     views: Mapping[str, Collection[str]] | None = None,
+    engine: str = ENGINE_NAME,
 ) -> ControlOutcome:
-    """Run ``job`` and describe what happened; errors are captured, never raised."""
+    """Run ``job`` and describe what happened; errors are captured, never raised.
+
+    ``engine``: what the outcome records as having run it (a Spark run's Python-logic controls
+    run here on the driver, see :mod:`kansa.engine.spark.driver`)."""
     control = job.control
     started = time.perf_counter()
     read = {d for d in control.datasets if d in snapshots}
@@ -136,15 +140,30 @@ def execute(
         if missing:
             raise ControlFailure(f"dataset(s) {missing} have no snapshot in the vault")
         if control.logic:
-            population, exceptions = _run_logic(cur, job)
+            population, exceptions = run_logic(cur, job)
         else:
             declared = [d for d in control.datasets if d in snapshots]
             shared = {v: d for v, d in (views or {}).items() if v in control.views}
             population, exceptions, found = _run_sql(cur, job, declared, known, shared)
             read |= found
-        _check_keys(job)
+        check_keys(job)
     except Exception as exc:  # a control's failure to run is a verdict, never a crash
-        error = _first_lines(exc)
+        error = first_lines(exc)
+    return outcome(job, snapshots, read, started, population, exceptions, error, engine)
+
+
+def outcome(
+    job: Job,
+    snapshots: Mapping[str, Snapshot],
+    read: Collection[str],
+    started: float,
+    population: int | None,
+    exceptions: int | None,
+    error: str | None,
+    engine: str,
+) -> ControlOutcome:
+    """The outcome of ``job`` from what running it gave (any engine)."""
+    control = job.control
     status = ERROR if error else (FAIL if exceptions else PASS)
     return ControlOutcome(
         control_id=control.id,
@@ -156,7 +175,7 @@ def execute(
         key=control.key,
         parameters=dict(job.parameters),
         snapshots={d: snapshots[d].sha256 for d in sorted(read)},
-        engine=ENGINE_NAME,
+        engine=engine,
         status=status,
         population_count=population,
         exception_count=None if error else exceptions,

@@ -41,7 +41,7 @@ DENIED_FUNCTIONS = frozenset(
     }
 )  # fmt: skip
 
-_DENIED_NODES: tuple[type[exp.Expr], ...] = (
+DENIED_NODES: tuple[type[exp.Expr], ...] = (
     exp.DML,
     exp.DDL,
     exp.Command,
@@ -160,7 +160,7 @@ def check_query(
     views = {k.lower(): v for k, v in (views or {}).items()}
     tree = _parse_single(sql)
     for node in tree.walk():
-        if isinstance(node, _DENIED_NODES):
+        if isinstance(node, DENIED_NODES):
             raise UnsafeQuery(f"{node.key.upper()} is not allowed in a control")
         name = _function_name(node)
         if name in DENIED_FUNCTIONS:

@@ -12,23 +12,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kansa.appdb import Database
-from kansa.contracts import load_contracts
 from kansa.contracts.assets import format_chains
 from kansa.controls import Control
 from kansa.controls.views import builtin_views
 from kansa.engine import parameters as params
 from kansa.engine.coverage import judge, not_tested, unseen_inputs
+from kansa.engine.engines import EngineSession, open_engine
 from kansa.engine.evidence import check_inputs, commit_run
-from kansa.engine.execute import Job, execute
+from kansa.engine.execute import Job
 from kansa.engine.quality import load_warnings
 from kansa.engine.record import record_run
 from kansa.engine.result import ERROR, ControlOutcome, RunResult
-from kansa.engine.sandbox import ENGINE_NAME, available_views, open_sandbox
 from kansa.engine.signals import InterruptedAfterCommit, sigint_deferred
 from kansa.engine.watchdog import Watchdog
 from kansa.errors import KansaError
@@ -109,31 +107,24 @@ def timed_out(outcome: ControlOutcome, limit: float) -> ControlOutcome:
 
 
 def _execute_all(
-    con: duckdb.DuckDBPyConnection,
+    session: EngineSession,
     jobs: list[Job],
     snapshots: Mapping[str, Snapshot],
-    views: Mapping[str, frozenset[str]],
     workers: int,
     progress: bool,
     watchdog: Watchdog,
     period_start: dt.date | None = None,
 ) -> list[ControlOutcome]:
-    known = set(load_contracts())
     bar, tick = _progress(progress, len(jobs))
 
     def one(job: Job) -> ControlOutcome:
         inputs = list(job.control.datasets)
         unseen = unseen_inputs(inputs, snapshots)
         if unseen:  # coverage before verdicts: never run on data that was not seen
-            outcome = not_tested(job, unseen, snapshots)
+            outcome = not_tested(job, unseen, snapshots, session.name)
             tick(outcome)
             return outcome
-        cur = con.cursor()  # one cursor per control: DuckDB cursors are per-thread
-        try:
-            with watchdog.watch(cur) as clock:
-                outcome = execute(cur, job, snapshots, known, views)
-        finally:
-            cur.close()
+        outcome, clock = session.run(job, watchdog)
         if clock.expired and outcome.status == ERROR and watchdog.limit is not None:
             outcome = timed_out(outcome, watchdog.limit)
         outcome = judge(outcome, inputs, snapshots, period_start, job.as_of)
@@ -176,6 +167,7 @@ def run_controls(
     period_start: dt.date | None = None,
     snapshots: Mapping[str, Snapshot] | None = None,
     replay_of: str | None = None,
+    engine: str | None = None,
 ) -> RunResult:
     """Run ``controls`` read-only against the latest snapshots and commit the run.
 
@@ -190,7 +182,8 @@ def run_controls(
     :class:`~kansa.engine.signals.InterruptedAfterCommit` carrying the committed run.
     ``period_start`` is the first day of the tested period (coverage, see
     :mod:`kansa.engine.coverage`). ``snapshots`` (with ``replay_of``, the run re-performed)
-    runs on recorded snapshots instead of the latest ones.
+    runs on recorded snapshots instead of the latest ones. ``engine``: ``duckdb`` or
+    ``spark`` (default: ``[run] engine`` of kansa.toml); the run records its name and version.
     """
     chosen = sorted(controls, key=lambda c: c.id)
     overrides = {k: dict(v) for k, v in (parameters or {}).items()}
@@ -208,27 +201,24 @@ def run_controls(
     staging = vault.staging_dir()
     try:
         outputs = [staging / f"{c.id}.parquet" for c in chosen]
-        shared = builtin_views()
-        con, run_as_of = open_sandbox(
+        session = open_engine(
+            engine or workspace.config.engine,
+            workspace,
             staging,
             snapshots,
             outputs,
-            memory_limit=workspace.config.memory_limit,
-            threads=workspace.config.threads,
-            temp_limit=workspace.config.temp_limit,
-            views=shared,
-            as_of=as_of,
-            tz=workspace.config.day_zone,
+            builtin_views(),
+            as_of,
         )
         try:
+            run_as_of = session.as_of
             jobs = _jobs(workspace, chosen, overrides, run_as_of, staging)
-            views = available_views(shared, snapshots)
             watchdog = Watchdog(timeout)
             outcomes = _execute_all(
-                con, jobs, snapshots, views, workers, progress, watchdog, period_start
+                session, jobs, snapshots, workers, progress, watchdog, period_start
             )
         finally:
-            con.close()
+            session.close()
         check_inputs(snapshots, during_run=True)  # no control may have changed what it read
         run = RunResult(
             run_id=new_run_id(started),
@@ -236,7 +226,7 @@ def run_controls(
             as_of=run_as_of,
             started_at=started,
             finished_at=dt.datetime.now(dt.UTC),
-            engine=ENGINE_NAME,
+            engine=session.name,
             actor=current_actor(),
             overrides=overrides,
             outcomes=tuple(outcomes),

@@ -11,6 +11,10 @@ time is up it interrupts that cursor and remembers that it did, so the engine re
 control as an ERROR "timed out" rather than whatever DuckDB said. :meth:`Watchdog.stop`
 interrupts every running query at once (Ctrl-C) and refuses new ones.
 
+Any engine's handle with an ``interrupt()`` method can be watched (:class:`Interruptible`): a
+Spark run hands over its control's job group, whose ``interrupt()`` cancels it
+(``SparkContext.cancelJobGroup``).
+
 A Python-logic control is interrupted only while it runs a query on its cursor; time spent
 in its own Python code cannot be cut short.
 """
@@ -21,10 +25,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-
-import duckdb
+from typing import Protocol
 
 REPEAT_S = 0.25
+
+
+class Interruptible(Protocol):
+    """A running query's handle: a DuckDB cursor, or a Spark control's job group."""
+
+    def interrupt(self) -> None: ...
 
 
 class RunInterrupted(Exception):
@@ -43,12 +52,12 @@ class Watchdog:
     """Time limits for the controls of one run (``limit`` seconds each; ``None``: no limit)."""
 
     limit: float | None
-    _running: dict[int, duckdb.DuckDBPyConnection] = field(default_factory=dict)
+    _running: dict[int, Interruptible] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _stopped: bool = False
 
     @contextmanager
-    def watch(self, cur: duckdb.DuckDBPyConnection) -> Iterator[Clock]:
+    def watch(self, cur: Interruptible) -> Iterator[Clock]:
         """Run the body with ``cur`` interrupted after ``limit`` seconds, or on :meth:`stop`."""
         clock = Clock()
         with self._lock:
@@ -68,7 +77,7 @@ class Watchdog:
             with self._lock:
                 self._running.pop(id(cur), None)
 
-    def _expire(self, cur: duckdb.DuckDBPyConnection, clock: Clock) -> None:
+    def _expire(self, cur: Interruptible, clock: Clock) -> None:
         """Interrupt ``cur``, and again every quarter second until the control gives up: an
         interrupt between two of its queries is lost (DuckDB clears it when a query starts)."""
         with self._lock:

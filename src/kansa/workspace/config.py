@@ -16,7 +16,9 @@ Sections:
 * ``[ingest]``: the size limits of input files, read by :func:`kansa.ingest.limits.limits_from`
   (kept in ``raw``; see docs/ingest.md).
 * ``[run] timeout``: seconds each control of ``kansa run`` may take before its query is
-  interrupted and it is recorded as an error (default 300).
+  interrupted and it is recorded as an error (default 300); ``[run] engine``: ``duckdb``
+  (default) or ``spark``, whose settings are the ``[spark]`` table
+  (:mod:`kansa.workspace.engine_config`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any
 
 from kansa.contracts.assets import ADDRESS_FORMATS
 from kansa.errors import ConfigError
+from kansa.workspace.engine_config import SparkSettings, check_engine, spark_settings
 
 CONFIG_FILE = "kansa.toml"
 
@@ -110,6 +113,8 @@ class WorkspaceConfig:
     control_parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     control_paths: tuple[str, ...] = ()
     run_timeout: float = 300.0
+    engine: str = "duckdb"
+    spark: SparkSettings = field(default_factory=SparkSettings)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -276,6 +281,12 @@ def _run_timeout(run: Any, path: Path) -> float:
     return float(timeout)
 
 
+def _engine(run: Any, path: Path) -> str:
+    """``[run] engine``: ``duckdb`` (default) or ``spark``."""
+    name = run.get("engine", "duckdb") if isinstance(run, dict) else "duckdb"
+    return check_engine(name, f"{path}: run.engine")
+
+
 def _chains(raw: Any, path: Path) -> dict[str, dict[str, str]]:
     """``[chains.NAME] native = "TICKER", address_format = "evm"``: chains beyond the built-in
     registry (kansa.contracts.assets)."""
@@ -354,6 +365,8 @@ def load_config(path: Path) -> WorkspaceConfig:
         raise ConfigError(f"{path}: [controls.parameters.ID] entries must be tables")
     return WorkspaceConfig(
         run_timeout=_run_timeout(raw.get("run", {}), path),
+        engine=_engine(raw.get("run", {}), path),
+        spark=spark_settings(raw.get("spark"), path),
         name=str(ws.get("name", path.parent.name)),
         language=language,
         database_url=str(ws.get("database_url", "sqlite:///kansa.db")),

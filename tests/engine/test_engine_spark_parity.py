@@ -1,0 +1,80 @@
+"""Parity: the whole catalog on a small demo gives the same verdicts and the same exception rows
+on Spark (local) as on DuckDB; the controls that cannot run on Spark are exactly those
+``kansa controls lint --engine spark`` names, each an error carrying its reason on Spark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers_spark_rows import differences
+from typer.testing import CliRunner
+
+from kansa.cli.app import app
+from kansa.controls import load_catalog
+from kansa.controls.views import builtin_views
+from kansa.engine import RunResult, run_controls
+from kansa.engine.spark.support import not_runnable
+from kansa.workspace import Workspace, find_workspace
+
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
+
+
+@pytest.fixture(scope="module")
+def both_runs(
+    spark: Any, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Workspace, RunResult, RunResult]:
+    folder: Path = tmp_path_factory.mktemp("parity") / "ws"
+    args = ["demo", "--customers", "300", "--days", "7", "--workspace-dir", str(folder)]
+    result = CliRunner().invoke(app, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    ws = find_workspace(folder)
+    catalog = load_catalog().values()
+    duck = run_controls(ws, catalog, progress=False, record=False, engine="duckdb")
+    on_spark = run_controls(ws, catalog, progress=False, record=False, engine="spark")
+    return ws, duck, on_spark
+
+
+def test_the_spark_run_records_spark(both_runs: tuple[Workspace, RunResult, RunResult]) -> None:
+    _, duck, on_spark = both_runs
+    assert duck.engine.startswith("duckdb ") and on_spark.engine == "spark 3.5.3"
+    logic = {cid for cid, c in load_catalog().items() if c.logic}
+    for o in on_spark.outcomes:
+        if o.status not in ("not_tested",) and o.control_id in logic:
+            assert o.engine.startswith("spark 3.5.3 (driver: duckdb "), o
+        elif o.status != "not_tested":
+            assert o.engine == "spark 3.5.3", o
+
+
+def test_same_verdicts_and_rows_on_spark_and_duckdb(
+    both_runs: tuple[Workspace, RunResult, RunResult],
+) -> None:
+    ws, duck, on_spark = both_runs
+    named = not_runnable(load_catalog(), builtin_views())
+    by_id = {o.control_id: o for o in on_spark.outcomes}
+    compared, skipped, problems = [], set(), {}
+    for d in duck.outcomes:
+        s = by_id[d.control_id]
+        if d.control_id in named:
+            assert s.status == "error" and named[d.control_id] in (s.error or ""), s
+            skipped.add(d.control_id)
+            continue
+        verdict = (d.status, d.population_count, d.exception_count)
+        if verdict != (s.status, s.population_count, s.exception_count):
+            problems[d.control_id] = (
+                f"{verdict} != {(s.status, s.population_count, s.exception_count)} {s.error}"
+            )
+            continue
+        if d.exceptions_file:
+            assert s.exceptions_file, s
+            diff = differences(ws.vault_dir / d.exceptions_file, ws.vault_dir / s.exceptions_file)
+            if diff:
+                problems[d.control_id] = "; ".join(diff[:5])
+                continue
+        compared.append(d.control_id)
+    assert problems == {}
+    assert skipped == set(named)  # never skipped in silence: exactly what lint names
+    assert len(compared) + len(skipped) == len(load_catalog())
+    ran = [o for o in duck.outcomes if o.status in ("pass", "fail")]
+    assert len(ran) >= 40 and any(o.status == "fail" for o in ran)
