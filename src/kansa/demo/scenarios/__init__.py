@@ -7,7 +7,15 @@ from pathlib import Path
 from kansa.demo.scenarios.access_breaks import LeaverKey, SodBreach, UntrainedPrivileged
 from kansa.demo.scenarios.base import Scenario
 from kansa.demo.scenarios.custody_breaks import ColdShareDip, OfacPayment
+from kansa.demo.scenarios.customer_attacks import (
+    AccountTakeover,
+    ForgedWithdrawal,
+    TravelRuleGap,
+    YenTrustShortfall,
+)
+from kansa.demo.scenarios.duty_breaks import FakeTicket, GrantUseRevoke, SelfApprovedSweep
 from kansa.demo.scenarios.incidents import Bybit2025, Dmm2024
+from kansa.demo.scenarios.safe_swap import SafeSwap
 from kansa.demo.world import World
 
 __all__ = ["Scenario", "build_scenarios"]
@@ -30,4 +38,16 @@ def build_scenarios(world: World, ofac_dir: Path | None) -> list[Scenario]:
             f"ofac-payment skipped: OFAC lists not found at {ofac_dir}; "
             "sanctioned_addresses is empty"
         )
+    # issue 10: customer-side, point-in-time and smart-contract wallet patterns
+    for kind in (
+        AccountTakeover,
+        ForgedWithdrawal,
+        TravelRuleGap,
+        YenTrustShortfall,
+        GrantUseRevoke,
+        SelfApprovedSweep,
+        FakeTicket,
+        SafeSwap,
+    ):
+        scenarios.append(kind(world))
     return scenarios
