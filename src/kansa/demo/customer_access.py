@@ -72,9 +72,10 @@ def logins(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan) -> pa.T
     skip = np.zeros(flows.size, bool)
     skip[list(plan.no_login | {t.flow for t in plan.takeovers})] = True
     mine = ~np.isin(flows.customer, list(taken))
-    before = flows.requested_us[~skip & mine] - rng.integers(2 * MINUTE, 90 * MINUTE, flows.size)[
-        ~skip & mine
-    ]
+    before = (
+        flows.requested_us[~skip & mine]
+        - rng.integers(2 * MINUTE, 90 * MINUTE, flows.size)[~skip & mine]
+    )
     who = flows.customer[~skip & mine]
     history_who = np.unique(flows.customer[mine])
     history = start - rng.integers(DAY, 80 * DAY, history_who.size)
@@ -82,7 +83,13 @@ def logins(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan) -> pa.T
     browse_who = rng.integers(0, params.customers, browse_n * params.days)
     browse_who = browse_who[~np.isin(browse_who, list(taken))]
     browse = start + rng.integers(0, params.days * DAY, browse_who.size)
-    parts = [_logins(np.concatenate([who, history_who, browse_who]), np.concatenate([before, history, browse]), params.seed)]
+    parts = [
+        _logins(
+            np.concatenate([who, history_who, browse_who]),
+            np.concatenate([before, history, browse]),
+            params.seed,
+        )
+    ]
     ok = parts[0]
     failed = pc.less(pa.array(rng.random(ok.num_rows)), FAIL_RATE)
     fails = ok.filter(failed)
@@ -140,18 +147,22 @@ def address_changes(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan
         {
             "customer": pa.array(flows.customer[keep].astype(np.int64)),
             "asset": pa.array(np.array(flows.codes)[flows.asset[keep]]),
-            "address": pa.array([d for d, k in zip(flows.destination, keep.tolist(), strict=True) if k], pa.string()),
+            "address": pa.array(
+                [d for d, k in zip(flows.destination, keep.tolist(), strict=True) if k], pa.string()
+            ),
         }
     )
     unique = pairs.group_by(["customer", "asset", "address"], use_threads=False).aggregate([])
-    unique = unique.sort_by([("customer", "ascending"), ("asset", "ascending"), ("address", "ascending")])
+    unique = unique.sort_by(
+        [("customer", "ascending"), ("asset", "ascending"), ("address", "ascending")]
+    )
     when = start - rng.integers(3 * DAY, 400 * DAY, unique.num_rows)
     table = unique.append_column("changed_at", pa.array(when, pa.int64()))
     extra = [
         {
             "customer": t.customer,
             "asset": flows.codes[int(flows.asset[t.flow])],
-            "address": t.address,
+            "address": flows.destination[t.flow],
             "changed_at": int(flows.requested_us[t.flow]) - 4 * MINUTE,
         }
         for t in plan.takeovers

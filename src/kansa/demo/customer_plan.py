@@ -14,13 +14,13 @@ from kansa.demo.world import World
 
 @dataclass
 class Takeover:
-    """A dormant customer's account taken over: the one withdrawal (flow index) it makes."""
+    """A dormant customer's account taken over: the one withdrawal (flow index) it makes, to
+    whatever destination the flows hold once every scenario has run."""
 
     flow: int
     customer: int  # customer index (0-based)
     device_id: str
     country: str
-    address: str
 
 
 @dataclass

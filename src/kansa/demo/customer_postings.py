@@ -69,7 +69,9 @@ def deposits(books: list[Book], params: DemoParams) -> pa.Table:
                     }
                 )
             )
-    table = pa.concat_tables(parts).sort_by([("credited_at", "ascending"), ("customer", "ascending")])
+    table = pa.concat_tables(parts).sort_by(
+        [("credited_at", "ascending"), ("customer", "ascending")]
+    )
     n = table.num_rows
     return pa.table(
         {

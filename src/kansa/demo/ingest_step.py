@@ -49,9 +49,7 @@ def plan_loads(ws: Workspace, result: DemoResult) -> list[Load]:
     """Reference tables first (largest first), then each dated dataset's look-back before the
     period in one load, then every dated dataset day after day."""
     names = sorted(result.files, key=lambda n: -result.rows.get(n, 0))
-    loads: list[Load] = [
-        (n, [result.files[n]], None) for n in names if not get_contract(n).dated
-    ]
+    loads: list[Load] = [(n, [result.files[n]], None) for n in names if not get_contract(n).dated]
     fmt = result.files[names[0]].suffix.lstrip(".")
     out = result.folder / "daily"
     daily: dict[dt.date, list[tuple[str, Path]]] = {}

@@ -21,7 +21,9 @@ from kansa.demo.custody import Wallet
 from kansa.demo.world import Row, World
 
 SINGLETON = "0xd9Db270c1B5E3Bd161E8c8503c55cEABeE709552"  # GnosisSafe 1.3.0 (canonical)
-FALLBACK_HANDLER = "0xf48f2B2d2a534e402487b3ee7C18c33Aec0Fe5e4"  # CompatibilityFallbackHandler 1.3.0
+FALLBACK_HANDLER = (
+    "0xf48f2B2d2a534e402487b3ee7C18c33Aec0Fe5e4"  # CompatibilityFallbackHandler 1.3.0
+)
 FIRST_BLOCK = 21_000_000  # a block height of late 2024; 7,200 blocks a day (12-second slots)
 BLOCKS_PER_DAY = 7_200
 NONCE_BEFORE = 40  # transactions a Safe executed before the period
@@ -80,4 +82,3 @@ def wallet_states(world: World, customer_signed: pa.Table) -> list[Row]:
                 }
             )
     return rows
-

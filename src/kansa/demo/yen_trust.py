@@ -87,19 +87,30 @@ def yen_books(params: DemoParams, plan: CustomerPlan, sink: TableSink) -> YenRec
     late = 0
     for d in range(params.days):
         day = params.day(d)
-        dep_who, dep_amt = _draw(rng, holders.size, DEPOSIT_RATE, lambda k: _round(rng.lognormal(np.log(MEDIAN_YEN), 1.2, k)))
+        dep_who, dep_amt = _draw(
+            rng,
+            holders.size,
+            DEPOSIT_RATE,
+            lambda k: _round(rng.lognormal(np.log(MEDIAN_YEN), 1.2, k)),
+        )
         wd_who = np.flatnonzero(rng.random(holders.size) < WITHDRAW_RATE)
-        wd_amt = (balance[wd_who] * rng.uniform(0.1, 0.9, wd_who.size)).astype(np.int64) // 1000 * 1000
+        wd_amt = (
+            (balance[wd_who] * rng.uniform(0.1, 0.9, wd_who.size)).astype(np.int64) // 1000 * 1000
+        )
         wd_who, wd_amt = wd_who[wd_amt > 0], wd_amt[wd_amt > 0]
         np.add.at(balance, dep_who, dep_amt)
         np.subtract.at(balance, wd_who, wd_amt)
         moved = np.flatnonzero(rng.random(holders.size) < TRADE_RATE)
-        balance[moved] = np.maximum(balance[moved] * (1 + rng.normal(0, 0.2, moved.size)), 0).astype(np.int64)
+        balance[moved] = np.maximum(
+            balance[moved] * (1 + rng.normal(0, 0.2, moved.size)), 0
+        ).astype(np.int64)
         refs = {}
         if dep_amt.size:
             refs["deposit"] = trust.line(day, "IN", "in", int(dep_amt.sum()), "customer_deposits")
         if wd_amt.size:
-            refs["withdrawal"] = trust.line(day, "OUT", "out", int(wd_amt.sum()), "customer_withdrawals")
+            refs["withdrawal"] = trust.line(
+                day, "OUT", "out", int(wd_amt.sum()), "customer_withdrawals"
+            )
         if late:
             trust.line(day, "IN2", "in", late, "customer_deposits")
             late = 0
@@ -114,11 +125,24 @@ def yen_books(params: DemoParams, plan: CustomerPlan, sink: TableSink) -> YenRec
             balance[who] += late
             plan.late_entrustment_yen = late
             records.movements.append(
-                _movement(params, day, int(holders[who]), "deposit", late, 13 * 3600, f"TRS-{params.day(d + 1):%Y%m%d}-IN2")
+                _movement(
+                    params,
+                    day,
+                    int(holders[who]),
+                    "deposit",
+                    late,
+                    13 * 3600,
+                    f"TRS-{params.day(d + 1):%Y%m%d}-IN2",
+                )
             )
             records.short_days.append(day)
         records.trust_balances.append(
-            {"as_of": day, "trust_account_id": TRUST_ACCOUNT, "trust_bank": TRUST_BANK, "balance": trust.balance}
+            {
+                "as_of": day,
+                "trust_account_id": TRUST_ACCOUNT,
+                "trust_bank": TRUST_BANK,
+                "balance": trust.balance,
+            }
         )
         sink.write(_balances_chunk(params, d, ids, balance))
     records.movements.sort(key=lambda m: (m["booked_at"], m["customer_id"]))
@@ -131,7 +155,9 @@ def _round(yen: np.ndarray) -> np.ndarray:
     return np.maximum(yen.astype(np.int64) // 1000 * 1000, 1000)
 
 
-def _draw(rng: np.random.Generator, n: int, rate: float, amounts: Any) -> tuple[np.ndarray, np.ndarray]:
+def _draw(
+    rng: np.random.Generator, n: int, rate: float, amounts: Any
+) -> tuple[np.ndarray, np.ndarray]:
     who = np.flatnonzero(rng.random(n) < rate)
     return who, amounts(who.size)
 
@@ -164,14 +190,18 @@ def _book(
 ) -> None:
     seconds = rng.integers(0, BOOKING_HOURS * 3600, who.size)
     for w, a, s in zip(who.tolist(), amount.tolist(), seconds.tolist(), strict=True):
-        records.movements.append(_movement(params, day, int(holders[w]), direction, a, s, refs[direction]))
+        records.movements.append(
+            _movement(params, day, int(holders[w]), direction, a, s, refs[direction])
+        )
 
 
 def _balances_chunk(params: DemoParams, d: int, ids: pa.Array, balance: np.ndarray) -> pa.Table:
     epoch_day = (params.day(d) - date(1970, 1, 1)).days
     return pa.table(
         {
-            "as_of": pa.array(np.full(balance.size, epoch_day, np.int32), pa.int32()).cast(pa.date32()),
+            "as_of": pa.array(np.full(balance.size, epoch_day, np.int32), pa.int32()).cast(
+                pa.date32()
+            ),
             "customer_id": ids,
             "balance": columns.amounts(balance),
         }

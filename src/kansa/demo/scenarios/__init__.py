@@ -31,14 +31,8 @@ def build_scenarios(world: World, ofac_dir: Path | None) -> list[Scenario]:
         SodBreach(world),
         UntrainedPrivileged(world),
     ]
-    if ofac_dir is not None and ofac_dir.is_dir():
-        scenarios.append(OfacPayment(world, ofac_dir))
-    else:
-        world.notes.append(
-            f"ofac-payment skipped: OFAC lists not found at {ofac_dir}; "
-            "sanctioned_addresses is empty"
-        )
-    # issue 10: customer-side, point-in-time and smart-contract wallet patterns
+    # issue 10: customer-side, point-in-time and smart-contract wallet patterns (before the
+    # OFAC payments, which may then redirect one of their withdrawals: both stay true)
     for kind in (
         AccountTakeover,
         ForgedWithdrawal,
@@ -50,4 +44,11 @@ def build_scenarios(world: World, ofac_dir: Path | None) -> list[Scenario]:
         SafeSwap,
     ):
         scenarios.append(kind(world))
+    if ofac_dir is not None and ofac_dir.is_dir():
+        scenarios.append(OfacPayment(world, ofac_dir))
+    else:
+        world.notes.append(
+            f"ofac-payment skipped: OFAC lists not found at {ofac_dir}; "
+            "sanctioned_addresses is empty"
+        )
     return scenarios

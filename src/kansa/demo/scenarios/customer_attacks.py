@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from kansa.demo import customer_access
+from kansa.demo.assets import ASSET
 from kansa.demo.customer_flows import CustomerFlows, external_addresses
 from kansa.demo.customer_plan import CustomerPlan, Takeover, customer_plan
 from kansa.demo.customer_postings import VASP_SHARE
-from kansa.demo.assets import ASSET
 from kansa.demo.randomness import stream
 from kansa.demo.scenarios.base import Scenario
 from kansa.demo.world import World
@@ -32,7 +32,9 @@ def _taken(plan: CustomerPlan) -> set[int]:
     )
 
 
-def _pick(flows: CustomerFlows, plan: CustomerPlan, ok: np.ndarray, rng: np.random.Generator) -> int | None:
+def _pick(
+    flows: CustomerFlows, plan: CustomerPlan, ok: np.ndarray, rng: np.random.Generator
+) -> int | None:
     """A flow index where ``ok`` holds, not used by another customer scenario, nor by a
     customer who is taken over."""
     ok = ok.copy()
@@ -47,7 +49,9 @@ class AccountTakeover(Scenario):
 
     id = "account-takeover"
     title_en = "Account takeover: dormant customer, new country and device, new address, withdrawal within minutes"
-    title_ja = "アカウント乗っ取り：休眠顧客が新しい国・端末からログインし、出金先を追加して数分で出金"
+    title_ja = (
+        "アカウント乗っ取り：休眠顧客が新しい国・端末からログインし、出金先を追加して数分で出金"
+    )
 
     def on_customer_flows(self, world: World, flows: CustomerFlows) -> None:
         plan = customer_plan(world)
@@ -62,9 +66,7 @@ class AccountTakeover(Scenario):
         address = external_addresses(asset, 1, rng)[0]
         flows.destination[i] = address
         device = customer_access.customer_devices(np.array([10**9 + i]), world.params.seed)[0]
-        plan.takeovers.append(
-            Takeover(i, int(flows.customer[i]), device.as_py(), "VN", address)
-        )
+        plan.takeovers.append(Takeover(i, int(flows.customer[i]), device.as_py(), "VN"))
         key = {"withdrawal_id": flows.withdrawal_id(i)}
         self.flag("CSR-001", key, "withdrawal_id")  # address added minutes before
         self.flag("CSR-002", key, "withdrawal_id")  # first login after 200+ days

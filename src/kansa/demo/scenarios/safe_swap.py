@@ -41,7 +41,10 @@ class SafeSwap(Scenario):
         signed["contract_address"] = safe
         signed["call_selector"] = selector("changeMasterCopy(address)")
         attacker = "0x" + f"{rng.getrandbits(160):040x}"
-        world.shared.setdefault("safe_swaps", {})[source.wallet_id] = (signed["signed_at"], attacker)
+        world.shared.setdefault("safe_swaps", {})[source.wallet_id] = (
+            signed["signed_at"],
+            attacker,
+        )
         self.flag("KEY-013", signed, "txid")
         self.flag("WDR-010", signed, "txid")
         wallet = source.wallet_id
