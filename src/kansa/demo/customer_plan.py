@@ -39,6 +39,6 @@ class CustomerPlan:
 def customer_plan(world: World) -> CustomerPlan:
     """The plan shared by scenarios and generators (created on first use)."""
     plan = world.shared.get("customer_plan")
-    if plan is None:
+    if not isinstance(plan, CustomerPlan):
         plan = world.shared["customer_plan"] = CustomerPlan()
-    return plan  # type: ignore[no-any-return]
+    return plan

@@ -87,12 +87,8 @@ def yen_books(params: DemoParams, plan: CustomerPlan, sink: TableSink) -> YenRec
     late = 0
     for d in range(params.days):
         day = params.day(d)
-        dep_who, dep_amt = _draw(
-            rng,
-            holders.size,
-            DEPOSIT_RATE,
-            lambda k: _round(rng.lognormal(np.log(MEDIAN_YEN), 1.2, k)),
-        )
+        dep_who = np.flatnonzero(rng.random(holders.size) < DEPOSIT_RATE)
+        dep_amt = _round(np.asarray(rng.lognormal(np.log(MEDIAN_YEN), 1.2, dep_who.size)))
         wd_who = np.flatnonzero(rng.random(holders.size) < WITHDRAW_RATE)
         wd_amt = (
             (balance[wd_who] * rng.uniform(0.1, 0.9, wd_who.size)).astype(np.int64) // 1000 * 1000
@@ -153,13 +149,6 @@ def yen_books(params: DemoParams, plan: CustomerPlan, sink: TableSink) -> YenRec
 
 def _round(yen: np.ndarray) -> np.ndarray:
     return np.maximum(yen.astype(np.int64) // 1000 * 1000, 1000)
-
-
-def _draw(
-    rng: np.random.Generator, n: int, rate: float, amounts: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    who = np.flatnonzero(rng.random(n) < rate)
-    return who, amounts(who.size)
 
 
 def _movement(
