@@ -4,11 +4,13 @@ Clean by construction, vectorised over the customer flows:
 
 * every customer uses one device from one country (96% Japan); every withdrawal follows a
   successful login of its customer 2 to 90 minutes earlier, and every withdrawing customer also
-  logged in 1 to 80 days before the period (so no device or country is ever new, and no gap
+  logged in 1 to 30 days before the period (so no device or country is ever new, and no gap
   between two logins reaches the 180-day dormancy of CSR-002); about 1% of customers log in on
-  any day without withdrawing; 3% of logins follow a failed attempt;
-* each destination was added to the customer's address book 3 to 400 days before the period
-  (far outside CSR-001's 24-hour window);
+  any day of the period and of the 30 days before it without withdrawing; 3% of logins follow a
+  failed attempt;
+* each destination was added to the customer's address book 2 to 400 days before its first
+  withdrawal (far outside CSR-001's 24-hour window), and customers who do not withdraw add
+  addresses at the same pace over those 400 days and the period (so the daily count is steady);
 * every customer has a KYC row from onboarding; those who withdraw are verified with a low or
   medium risk rating, a few who do not are pending or rated high.
 
@@ -36,6 +38,10 @@ DAY = 1440 * MINUTE
 HOME = "JP"
 ABROAD = np.array(["US", "SG", "KR", "TW", "GB"])
 BROWSE_RATE = 0.01  # customers logging in on a day without withdrawing
+# days before the period with logins: a steady log (no day-count jump at the period's start),
+# far inside CSR-002's 180-day dormancy so no clean customer ever looks reactivated
+LOOK_BACK_DAYS = 30
+ADDRESS_BOOK_DAYS = 400  # addresses are added up to this long before they are first used
 FAIL_RATE = 0.03
 
 
@@ -78,11 +84,11 @@ def logins(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan) -> pa.T
     )
     who = flows.customer[~skip & mine]
     history_who = np.unique(flows.customer[mine])
-    history = start - rng.integers(DAY, 80 * DAY, history_who.size)
+    history = start - rng.integers(DAY, LOOK_BACK_DAYS * DAY, history_who.size)
     browse_n = int(params.customers * BROWSE_RATE)
-    browse_who = rng.integers(0, params.customers, browse_n * params.days)
+    browse_who = rng.integers(0, params.customers, browse_n * (params.days + LOOK_BACK_DAYS))
     browse_who = browse_who[~np.isin(browse_who, list(taken))]
-    browse = start + rng.integers(0, params.days * DAY, browse_who.size)
+    browse = start + rng.integers(-LOOK_BACK_DAYS * DAY, params.days * DAY, browse_who.size)
     parts = [
         _logins(
             np.concatenate([who, history_who, browse_who]),
@@ -137,10 +143,10 @@ def _finish(table: pa.Table) -> pa.Table:
 
 
 def address_changes(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan) -> pa.Table:
-    """One ``add`` per (customer, asset, destination) long before the period; the takeover's
+    """One ``add`` per (customer, asset, destination) days to months before its first use, as
+    many by customers who do not withdraw (to addresses of the same pool), and the takeover's
     address minutes before its withdrawal."""
     rng = stream(params.seed, "customer-address-book")
-    start = columns.epoch_us(params.at(0))
     keep = np.ones(flows.size, bool)
     keep[[t.flow for t in plan.takeovers]] = False
     pairs = pa.table(
@@ -152,12 +158,19 @@ def address_changes(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan
             ),
         }
     )
-    unique = pairs.group_by(["customer", "asset", "address"], use_threads=False).aggregate([])
+    pairs = pairs.append_column("first_us", pa.array(flows.requested_us[keep], pa.int64()))
+    unique = pairs.group_by(["customer", "asset", "address"], use_threads=False).aggregate(
+        [("first_us", "min")]
+    )
     unique = unique.sort_by(
         [("customer", "ascending"), ("asset", "ascending"), ("address", "ascending")]
     )
-    when = start - rng.integers(3 * DAY, 400 * DAY, unique.num_rows)
-    table = unique.append_column("changed_at", pa.array(when, pa.int64()))
+    first = unique["first_us_min"].to_numpy()
+    when = first - rng.integers(2 * DAY, ADDRESS_BOOK_DAYS * DAY, unique.num_rows)
+    table = unique.drop_columns(["first_us_min"]).append_column(
+        "changed_at", pa.array(when, pa.int64())
+    )
+    table = pa.concat_tables([table, _idle_adds(flows, params, table, rng)])
     extra = [
         {
             "customer": t.customer,
@@ -179,6 +192,29 @@ def address_changes(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan
             "asset": table["asset"],
             "address": table["address"],
             "action": pa.repeat("add", n),
+        }
+    )
+
+
+def _idle_adds(
+    flows: CustomerFlows, params: DemoParams, used: pa.Table, rng: np.random.Generator
+) -> pa.Table:
+    """Additions by customers who withdraw nothing in the period, spread evenly from
+    ADDRESS_BOOK_DAYS before the period to its end, as many per day as the used ones."""
+    start = columns.epoch_us(params.at(0))
+    idle = np.setdiff1d(np.arange(params.customers), flows.customer)
+    n = used.num_rows * (ADDRESS_BOOK_DAYS + params.days) // ADDRESS_BOOK_DAYS
+    if not idle.size or not n:
+        return used.slice(0, 0)
+    pick = rng.integers(0, used.num_rows, n)
+    return pa.table(
+        {
+            "customer": pa.array(idle[rng.integers(0, idle.size, n)].astype(np.int64)),
+            "asset": used["asset"].take(pa.array(pick)),
+            "address": used["address"].take(pa.array(pick)),
+            "changed_at": pa.array(
+                start + rng.integers(-ADDRESS_BOOK_DAYS * DAY, params.days * DAY, n), pa.int64()
+            ),
         }
     )
 
