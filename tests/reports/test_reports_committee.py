@@ -135,6 +135,8 @@ def test_the_workbook_summary_says_what_the_cover_says(tokyo_ws: Path) -> None:
         "アクセス管理",
         "システム運用",
         "人的管理",
+        "顧客取引",
+        "法定通貨（円）",
     }
 
 
