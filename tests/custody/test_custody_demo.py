@@ -46,14 +46,22 @@ def test_demo_wallets_attest_clean_except_seeded_failures(
         for v in s["violations"]
         if v["control"] == "WDR-010"
     }
-    assert {name for _, name, _ in failures} == {"leavers", "safe_calls"}
+    assert {name for _, name, _ in failures} == {"leavers", "safe_calls", "safe_state"}
     leavers = {r for _, name, r in failures if name == "leavers"}
     assert {reason.split(" key ")[1].split()[0] for reason in leavers} == leaver_keys
-    # the Bybit replay's delegatecall is a signed call that can change the Safe (WDR-010's too)
+    # the Bybit replay's delegatecall and the Safe swap's changeMasterCopy are signed calls that
+    # can change the Safe (WDR-010 flags both)
     assert {r.split(":")[0] for _, name, r in failures if name == "safe_calls"} == wdr_010
-    # the demo observes no Safe (wallet_state is empty): never clean, "not tested"
+    # every Safe is observed daily; only the swapped one differs from its approved state
+    swapped = {
+        v["key"]["wallet_id"]
+        for s in truth["scenarios"]
+        for v in s["violations"]
+        if v["control"] == "KEY-012"
+    }
+    assert {w for w, name, _ in failures if name == "safe_state"} == swapped
     safes = [r for r in results if r.wallet.policy_type == "safe"]
-    assert safes
+    assert len(safes) > len(swapped)
     for r in safes:
         (state,) = [c for c in r.checks if c.name == "safe_state"]
-        assert state.status == "n/a" and "not tested" in str(state.reasons[0])
+        assert state.status == ("fail" if r.wallet.wallet_id in swapped else "pass")

@@ -179,12 +179,17 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "ACC-001": (
         ("person_id", "role_a", "role_b"),
-        """WITH held AS (SELECT DISTINCT a.person_id, g.role_id FROM role_grants g
-                         JOIN accounts a USING (account_id)
-                         WHERE g.revoked_at IS NULL AND a.person_id IS NOT NULL)
-           SELECT x.person_id, c.role_a, c.role_b FROM role_conflicts c
+        # grants are intervals: two conflicting ones overlapping at any instant of the last
+        # 30 days (a role granted, used and revoked within a day counts)
+        f"""WITH held AS (SELECT a.person_id, g.role_id, g.granted_at AS s,
+                                coalesce(g.revoked_at, TIMESTAMPTZ '9999-12-31') AS e
+                         FROM role_grants g JOIN accounts a USING (account_id)
+                         WHERE a.person_id IS NOT NULL)
+           SELECT DISTINCT x.person_id, c.role_a, c.role_b FROM role_conflicts c
            JOIN held x ON x.role_id = c.role_a
-           JOIN held y ON y.role_id = c.role_b AND y.person_id = x.person_id""",
+           JOIN held y ON y.role_id = c.role_b AND y.person_id = x.person_id
+           WHERE x.s < y.e AND y.s < x.e AND greatest(x.s, y.s) <= {AS_OF} + INTERVAL 1 DAY
+             AND least(x.e, y.e) > {AS_OF} - INTERVAL 29 DAY""",
     ),
     "ACC-002": (
         ("account_id",),
@@ -216,7 +221,10 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
         """SELECT g.grant_id FROM role_grants g JOIN roles r USING (role_id)
            JOIN accounts a USING (account_id)
            WHERE r.privileged AND (g.ticket_id IS NULL OR g.approved_by IS NULL
-                                   OR g.approved_by = a.person_id)""",
+                                   OR g.approved_by = a.person_id
+                                   OR NOT EXISTS (SELECT 1 FROM change_tickets t
+                                                  WHERE t.ticket_id = g.ticket_id
+                                                    AND t.system = r.system))""",
     ),
     "ACC-007": (
         ("account_id",),
@@ -337,6 +345,62 @@ RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "OPS-011": (
         ("ticket_id",),
         "SELECT ticket_id FROM change_tickets WHERE approved_by = requested_by",
+    ),
+    "CSR-001": (
+        ("withdrawal_id",),
+        """SELECT DISTINCT w.withdrawal_id FROM withdrawals w JOIN withdrawal_address_changes c
+           ON c.customer_id = w.customer_id AND c.asset = w.asset
+              AND lower(c.address) = lower(w.destination_address) AND c.action = 'add'
+           WHERE w.kind = 'customer' AND c.changed_at <= w.requested_at
+             AND w.requested_at - c.changed_at <= INTERVAL 1 DAY""",
+    ),
+    "CSR-002": (
+        ("withdrawal_id",),
+        """WITH ok AS (SELECT customer_id, logged_in_at, lag(logged_in_at) OVER
+                           (PARTITION BY customer_id ORDER BY logged_in_at) AS before
+                       FROM customer_logins WHERE result = 'success')
+           SELECT DISTINCT w.withdrawal_id FROM withdrawals w JOIN ok USING (customer_id)
+           WHERE ok.logged_in_at - ok.before >= INTERVAL 180 DAY
+             AND w.requested_at BETWEEN ok.logged_in_at AND ok.logged_in_at + INTERVAL 3 DAY""",
+    ),
+    "CSR-003": (
+        ("record_id",),
+        """SELECT w.withdrawal_id FROM withdrawals w WHERE w.kind = 'customer'
+           AND (SELECT count(*) FROM customer_ledger_entries e WHERE e.withdrawal_id = w.withdrawal_id
+                AND e.direction = 'debit' AND e.amount = w.amount) <> 1""",
+    ),
+    "CSR-005": (
+        ("direction", "transfer_id"),
+        """SELECT 'outgoing', w.withdrawal_id FROM withdrawals w
+           LEFT JOIN travel_rule_messages m ON m.transfer_id = w.withdrawal_id
+           WHERE w.kind = 'customer'
+           GROUP BY w.withdrawal_id
+           HAVING count(m.message_id) = 0 OR bool_or(m.counterparty_kind = 'vasp'
+               AND NOT (m.originator_name_present AND m.originator_account_present
+                        AND m.originator_identifier_present AND m.beneficiary_name_present
+                        AND m.beneficiary_account_present))""",
+    ),
+    "FIA-001": (
+        ("as_of",),
+        """SELECT o.as_of FROM (SELECT as_of, sum(balance) AS owed FROM customer_yen_balances
+                               GROUP BY as_of) o
+           LEFT JOIN (SELECT as_of, sum(balance) AS held FROM yen_trust_balances GROUP BY as_of) h
+           USING (as_of) WHERE coalesce(h.held, 0) < o.owed""",
+    ),
+    "KEY-012": (
+        ("wallet_id", "as_of", "check"),
+        f"""SELECT wallet_id, as_of, 'change' FROM (
+                SELECT wallet_id, as_of, implementation, lag(implementation) OVER
+                    (PARTITION BY wallet_id ORDER BY as_of) AS before FROM wallet_state)
+            WHERE implementation <> before
+            UNION ALL
+            SELECT s.wallet_id, s.as_of, 'implementation' FROM wallet_state s
+            JOIN wallets w USING (wallet_id)
+            WHERE s.as_of = {AS_OF} AND lower(s.implementation) <> lower(w.approved_implementation)""",
+    ),
+    "KEY-013": (
+        ("txid",),
+        "SELECT txid FROM signed_transactions WHERE call_selector IS NOT NULL",
     ),
 }
 

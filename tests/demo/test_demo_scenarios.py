@@ -21,6 +21,14 @@ SCENARIOS = {
     "sod-breach": {"ACC-001"},
     "untrained-privileged": {"PPL-002"},
     "ofac-payment": {"WDR-008"},
+    "account-takeover": {"CSR-001", "CSR-002"},
+    "forged-withdrawal": {"CSR-003"},
+    "travel-rule-gap": {"CSR-005"},
+    "yen-trust-shortfall": {"FIA-001"},
+    "grant-use-revoke": {"ACC-001"},
+    "self-approved-small": {"WDR-003"},
+    "fake-ticket": {"ACC-006"},
+    "safe-swap": {"KEY-012", "KEY-013", "WDR-010"},
 }
 
 

@@ -7,6 +7,8 @@ violations: precision and recall 1.0 (issue 3's acceptance criterion, at small s
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -30,27 +32,25 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, RunRe
     return ws, run_controls(ws, load_catalog().values(), progress=False, record=False)
 
 
-def _unstaged(ws: Workspace) -> set[str]:
-    """Datasets the demo loads without a row (the customer-side and yen datasets and
-    wallet_state: issue 10 item 8 stages them)."""
-    from kansa.vault import Vault
+def load_catalog_datasets() -> set[str]:
+    from kansa.contracts import load_contracts
 
-    return {n for n, s in Vault(ws.vault_dir).latest_all().items() if s.rows == 0}
+    return set(load_contracts())
+
+
+def _days(first: str, end: str) -> list[str]:
+    """Every ISO day from ``first`` up to the day before ``end``."""
+    a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(end)
+    return [(a + dt.timedelta(n)).isoformat() for n in range((b - a).days)]
 
 
 def test_every_catalog_control_runs_in_the_sandbox(demo_run: tuple[Workspace, RunResult]) -> None:
-    ws, run = demo_run
+    _ws, run = demo_run
     errors = {o.control_id: o.error for o in run.outcomes if o.status == "error"}
     assert errors == {}  # never a refusal, never a crash
-    # a control whose input the demo leaves empty is NOT TESTED, naming that input: never a
-    # pass on data nobody saw, and not an error either (the control is not broken)
-    empty = _unstaged(ws)
+    # the demo fills every input (issue 10 item 8): no control is left NOT TESTED
     catalog = load_catalog()
-    expected = {cid for cid, c in catalog.items() if set(c.datasets) & empty}
-    untested = {o.control_id: o.reason or "" for o in run.outcomes if o.status == "not_tested"}
-    assert set(untested) == expected
-    for cid, reason in untested.items():
-        assert any(d in reason for d in set(catalog[cid].datasets) & empty), (cid, reason)
+    assert [o.control_id for o in run.outcomes if o.status == "not_tested"] == []
     assert len(run.outcomes) == len(catalog) >= 45
 
 
@@ -87,13 +87,21 @@ def test_the_demo_is_loaded_day_by_day_and_every_run_is_complete(
     for snap in Vault(ws.vault_dir).snapshots():
         if get_contract(snap.dataset).dated:
             loads.setdefault(snap.dataset, []).append(snap.payload["days_added"])
-    assert set(loads) == {n for n in loads if get_contract(n).dated} and len(loads) == 7
+    dated = {n for n in load_catalog_datasets() if get_contract(n).dated}
+    assert set(loads) == dated and len(loads) == 16
+    truth = json.loads((ws.root / "demo" / "ground_truth.json").read_text(encoding="utf-8"))
+    start = truth["start"]
     for name, added in loads.items():  # one ingest per day, each adding exactly its day
-        assert all(len(days) == 1 for days in added), name
-        assert len(added) >= 7 and [d[0] for d in added] == sorted(d[0] for d in added)
+        history = [d for d in added if d[0] < start]
+        # at most one load before the period: the look-back, every day of it up to the period
+        assert len(history) <= 1, name
+        for days in history:
+            assert days == _days(days[0], start), name
+        rest = [d for d in added if d[0] >= start]
+        assert all(len(days) == 1 for days in rest), name
+        assert len(rest) >= 7 and [d[0] for d in rest] == sorted(d[0] for d in rest)
     assert run.incomplete == 0  # every day of every dated input was loaded
-    untested = {o.control_id for o in run.outcomes if o.status == "not_tested"}
-    assert all(set(load_catalog()[c].datasets) & _unstaged(ws) for c in untested)
+    assert run.not_tested == 0  # and every input was loaded with rows
 
 
 def test_a_one_day_correction_of_the_demo_changes_no_verdict(

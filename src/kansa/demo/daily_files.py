@@ -78,3 +78,23 @@ def split_by_day(
         con.close()
         shutil.rmtree(staging, ignore_errors=True)
     return dict(sorted(files.items()))
+
+
+def merge_files(files: list[Path], fmt: str) -> Path:
+    """One file holding the rows of ``files`` (day files of one dataset), beside them, named
+    ``DATASET_history.EXT``; the day files are removed."""
+    target = files[0].parent / (files[0].stem.rsplit("_", 1)[0] + f"_history.{fmt}")
+    readers = ", ".join(_quote(str(f)) for f in files)
+    if fmt == "parquet":
+        source, options = f"read_parquet([{readers}])", "FORMAT parquet, COMPRESSION zstd"
+    else:
+        source = f"read_csv([{readers}], header = true, all_varchar = true)"
+        options = "FORMAT csv, HEADER true"
+    con = duckdb.connect()
+    try:
+        con.execute(f"COPY (SELECT * FROM {source}) TO {_quote(str(target))} ({options})")
+    finally:
+        con.close()
+    for f in files:
+        f.unlink()
+    return target

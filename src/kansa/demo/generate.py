@@ -19,6 +19,7 @@ import pyarrow as pa
 from kansa.contracts import load_contracts
 from kansa.demo import activity, custody, customer_flows, org, phishing, treasury
 from kansa.demo.columns import epoch_us
+from kansa.demo.customer_side import generate_customer_side
 from kansa.demo.ledger import Book, simulate
 from kansa.demo.params import DemoParams
 from kansa.demo.sanctions import load_ofac
@@ -63,6 +64,7 @@ def generate(
     rows: dict[str, int] = {}
     books = _ledger(world, folder, rows, progress)
     big = _transfers(world, scenarios, books, ofac_dir)
+    generate_customer_side(world, folder, world.shared["customer_flows"], books, big, rows)
     progress("transfers", 1.0)
     _write_all(world, folder, big, rows, progress)
     truth = folder / GROUND_TRUTH
@@ -114,6 +116,7 @@ def _transfers(
     flows = customer_flows.collect(books, epoch_us(p.at(0)), p.seed)
     for s in scenarios:
         s.on_customer_flows(world, flows)
+    world.shared["customer_flows"] = flows
     hot = [treasury.wallet(world, b.asset.code, "HOT-1") for b in books]
     approvers = [x for x in world.team("approver") if x.person_id not in world.bystanders]
     big = customer_flows.tables(flows, hot, approvers, p.seed)
