@@ -4,7 +4,8 @@ Clean by construction, vectorised over the customer flows:
 
 * every customer uses one device from one country (96% Japan); every withdrawal follows a
   successful login of its customer 2 to 90 minutes earlier, and every withdrawing customer also
-  logged in 1 to 30 days before the period (so no device or country is ever new, and no gap
+  logged in 1 to 30 days before the period and at least every 30 days after that until their
+  last login, however long the period (so no device or country is ever new, and no gap
   between two logins reaches the 180-day dormancy of CSR-002); about 1% of customers log in on
   any day of the period and of the 30 days before it without withdrawing; 3% of logins follow a
   failed attempt;
@@ -41,6 +42,8 @@ BROWSE_RATE = 0.01  # customers logging in on a day without withdrawing
 # days before the period with logins: a steady log (no day-count jump at the period's start),
 # far inside CSR-002's 180-day dormancy so no clean customer ever looks reactivated
 LOOK_BACK_DAYS = 30
+# longest a customer who withdraws goes without a successful login: far inside CSR-002's dormancy
+MAX_GAP_DAYS = 30
 ADDRESS_BOOK_DAYS = 400  # addresses are added up to this long before they are first used
 FAIL_RATE = 0.03
 
@@ -89,10 +92,15 @@ def logins(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan) -> pa.T
     browse_who = rng.integers(0, params.customers, browse_n * (params.days + LOOK_BACK_DAYS))
     browse_who = browse_who[~np.isin(browse_who, list(taken))]
     browse = start + rng.integers(-LOOK_BACK_DAYS * DAY, params.days * DAY, browse_who.size)
+    withdraws = np.isin(browse_who, history_who)
+    kept_who, kept = keep_alive(
+        np.concatenate([who, history_who, browse_who[withdraws]]),
+        np.concatenate([before, history, browse[withdraws]]),
+    )
     parts = [
         _logins(
-            np.concatenate([who, history_who, browse_who]),
-            np.concatenate([before, history, browse]),
+            np.concatenate([who, history_who, kept_who, browse_who]),
+            np.concatenate([before, history, kept, browse]),
             params.seed,
         )
     ]
@@ -106,6 +114,27 @@ def logins(flows: CustomerFlows, params: DemoParams, plan: CustomerPlan) -> pa.T
         parts.append(_takeover_logins(t, flows, start, params.seed, rng))
     table = pa.concat_tables(parts)
     return _finish(table.sort_by([("logged_in_at", "ascending"), ("customer", "ascending")]))
+
+
+def keep_alive(customer: np.ndarray, when: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Logins that close every gap longer than MAX_GAP_DAYS between two logins of a customer.
+
+    A clean customer who withdraws early and again late in a long period (or only late, or
+    browses late) would otherwise log in twice more than CSR-002's dormancy apart and look
+    reactivated; each long
+    gap gets evenly spaced logins so that none is left longer than MAX_GAP_DAYS. Deterministic
+    (no draw), so the other columns' random streams stay as they were.
+    """
+    order = np.lexsort((when, customer))
+    cust, at = customer[order], when[order]
+    gap = np.diff(at)
+    long = (np.diff(cust) == 0) & (gap > MAX_GAP_DAYS * DAY)
+    start, span, who = at[:-1][long], gap[long], cust[:-1][long]
+    extra = -(-span // (MAX_GAP_DAYS * DAY)) - 1  # logins needed inside each long gap
+    total = int(extra.sum())
+    step = span // (extra + 1)
+    rank = np.arange(total) - np.repeat(np.cumsum(extra) - extra, extra) + 1
+    return np.repeat(who, extra), np.repeat(start, extra) + rank * np.repeat(step, extra)
 
 
 def _takeover_logins(
