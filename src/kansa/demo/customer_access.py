@@ -121,9 +121,9 @@ def keep_alive(customer: np.ndarray, when: np.ndarray) -> tuple[np.ndarray, np.n
 
     A clean customer who withdraws early and again late in a long period (or only late, or
     browses late) would otherwise log in twice more than CSR-002's dormancy apart and look
-    reactivated; each long
-    gap gets evenly spaced logins so that none is left longer than MAX_GAP_DAYS. Deterministic
-    (no draw), so the other columns' random streams stay as they were.
+    reactivated; each long gap gets evenly spaced logins so that none is left longer than
+    MAX_GAP_DAYS (give or take a few microseconds of rounding). Deterministic (no draw), so
+    the other columns' random streams stay as they were.
     """
     order = np.lexsort((when, customer))
     cust, at = customer[order], when[order]
