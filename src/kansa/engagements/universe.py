@@ -45,6 +45,15 @@ def controls_of(
     return sorted(c.id for c in catalog.values() if wanted & set(c.datasets))
 
 
+def _known(kind: str, catalog: Mapping[str, Control]) -> list[str]:
+    """What a name of ``kind`` can be: the catalog's areas, owners (units) or datasets."""
+    if kind == "area":
+        return sorted({c.area for c in catalog.values()})
+    if kind == "unit":
+        return sorted({c.owner for c in catalog.values()})
+    return sorted({d for c in catalog.values() for d in c.datasets})
+
+
 def add_entity(
     desk: Desk,
     catalog: Mapping[str, Control],
@@ -81,12 +90,13 @@ def add_entity(
             )
         )
     if not controls_of(kind, name, sets, catalog):
+        known = ", ".join(_known(kind, catalog))
         raise WorkflowError(
             tr(
                 f"No control of the catalog falls under {kind} {name!r}: it could never be tested.",
                 f"{kind} {name!r} に該当する統制がカタログにありません（検証できません）。",
             ),
-            hint=tr("See `kansa controls list`.", "`kansa controls list` を確認してください。"),
+            hint=tr(f"Known: {known}.", f"候補: {known}。"),
         )
     with desk.db.session() as s:
         row = s.scalars(

@@ -26,6 +26,7 @@ LABELS: dict[str, dict[str, str]] = {
         "kind": "Kind",
         "entry_hash": "Ledger entry hash",
         "files": "Files (SHA-256)",
+        "many_files": "{n} files, each named with its SHA-256 in the ledger entry (and the XLSX report).",
         "preparer": "Preparer",
         "reviewer": "Reviewer",
         "results": "4. Results",
@@ -33,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
         "area": "Area",
         "result": "Result",
         "exceptions": "Exceptions",
+        "n_exceptions": "{n} exceptions",
         "population": "Population",
         "run": "Run",
         "findings": "5. Findings, rating and management's response",
@@ -53,7 +55,8 @@ LABELS: dict[str, dict[str, str]] = {
         "generated": "Generated (UTC)",
         "ledger": "Ledger head at generation",
         "summary": "{tested} of {total} programme controls concluded: {passed} passed, {failed} failed; "
-        "{untested} not tested by this engagement. {findings} findings.",
+        "{untested} without a conclusion (not tested by this engagement, incomplete or error). "
+        "{findings} findings.",
         "none": "None.",
     },
     "ja": {
@@ -78,6 +81,7 @@ LABELS: dict[str, dict[str, str]] = {
         "kind": "種類",
         "entry_hash": "台帳エントリのハッシュ",
         "files": "ファイル（SHA-256）",
+        "many_files": "{n} ファイル（各 SHA-256 は台帳エントリと XLSX 版に記載）。",
         "preparer": "作成者",
         "reviewer": "レビュー者",
         "results": "4. 監査結果",
@@ -85,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         "area": "領域",
         "result": "結果",
         "exceptions": "例外件数",
+        "n_exceptions": "例外 {n} 件",
         "population": "母集団",
         "run": "実行",
         "findings": "5. 指摘事項・評価・被監査部門の回答",
@@ -104,7 +109,7 @@ LABELS: dict[str, dict[str, str]] = {
         "generated": "作成日時（UTC）",
         "ledger": "作成時の台帳ヘッド",
         "summary": "監査プログラムの統制 {total} 件中 {tested} 件で結論：有効 {passed} 件、不備 {failed} 件。"
-        "本監査で未検証 {untested} 件。指摘事項 {findings} 件。",
+        "結論なし（本監査で未検証・不完全・エラー）{untested} 件。指摘事項 {findings} 件。",
         "none": "なし。",
     },
 }
