@@ -3,6 +3,7 @@ next period (same scope, team, programme and budget; no items, no opinion, statu
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from sqlalchemy import select
@@ -62,9 +63,13 @@ def update_engagement(
         return row
 
 
-def _next_code(old: Engagement, new_year: int) -> str:
+def _next_code(old: Engagement, start: dt.date) -> str:
+    """Last year's code with the new year (2026-CUSTODY -> 2027-CUSTODY); within the same year
+    (a quarter), the old code and the new period's first day."""
     year = str(old.year)
-    return old.code.replace(year, str(new_year)) if year in old.code else f"{old.code}-{new_year}"
+    if year in old.code and start.year != old.year:
+        return old.code.replace(year, str(start.year))
+    return f"{old.code}-{start:%Y%m%d}"
 
 
 def roll_forward(
@@ -74,7 +79,7 @@ def roll_forward(
     old = get_engagement(desk, code)
     p = next_period(Period(old.period_start, old.period_end, old.as_of))
     spec = EngagementSpec(
-        code=new_code or _next_code(old, p.start.year),
+        code=new_code or _next_code(old, p.start),
         title=old.title,
         scope=list(old.scope),
         period_start=p.start,

@@ -56,7 +56,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ledger": "Ledger head at generation",
         "summary": "{tested} of {total} programme controls concluded: {passed} passed, {failed} failed; "
         "{untested} without a conclusion (not tested by this engagement, incomplete or error). "
-        "{findings} findings.",
+        "Findings: {findings}.",
         "none": "None.",
     },
     "ja": {
