@@ -295,3 +295,30 @@ def test_the_japanese_pdf_prints_its_japanese_text(engaged: Any, tmp_path: Path)
         "TST-601",
     ):
         assert words in text, words
+
+
+def test_the_engagement_sample_is_signed_and_the_report_shows_a_voided_sign_off(
+    engaged: Any,
+) -> None:
+    ws, catalog, _, evaluated = engaged
+    with desk(ws, "Auditor Kato") as d:  # drew and evaluated it
+        prepare(d, str(evaluated))
+        with pytest.raises(WorkflowError, match="never be its reviewer"):
+            review(d, str(evaluated))
+    with desk(ws, "Reviewer Sato") as d:
+        review(d, str(evaluated))
+        data = gather_report(d, get_engagement(d, CODE), catalog, "en")
+    (sample,) = [p for p in data.procedures if p.seq == evaluated]
+    assert sample.preparer.startswith("Auditor Kato") and sample.preparer.endswith("OK")
+    assert sample.reviewer.startswith("Reviewer Sato") and sample.reviewer.endswith("OK")
+    json_file = next(rel for rel in sample.files if rel.endswith(".json"))
+    path = Vault(ws.vault_dir).evidence_path(json_file)
+    os.chmod(path, 0o644)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"deviation', '"Deviation'), encoding="utf-8"
+    )
+    with desk(ws, "Lead Mori") as d:
+        html = render_engagement(
+            gather_report(d, get_engagement(d, CODE), catalog, "en"), "html"
+        ).decode()
+    assert html.count('class="void"') == 2 and f"file {json_file} changed" in html
