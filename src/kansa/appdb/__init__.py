@@ -5,11 +5,18 @@ Public surface: :func:`upgrade` (create or migrate a database to the newest sche
 :class:`Run`, :class:`ControlResult`, :class:`Finding`, :class:`FindingEvent`, the web
 access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`, the
 workflow tables :class:`FindingAction`, :class:`SignOff`, :class:`ReviewNote`,
-:class:`EvidenceRequest`, :class:`Notification`, and
+:class:`EvidenceRequest`, :class:`Notification`, the audit plan's :class:`AuditEntity`,
+:class:`Engagement`, :class:`EngagementItem`, :class:`MaturityClaim`, and
 :func:`head_revision`.
 """
 
 from kansa.appdb.database import Database, current_revision, head_revision, make_engine, upgrade
+from kansa.appdb.engagement_models import (
+    AuditEntity,
+    Engagement,
+    EngagementItem,
+    MaturityClaim,
+)
 from kansa.appdb.models import (
     ApiToken,
     Base,
@@ -31,14 +38,18 @@ from kansa.appdb.models import (
 
 __all__ = [
     "ApiToken",
+    "AuditEntity",
     "Base",
     "ControlResult",
     "Database",
+    "Engagement",
+    "EngagementItem",
     "EvidenceRequest",
     "Finding",
     "FindingAction",
     "FindingEvent",
     "LatestResult",
+    "MaturityClaim",
     "Notification",
     "ReviewNote",
     "Run",

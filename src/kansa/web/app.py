@@ -23,6 +23,8 @@ from kansa.web.routes import (
     signoffs,
     static,
 )
+from kansa.web.routes import engagements as plan_routes
+from kansa.web.routes import maturity as maturity_routes
 from kansa.web.settings import WebSettings
 from kansa.web.templating import render
 from kansa.workspace import Workspace
@@ -49,6 +51,8 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     app.include_router(signoffs.api_router)
     app.include_router(evidence_requests.router)
     app.include_router(evidence_requests.api_router)
+    app.include_router(plan_routes.router)  # the audit plan (kansa.engagements)
+    app.include_router(maturity_routes.router)
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(Redirect)

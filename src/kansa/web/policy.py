@@ -64,6 +64,7 @@ SIGNOFF_STEPS: dict[str, frozenset[str]] = {
     "note": AUDIT,
     "clear": AUDIT,
 }
+PLANNERS = frozenset({r.AUDIT_MANAGER})
 
 POLICY: dict[str, Rule] = {
     # signing in
@@ -96,6 +97,19 @@ POLICY: dict[str, Rule] = {
     "users": Rule(ADMINS),
     "user_add": Rule(ADMINS),
     "user_reset": Rule(ADMINS),
+    # the audit plan (kansa.engagements): read by the audit roles and the committee, planned by
+    # the audit manager, worked on by the audit manager and the auditors
+    "plan": Rule(REPORTS),
+    "plan_entity": Rule(PLANNERS),
+    "plan_score": Rule(PLANNERS),
+    "plan_build": Rule(PLANNERS),
+    "engagement": Rule(REPORTS),
+    "engagement_update": Rule(AUDIT_STAFF),
+    "engagement_link": Rule(AUDIT_STAFF),
+    "engagement_report": Rule(AUDIT_STAFF),
+    "engagement_roll_forward": Rule(PLANNERS),
+    "maturity": Rule(REPORTS),
+    "maturity_assess": Rule(PLANNERS),
     # JSON API
     "api_openapi": Rule(ALL),
     "api_overview": Rule(ALL),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import kansa.appdb.engagement_models  # noqa: F401  (its tables join Base.metadata)
 from kansa.appdb.models import Base
 
 connection = context.config.attributes.get("connection")
