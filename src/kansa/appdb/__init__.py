@@ -3,9 +3,9 @@
 Public surface: :func:`upgrade` (create or migrate a database to the newest schema, run by
 ``kansa init`` and before every use), :class:`Database` (sessions), the ORM classes
 :class:`Run`, :class:`ControlResult`, :class:`Finding`, :class:`FindingEvent`, the web
-access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`, the
-workflow tables :class:`FindingAction`, :class:`SignOff`, :class:`ReviewNote`,
-:class:`EvidenceRequest`, :class:`Notification`, and
+access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`,
+:class:`WebAuthnCredential`, the workflow tables :class:`FindingAction`, :class:`SignOff`,
+:class:`ReviewNote`, :class:`EvidenceRequest`, :class:`Notification`, and
 :func:`head_revision`.
 """
 
@@ -26,6 +26,7 @@ from kansa.appdb.models import (
     SignOff,
     Unit,
     User,
+    WebAuthnCredential,
     WebSession,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "SignOff",
     "Unit",
     "User",
+    "WebAuthnCredential",
     "WebSession",
     "current_revision",
     "head_revision",

@@ -10,6 +10,7 @@ from kansa.appdb import Database
 from kansa.controls.model import Control
 from kansa.vault import LedgerEntry, Vault
 from kansa.web.exception_pages import ExceptionPages
+from kansa.web.secret_box import SecretBox
 from kansa.web.settings import WebSettings
 from kansa.web.throttle import Throttle
 from kansa.workspace import Workspace
@@ -20,6 +21,7 @@ class AppContext:
     workspace: Workspace
     db: Database
     settings: WebSettings
+    box: SecretBox  # seals and opens TOTP secrets (the key never enters the database)
     throttle: Throttle = field(default_factory=Throttle)
     # exceptions files whose SHA-256 was checked against the run (path, sha256, mtime, size)
     verified_files: set[tuple[Any, ...]] = field(default_factory=set)
