@@ -210,9 +210,12 @@ def test_security_key_enrolment_sign_in_and_revocation(
     page.wait_for_url("**/totp")
     page.click("#key-login button")
     expect(page.locator("text=Control health by area")).to_be_visible()
-    assert stored["credentials"][0]["signCount"] < cdp.send(
-        "WebAuthn.getCredentials", {"authenticatorId": authenticator}
-    )["credentials"][0]["signCount"]
+    assert (
+        stored["credentials"][0]["signCount"]
+        < cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"][0][
+            "signCount"
+        ]
+    )
 
     # revoke it on the account page: the next sign-in has no key to offer, and must enrol again
     page.goto(base + "/account")
