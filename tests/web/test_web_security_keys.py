@@ -3,10 +3,19 @@
 
 from __future__ import annotations
 
-from helpers_web import NEW_PASSWORD, client, csrf_of, post_login, signed_in, web_entries
+import html
+import json
+import re
+import subprocess
+import sys
+
+from fastapi.testclient import TestClient
+from helpers_web import BASE, NEW_PASSWORD, client, csrf_of, post_login, signed_in, web_entries
 from sqlalchemy import select
 
 from kansa.appdb import Database, User, WebAuthnCredential
+from kansa.web import create_app
+from kansa.web.settings import WebSettings
 from kansa.workspace import Workspace
 
 
@@ -41,3 +50,23 @@ def test_a_forged_assertion_counts_as_a_failed_sign_in(demo: Workspace) -> None:
         assert user.failed_logins == 1
     last = [e for e in web_entries(demo) if e["actor"] == "key-forger"][-1]
     assert last["action"] == "second_factor_failed" and last["method"] == "webauthn"
+
+
+def test_behind_a_proxy_keys_are_bound_to_the_public_origin(demo: Workspace) -> None:
+    c, _ = signed_in(demo, "key-proxied", "auditor")
+    proxied = TestClient(
+        create_app(demo, WebSettings(public_origin="https://audit.example.com")),
+        base_url=BASE, follow_redirects=False, cookies=dict(c.cookies),
+    )  # fmt: skip
+    page = proxied.get("/account")
+    found = re.search(r'data-options="([^"]*)"', page.text)
+    assert found, page.text
+    options = json.loads(html.unescape(found.group(1)))
+    assert options["rp"] == {"name": "Kansa", "id": "audit.example.com"}
+    assert options["attestation"] == "none" and len(options["challenge"]) >= 22
+    done = subprocess.run(
+        [sys.executable, "-c", "from kansa.cli.app import main; main()", "-w", str(demo.root),
+         "serve", "--public-origin", "ftp://x/y"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2 and "is not an origin" in done.stderr
