@@ -1,8 +1,8 @@
 """Web security: WebAuthn credentials, a ceremony's challenge, room for encrypted TOTP
 secrets, and units that can be deactivated.
 
-Revision ID: 0006_websec
-Revises: 0005_requests
+Revision ID: 0007_websec
+Revises: 0006_run_summary
 Create Date: 2026-11-30
 
 The TOTP secrets already stored in clear are encrypted by the app itself when it opens the
@@ -17,8 +17,8 @@ from alembic import op
 
 from kansa.appdb.types import UTCDateTime
 
-revision = "0006_websec"
-down_revision = "0005_requests"
+revision = "0007_websec"
+down_revision = "0006_run_summary"
 branch_labels = None
 depends_on = None
 
