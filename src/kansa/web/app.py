@@ -45,7 +45,7 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     db = Database(workspace.database_url)
     box = secret_box.load_box(workspace.root)
     secret_box.prepare(db, box)  # a wrong key stops here, with one clear message
-    app.state.kansa = AppContext(workspace, db, settings or WebSettings(), box)
+    app.state.kansa = AppContext(workspace, db, settings or WebSettings(), sealed_with=box)
     for module in (
         static,
         auth,
