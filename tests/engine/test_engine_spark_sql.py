@@ -44,6 +44,13 @@ def test_duckdb_intervals_become_make_dt_interval() -> None:
     assert "MAKE_DT_INTERVAL(0, 24, 0, 0)" in out
 
 
+def test_a_controls_own_error_becomes_raise_error() -> None:
+    """The customer controls refuse an empty input with DuckDB's error(); Spark 3.5 has no
+    ERROR function (the parity run failed on it), its own is raise_error."""
+    out = transpile("select case when n = 0 then error('holds no rows') end from t", "spark")
+    assert "RAISE_ERROR('holds no rows')" in out and " ERROR(" not in out
+
+
 def test_date_minus_date_is_days_when_the_types_are_known() -> None:
     schema = {"t": {"d": "date", "ts": "timestamp", "n": "int"}}
     sql = (

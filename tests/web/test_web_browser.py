@@ -157,3 +157,79 @@ def test_expired_external_reviewer_is_refused(
     assert page.url.endswith("/login")
     page.goto(server + "/")
     assert page.url.endswith("/login")
+
+
+def _sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", NEW_PASSWORD)
+    page.click("button[type=submit] >> text=Sign in")
+
+
+def test_security_key_enrolment_sign_in_and_revocation(
+    server: str, browser: object, demo: Workspace
+) -> None:
+    """WebAuthn with Chromium's virtual authenticator (DevTools protocol, WebAuthn domain):
+    a real navigator.credentials ceremony, no TOTP at all. WebAuthn needs a secure context
+    and a domain as the relying party: http://localhost is one (127.0.0.1 is not a domain)."""
+    with Database(demo.database_url) as db:
+        one_time = add_user(db, "pw-keyholder", "audit_manager")
+    base = server.replace("127.0.0.1", "localhost")
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    authenticator = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "usb", "hasResidentKey": False,
+        "hasUserVerification": True, "isUserVerified": True,
+        "automaticPresenceSimulation": True}})["authenticatorId"]  # fmt: skip
+
+    # first sign-in: one-time password, new password, then a security key instead of TOTP
+    page.goto(base + "/login")
+    page.fill("input[name=username]", "pw-keyholder")
+    page.fill("input[name=password]", one_time)
+    page.click("button[type=submit] >> text=Sign in")
+    page.fill("input[name=current]", one_time)
+    page.fill("input[name=new]", NEW_PASSWORD)
+    page.fill("input[name=repeat]", NEW_PASSWORD)
+    page.click("text=Change password")
+    page.wait_for_url("**/totp/enrol")
+    expect(page.locator("#key-register")).to_be_visible()  # the script shows it: WebAuthn here
+    page.fill("#key-register input[name=name]", "desk key")
+    page.click("#key-register button")
+    expect(page.locator("h1")).to_have_text("Recovery codes")
+    stored = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert len(stored["credentials"]) == 1
+
+    # sign out, sign in again: the password, then the key (no code typed)
+    page.goto(base + "/")
+    page.click("text=Sign out")
+    _sign_in(page, base, "pw-keyholder")
+    page.wait_for_url("**/totp")
+    page.click("#key-login button")
+    expect(page.locator("text=Control health by area")).to_be_visible()
+    assert (
+        stored["credentials"][0]["signCount"]
+        < cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"][0][
+            "signCount"
+        ]
+    )
+
+    # revoke it on the account page: the next sign-in has no key to offer, and must enrol again
+    page.goto(base + "/account")
+    expect(page.locator("#security-keys tbody tr")).to_have_count(1)
+    page.click("#security-keys button:has-text('Revoke')")
+    expect(page.locator("#security-keys")).to_contain_text("revoked")
+    page.click("text=Sign out")
+    _sign_in(page, base, "pw-keyholder")
+    page.wait_for_url("**/totp/enrol")
+    assert not errors, errors
+
+    from helpers_web import web_entries
+
+    mine = [e for e in web_entries(demo) if e["actor"] == "pw-keyholder"]
+    actions = [e["action"] for e in mine]
+    assert "webauthn_registered" in actions and "webauthn_revoked" in actions
+    assert any(e["action"] == "second_factor" and e.get("method") == "webauthn" for e in mine)

@@ -47,7 +47,8 @@ def world(demo: Workspace) -> dict[str, object]:
         throwaway = next(u.id for u in list_users(db) if u.username == "throwaway")
     params = {"control_id": control_id, "user_id": str(throwaway), "token_id": "999999",
               "code": "ja", "name": "app.css", "fmt": "csv", "seq": "999999",
-              "finding_id": str(finding_of(demo, control_id)), "ref": "999999", "request_id": "999999"}  # fmt: skip
+              "finding_id": str(finding_of(demo, control_id)), "ref": "999999", "request_id": "999999",
+              "key_id": "999999", "unit": unit}  # fmt: skip
     return {"clients": clients, "params": params, "app": clients[ROLES[0]].app}
 
 

@@ -3,10 +3,10 @@
 Public surface: :func:`upgrade` (create or migrate a database to the newest schema, run by
 ``kansa init`` and before every use), :class:`Database` (sessions), the ORM classes
 :class:`Run`, :class:`ControlResult`, :class:`Finding`, :class:`FindingEvent`, the web
-access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`, the
-workflow tables :class:`FindingAction`, :class:`SignOff`, :class:`ReviewNote`,
-:class:`EvidenceRequest`, :class:`Notification`, the audit plan's :class:`AuditEntity`,
-:class:`Engagement`, :class:`EngagementItem`, :class:`MaturityClaim`, and
+access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToken`,
+:class:`WebAuthnCredential`, the workflow tables :class:`FindingAction`, :class:`SignOff`,
+:class:`ReviewNote`, :class:`EvidenceRequest`, :class:`Notification`, the audit plan's
+:class:`AuditEntity`, :class:`Engagement`, :class:`EngagementItem`, :class:`MaturityClaim`, and
 :func:`head_revision`.
 """
 
@@ -33,6 +33,7 @@ from kansa.appdb.models import (
     SignOff,
     Unit,
     User,
+    WebAuthnCredential,
     WebSession,
 )
 
@@ -57,6 +58,7 @@ __all__ = [
     "SignOff",
     "Unit",
     "User",
+    "WebAuthnCredential",
     "WebSession",
     "current_revision",
     "head_revision",

@@ -63,6 +63,7 @@ COMMANDS: dict[str, str] = {
     "daily": "daily_cmds",
     "serve": "serve_cmds",
     "users": "serve_cmds",
+    "units": "units_cmds",
 }
 
 WORKSPACE_HELP = "Workspace folder (else $KANSA_WORKSPACE, else the current folder)."

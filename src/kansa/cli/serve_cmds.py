@@ -117,6 +117,8 @@ def serve(
     tls_key: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
     workers: Annotated[int | None, typer.Option(min=1, max=64, help="Server processes "
                        "(default: one per core, at most 4).")] = None,
+    public_origin: Annotated[str | None, typer.Option(help="The origin browsers use when a TLS proxy "
+                             "stands in front (https://audit.example.com): security keys are bound to it.")] = None,
 ) -> None:  # fmt: skip
     """Serve the audit team's web app over this workspace (see docs/web.md)."""
     import uvicorn
@@ -144,6 +146,12 @@ def serve(
                 "Create a workspace first: `kansa init`.", "先に `kansa init` を実行してください。"
             ),
         )
+    from kansa.web import secret_box
+    from kansa.web.settings import WebSettings
+
+    origin = _origin(public_origin)
+    with Database(ws.database_url) as db:  # migrated once, before any worker opens it
+        secret_box.prepare(db, secret_box.load_box(ws.root))  # a wrong key: one message here
     count = web_workers.default_count() if workers is None else workers
     url = f"{'https' if tls_cert else 'http'}://{host}:{port}/"
     console.print(tr(f"Serving {ws.root} on {url} with {count} process(es) (Ctrl-C stops)",
@@ -151,11 +159,23 @@ def serve(
     options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False,
                "ssl_certfile": tls_cert, "ssl_keyfile": tls_key}  # fmt: skip
     if count == 1:
-        uvicorn.run(create_app(ws), **options)  # type: ignore[arg-type]
+        uvicorn.run(create_app(ws, WebSettings(public_origin=origin)), **options)  # type: ignore[arg-type]
         return
-    Database(ws.database_url).close()  # migrated once, before the workers open it
-    web_workers.hand_over(ws, count)
+    web_workers.hand_over(ws, count, origin)
     uvicorn.run(web_workers.FACTORY, factory=True, workers=count, **options)  # type: ignore[arg-type]
+
+
+def _origin(text: str | None) -> str | None:
+    """``scheme://host[:port]`` and nothing else (WebAuthn compares origins exactly)."""
+    if text is None:
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/"):
+        raise typer.BadParameter(tr(f"{text!r} is not an origin like https://audit.example.com.",
+                                    f"{text!r} は https://audit.example.com のようなオリジンではありません。"))  # fmt: skip
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _loopback(host: str) -> bool:

@@ -9,6 +9,8 @@ something else (https://spark.apache.org/docs/3.5.3/api/sql/).
   raise ``UnsupportedError``: a control never runs on a translation that could mean otherwise.
 * ``to_days(n)``, ``to_hours(n)``, ``to_minutes(n)``, ``to_seconds(n)`` (DuckDB intervals)
   become ``make_dt_interval``.
+* ``error(msg)`` (a control's own refusal, e.g. "customer_logins holds no rows") becomes Spark's
+  ``raise_error(msg)``: same effect, the query fails with that message.
 * ``a - b`` of two DATEs is a number of days in DuckDB but an INTERVAL in Spark: with the
   tables' column types (``schema``, from the Spark session) SQLGlot infers the operands' types,
   and such a subtraction becomes ``datediff(a, b)``.
@@ -109,6 +111,8 @@ def for_spark_35(tree: exp.Expr, schema: Schema | None = None) -> exp.Expr:
             return _string_agg(node, None)
         if isinstance(node, exp.Anonymous) and str(node.name).lower() in _INTERVALS:
             return _interval(node)
+        if isinstance(node, exp.Anonymous) and str(node.name).lower() == "error":
+            return exp.Anonymous(this="raise_error", expressions=node.expressions)
         if isinstance(node, exp.Sub) and node.meta.get("kansa_sub") in days:
             return exp.DateDiff(this=node.left, expression=node.right)
         return node

@@ -17,6 +17,7 @@ from kansa.i18n import tr
 from kansa.web.accounts import AccountError, usable
 from kansa.web.roles import VIEWER
 from kansa.web.sessions import token_hash
+from kansa.web.trail import Entry, change
 
 PREFIX = "kansa_"
 MAX_DAYS = 365
@@ -26,7 +27,10 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def create(db: Database, user: User, name: str, role: str, days: int, now: dt.datetime) -> str:
+def create(
+    db: Database, user: User, name: str, role: str, days: int, now: dt.datetime,
+    entry: Entry | None = None,
+) -> str:  # fmt: skip
     """A new token for ``user``; returns it (the only time it is seen in clear)."""
     if role not in (user.role, VIEWER):
         raise AccountError(
@@ -41,7 +45,7 @@ def create(db: Database, user: User, name: str, role: str, days: int, now: dt.da
         )
     name = name.strip()[:100] or "token"
     token = PREFIX + secrets.token_urlsafe(32)
-    with db.session() as s:
+    with change(db, entry) as s:
         s.add(
             ApiToken(
                 user_id=user.id,
@@ -76,10 +80,14 @@ def list_for(db: Database, user_id: int) -> list[ApiToken]:
         )
 
 
-def revoke(db: Database, user_id: int, token_id: int) -> bool:
+def revoke(db: Database, user_id: int, token_id: int, entry: Entry | None = None) -> bool:
+    """Revoke one of the user's tokens; False (nothing written) when it is not theirs."""
     with db.session() as s:
         found = s.get(ApiToken, token_id)
         if found is None or found.user_id != user_id:
             return False
+    with change(db, entry) as s:
+        found = s.get(ApiToken, token_id)
+        assert found is not None
         found.revoked = True
-        return True
+    return True

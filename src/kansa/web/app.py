@@ -6,6 +6,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from kansa.appdb import Database
+from kansa.web import secret_box
 from kansa.web.context import AppContext
 from kansa.web.headers import SecurityHeaders
 from kansa.web.policy import Redirect, authorize, is_api
@@ -18,15 +19,18 @@ from kansa.web.routes import (
     data,
     evidence_requests,
     findings_desk,
+    keys,
     overview,
     reports,
     signoffs,
     static,
+    units,
 )
 from kansa.web.routes import engagements as plan_routes
 from kansa.web.routes import maturity as maturity_routes
 from kansa.web.settings import WebSettings
 from kansa.web.templating import render
+from kansa.web.trail import LedgerUnavailable
 from kansa.workspace import Workspace
 
 
@@ -40,10 +44,23 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         redoc_url=None,
         openapi_url=None,  # served by api.openapi behind the policy instead
     )
-    app.state.kansa = AppContext(
-        workspace, Database(workspace.database_url), settings or WebSettings()
-    )
-    for module in (static, auth, overview, controls, data, reports, account, admin, api):
+    db = Database(workspace.database_url)
+    box = secret_box.load_box(workspace.root)
+    secret_box.prepare(db, box)  # a wrong key stops here, with one clear message
+    app.state.kansa = AppContext(workspace, db, settings or WebSettings(), sealed_with=box)
+    for module in (
+        static,
+        auth,
+        keys,
+        overview,
+        controls,
+        data,
+        reports,
+        account,
+        admin,
+        units,
+        api,
+    ):
         app.include_router(module.router)
     app.include_router(findings_desk.router)
     app.include_router(findings_desk.api_router)
@@ -58,6 +75,15 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
     @app.exception_handler(Redirect)
     async def _redirect(_request: Request, exc: Redirect) -> Response:
         return RedirectResponse(exc.location, status_code=303)
+
+    @app.exception_handler(LedgerUnavailable)
+    @app.exception_handler(secret_box.SecretKeyError)
+    async def _unrecorded(request: Request, exc: Exception) -> Response:
+        # the change was rolled back (or never tried): say so instead of a bare server error
+        message = str(getattr(exc, "message", exc))
+        if is_api(request):
+            return JSONResponse({"detail": message}, 503)
+        return render(request, "error.html", status=503, code=503, detail=message)
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:

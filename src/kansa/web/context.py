@@ -10,6 +10,7 @@ from kansa.appdb import Database
 from kansa.controls.model import Control
 from kansa.vault import LedgerEntry, Vault
 from kansa.web.exception_pages import ExceptionPages
+from kansa.web.secret_box import SecretBox
 from kansa.web.settings import WebSettings
 from kansa.web.throttle import Throttle
 from kansa.workspace import Workspace
@@ -21,6 +22,9 @@ class AppContext:
     db: Database
     settings: WebSettings
     throttle: Throttle = field(default_factory=Throttle)
+    # seals and opens TOTP secrets (the key never enters the database); create_app passes the
+    # one it checked against the database, else the workspace's is loaded on first use
+    sealed_with: SecretBox | None = None
     # exceptions files whose SHA-256 was checked against the run (path, sha256, mtime, size)
     verified_files: set[tuple[Any, ...]] = field(default_factory=set)
 
@@ -34,6 +38,14 @@ class AppContext:
         from kansa.web.trail import last_action
 
         return last_action(self.vault, "verify")
+
+    @property
+    def box(self) -> SecretBox:
+        if self.sealed_with is None:
+            from kansa.web.secret_box import load_box
+
+            self.sealed_with = load_box(self.workspace.root)
+        return self.sealed_with
 
     @cached_property
     def vault(self) -> Vault:

@@ -79,6 +79,8 @@ POLICY: dict[str, Rule] = {
     "totp_enrol": Rule(ALL, frozenset({"totp_enrol", "full"})),
     "totp_form": Rule(ALL, frozenset({"totp"})),
     "totp_check": Rule(ALL, frozenset({"totp"})),
+    "webauthn_register": Rule(ALL, frozenset({"totp_enrol", "full"})),
+    "webauthn_login": Rule(ALL, frozenset({"totp"})),
     # pages
     "overview": Rule(ALL),
     "controls": Rule(ALL),
@@ -94,9 +96,15 @@ POLICY: dict[str, Rule] = {
     "account": Rule(ALL),
     "token_create": Rule(ALL),
     "token_revoke": Rule(ALL),
+    "webauthn_revoke": Rule(ALL),
     "users": Rule(ADMINS),
     "user_add": Rule(ADMINS),
     "user_reset": Rule(ADMINS),
+    "user_unit": Rule(ADMINS),
+    "units": Rule(ADMINS),
+    "unit_add": Rule(ADMINS),
+    "unit_rename": Rule(ADMINS),
+    "unit_active": Rule(ADMINS),
     # the audit plan (kansa.engagements): read by the audit roles and the committee, planned by
     # the audit manager, worked on by the audit manager and the auditors
     "plan": Rule(REPORTS),

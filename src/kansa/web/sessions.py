@@ -16,6 +16,7 @@ from sqlalchemy import delete
 
 from kansa.appdb import Database, WebSession
 from kansa.web.settings import WebSettings
+from kansa.web.trail import Entry, change
 
 COOKIE = "__Host-kansa_session"  # __Host-: Secure, Path=/, no Domain (RFC 6265bis 4.1.3.2)
 # last-seen times are written at most this often: a page's requests (the page, its styles,
@@ -71,10 +72,29 @@ def set_stage(db: Database, token: str, stage: str) -> None:
         found = s.get(WebSession, token_hash(token))
         if found is not None:
             found.stage = stage
+            found.challenge = None
 
 
-def destroy(db: Database, token: str) -> None:
+def set_challenge(db: Database, token: str, challenge: str | None) -> None:
+    """Keep the WebAuthn challenge this browser was just given (one at a time)."""
     with db.session() as s:
+        found = s.get(WebSession, token_hash(token))
+        if found is not None:
+            found.challenge = challenge
+
+
+def take_challenge(db: Database, token: str) -> str | None:
+    """The challenge given to this browser, spent: a ceremony's answer is checked once."""
+    with db.session() as s:
+        found = s.get(WebSession, token_hash(token))
+        if found is None or found.challenge is None:
+            return None
+        challenge, found.challenge = found.challenge, None
+        return challenge
+
+
+def destroy(db: Database, token: str, entry: Entry | None = None) -> None:
+    with change(db, entry) as s:
         s.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
 
 

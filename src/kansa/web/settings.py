@@ -27,3 +27,6 @@ class WebSettings:
     # exceptions files each server process keeps in memory for the explorer (see
     # kansa.web.exception_pages); a file larger than this is paged straight from its Parquet
     rows_cache_mb: int = 512
+    # the origin browsers use (https://audit.example.com) when a TLS proxy stands in front:
+    # WebAuthn answers name it, and they are checked against it; else the request's own
+    public_origin: str | None = None

@@ -5,15 +5,28 @@ ledger accepts, see :data:`kansa.web.accounts.USERNAME`), its ``os_user`` the ac
 server runs as, and its payload says what was done to what. Appends happen under the vault's
 writer lock (:meth:`kansa.vault.Vault.writer`), like every other writer, so ``kansa verify``
 covers them. Nobody, not even an admin, can edit or remove them from the app.
+
+A change to the app database and its entry go together (:func:`change`): the entry is
+appended inside the database transaction, which commits only once the entry is on the
+ledger; if the append fails, the change is rolled back and the caller gets
+:class:`LedgerUnavailable`. The only gap left is a commit that fails after the append: the
+ledger then holds an intent that did not happen, never a change that nobody recorded.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from kansa.appdb import Database
+from kansa.errors import KansaError
+from kansa.i18n import tr
 from kansa.vault import LedgerEntry, Vault
 from kansa.web import ledger_index
 
@@ -42,7 +55,7 @@ _GROUPS: dict[Path, _GroupCommit] = {}
 _GROUPS_LOCK = threading.Lock()
 
 
-def record(vault: Vault, actor: str | None, action: str, **details: Any) -> LedgerEntry:
+def _record_grouped(vault: Vault, actor: str | None, action: str, **details: Any) -> LedgerEntry:
     """Append one entry: ``{"action": ACTION, ...details}`` by ``actor``; returns once it is
     on disk (fsync'd).
 
@@ -59,14 +72,14 @@ def record(vault: Vault, actor: str | None, action: str, **details: Any) -> Ledg
         if mine.entry is None and mine.error is None:
             with group.waiting_lock:
                 batch, group.waiting = group.waiting, []
-            _append(vault, batch)
+            _append_batch(vault, batch)
     if mine.error is not None:
         raise mine.error
     assert mine.entry is not None
     return mine.entry
 
 
-def _append(vault: Vault, batch: list[_Pending]) -> None:
+def _append_batch(vault: Vault, batch: list[_Pending]) -> None:
     try:
         with vault.writer():
             vault.ledger.refuse_torn_tail()
@@ -79,6 +92,89 @@ def _append(vault: Vault, batch: list[_Pending]) -> None:
         raise
     for p, e in zip(batch, entries, strict=True):
         p.entry = e
+
+
+class LedgerUnavailable(KansaError):
+    """The ledger could not be written, so the change it records was not made."""
+
+    exit_code = 2
+
+
+@dataclass
+class Entry:
+    """A ledger entry to write in one step with a change to the app database.
+
+    ``details`` may be filled in by the change itself (the outcome of a sign-in, the id of
+    what was created) before it is written; ``written`` is the entry once appended.
+    """
+
+    vault: Vault
+    actor: str | None
+    action: str
+    details: dict[str, Any] = field(default_factory=dict)
+    written: LedgerEntry | None = None
+
+
+def _append(vault: Vault, actor: str | None, action: str, details: dict[str, Any]) -> LedgerEntry:
+    vault.ledger.refuse_torn_tail()
+    if vault.ledger.head() is None:
+        vault._refuse_orphaned_evidence()  # as a commit would: never restart a chain
+    return vault.ledger.append(KIND, {"action": action, **details}, actor=actor or ANONYMOUS)
+
+
+def _unavailable(action: str, exc: Exception) -> LedgerUnavailable:
+    return LedgerUnavailable(
+        tr(
+            f"The ledger could not be written ({type(exc).__name__}: {exc}); "
+            f"{action} was not done and nothing was changed.",
+            f"台帳に書き込めませんでした（{type(exc).__name__}: {exc}）。"
+            f"{action} は実行されず、何も変更されていません。",
+        ),
+        hint=tr(
+            "Run `kansa verify` and fix the vault first.",
+            "`kansa verify` を実行し、先に保管庫を直してください。",
+        ),
+    )
+
+
+def record(vault: Vault, actor: str | None, action: str, **details: Any) -> LedgerEntry:
+    """Append one entry that goes with no database change (a view, an export, a failure),
+    grouped with the entries other requests are writing at the same moment."""
+    try:
+        return _record_grouped(vault, actor, action, **details)
+    except (OSError, KansaError) as exc:
+        raise _unavailable(action, exc) from exc
+
+
+@contextmanager
+def change(db: Database, entry: Entry | None) -> Iterator[Session]:
+    """One transaction of the app database that commits only with ``entry`` on the ledger.
+
+    The vault's writer lock is taken first and the database second, the order every writer
+    of both follows, so two writers never wait on each other. Without an entry (the CLI, which
+    records nothing of its own) it is a plain transaction.
+    """
+    if entry is None:
+        with db.session() as s:
+            yield s
+        return
+    with _vault_lock(entry), db.session() as s:
+        yield s
+        s.flush()  # a constraint the database refuses fails here, before the entry
+        try:
+            entry.written = _append(entry.vault, entry.actor, entry.action, entry.details)
+        except (OSError, KansaError) as exc:  # the transaction rolls back on the way out
+            raise _unavailable(entry.action, exc) from exc
+
+
+@contextmanager
+def _vault_lock(entry: Entry) -> Iterator[None]:
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(entry.vault.writer())
+        except (OSError, KansaError) as exc:
+            raise _unavailable(entry.action, exc) from exc
+        yield
 
 
 def entries_about(vault: Vault, key: str, value: str, limit: int = 50) -> list[LedgerEntry]:

@@ -29,6 +29,7 @@ from kansa.workspace import Workspace, find_workspace
 FACTORY = "kansa.web.workers:app"
 _ROOT = "KANSA_SERVE_WORKSPACE"
 _COUNT = "KANSA_SERVE_WORKERS"
+_ORIGIN = "KANSA_SERVE_PUBLIC_ORIGIN"
 MAX_DEFAULT = 4
 
 
@@ -38,10 +39,12 @@ def default_count() -> int:
     return max(1, min(MAX_DEFAULT, cores or 1))
 
 
-def hand_over(workspace: Workspace, count: int) -> None:
-    """Tell the worker processes which workspace to serve and how many of them there are."""
+def hand_over(workspace: Workspace, count: int, public_origin: str | None = None) -> None:
+    """Tell the worker processes which workspace to serve, how many of them there are, and
+    the origin browsers use behind a proxy (``--public-origin``, for security keys)."""
     os.environ[_ROOT] = str(workspace.root)
     os.environ[_COUNT] = str(count)
+    os.environ[_ORIGIN] = public_origin or ""
 
 
 def app() -> FastAPI:
@@ -51,5 +54,9 @@ def app() -> FastAPI:
 
     count = max(1, int(os.environ.get(_COUNT, "1")))
     base = WebSettings()
-    settings = dataclasses.replace(base, client_failures=-(-base.client_failures // count))
+    settings = dataclasses.replace(
+        base,
+        client_failures=-(-base.client_failures // count),
+        public_origin=os.environ.get(_ORIGIN) or None,
+    )
     return create_app(find_workspace(Path(os.environ[_ROOT])), settings)

@@ -1,4 +1,5 @@
-"""A user's own account: personal API tokens (shown once, hashed at rest)."""
+"""A user's own account: security keys (WebAuthn) and personal API tokens (shown once,
+hashed at rest)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,24 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kansa.web import accounts, api_tokens, trail
+from kansa.web import accounts, api_tokens, security_keys
 from kansa.web.accounts import AccountError, now_utc
-from kansa.web.routes.auth import _ctx, _me
+from kansa.web.routes.auth import _ctx, _me, key_ceremony
 from kansa.web.templating import render
+from kansa.web.trail import Entry
 
 router = APIRouter(include_in_schema=False)
 
 
-def _page(request: Request, status: int = 200, **extra: object) -> Response:
-    tokens = api_tokens.list_for(_ctx(request).db, _me(request).user_id)
-    return render(request, "account.html", status=status, tokens=tokens, **extra)
+def account_page(request: Request, status: int = 200, **extra: object) -> Response:
+    ctx, me = _ctx(request), _me(request)
+    tokens = api_tokens.list_for(ctx.db, me.user_id)
+    keys = security_keys.list_for(ctx.db, me.user_id)
+    return render(request, "account.html", status=status, tokens=tokens, keys=keys,
+                  key_options=key_ceremony(request, "create"), **extra)  # fmt: skip
+
+
+_page = account_page
 
 
 @router.get("/account", name="account")
@@ -33,18 +41,19 @@ def token_create(
     ctx, me = _ctx(request), _me(request)
     user = accounts.get_user(ctx.db, me.user_id)
     assert user is not None
+    entry = Entry(ctx.vault, me.username, "token_created",
+                  {"name": name[:100], "role": role, "days": days})  # fmt: skip
     try:
-        token = api_tokens.create(ctx.db, user, name, role, days, now_utc())
+        token = api_tokens.create(ctx.db, user, name, role, days, now_utc(), entry)
     except AccountError as exc:
         return _page(request, status=400, error=exc.message)
-    trail.record(ctx.vault, me.username, "token_created", name=name[:100], role=role, days=days)
     return _page(request, new_token=token)
 
 
 @router.post("/account/tokens/{token_id}/revoke", name="token_revoke")
 def token_revoke(request: Request, token_id: int) -> Response:
     ctx, me = _ctx(request), _me(request)
-    if not api_tokens.revoke(ctx.db, me.user_id, token_id):
+    entry = Entry(ctx.vault, me.username, "token_revoked", {"token_id": token_id})
+    if not api_tokens.revoke(ctx.db, me.user_id, token_id, entry):
         raise HTTPException(404, "no such token")
-    trail.record(ctx.vault, me.username, "token_revoked", token_id=token_id)
     return RedirectResponse("/account", status_code=303)

@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import Response
 
-from kansa.web import accounts, sessions, trail
+from kansa.web import accounts
 from kansa.web.accounts import AccountError
 from kansa.web.roles import ROLES
 from kansa.web.routes.auth import _ctx, _me
 from kansa.web.templating import render
+from kansa.web.trail import Entry
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,13 +44,14 @@ def user_add(
     unit: Annotated[str, Form()] = "", expires: Annotated[str, Form()] = "",
 ) -> Response:  # fmt: skip
     ctx, me = _ctx(request), _me(request)
+    entry = Entry(ctx.vault, me.username, "user_added",
+                  {"user": username.strip(), "role": role, "unit": unit.strip() or None,
+                   "expires": expires.strip() or None})  # fmt: skip
     try:
         password = accounts.add_user(ctx.db, username.strip(), role, unit=unit.strip() or None,
-                                     expires=_expiry(expires))  # fmt: skip
+                                     expires=_expiry(expires), entry=entry)  # fmt: skip
     except AccountError as exc:
         return _page(request, status=400, error=exc.message)
-    trail.record(ctx.vault, me.username, "user_added", user=username.strip(), role=role,
-                 unit=unit.strip() or None, expires=expires.strip() or None)  # fmt: skip
     return _page(request, created=username.strip(), password=password)
 
 
@@ -59,7 +61,6 @@ def user_reset(request: Request, user_id: int) -> Response:
     user = accounts.get_user(ctx.db, user_id)
     if user is None:
         raise HTTPException(404, "no such user")
-    password = accounts.reset_password(ctx.db, user.username, reset_totp=True)
-    sessions.destroy_all(ctx.db, user_id)
-    trail.record(ctx.vault, me.username, "password_reset", user=user.username)
+    entry = Entry(ctx.vault, me.username, "password_reset", {"user": user.username})
+    password = accounts.reset_password(ctx.db, user.username, reset_totp=True, entry=entry)
     return _page(request, created=user.username, password=password)

@@ -1,7 +1,9 @@
 """Signing in: password, one-time password change, TOTP enrolment and check, sign-out.
 
-Each step is a ledger entry (``login``, ``login_failed``, ``password_changed``...); failures
-never say whether the user name exists.
+Each step is a ledger entry (``login``, ``login_failed``, ``password_changed``...), written in
+one step with the change it records (:func:`kansa.web.trail.change`); failures never say
+whether the user name exists. The second factor is TOTP or a security key
+(:mod:`kansa.web.routes.keys`).
 """
 
 from __future__ import annotations
@@ -12,16 +14,16 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from kansa.web import accounts, sessions, trail
+from kansa.web import accounts, security_keys, sessions, trail
 from kansa.web.accounts import now_utc
 from kansa.web.context import AppContext
 from kansa.web.language import COOKIE as LANG_COOKIE
 from kansa.web.language import LANGS, Texts, request_lang
 from kansa.web.policy import CSRF_COOKIE, STAGE_PAGES
 from kansa.web.principal import Principal
-from kansa.web.roles import needs_second_factor
 from kansa.web.templating import render
 from kansa.web.totp import provisioning_uri
+from kansa.web.trail import Entry
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,10 +53,34 @@ def _set_session(response: Response, token: str) -> None:
     )
 
 
-def _next_stage(user_role: str, totp_enabled: bool) -> str:
-    if totp_enabled:
-        return "totp"
-    return "totp_enrol" if needs_second_factor(user_role) else "full"
+def relying_party(request: Request) -> security_keys.RelyingParty:
+    """The origin the browser is on (WebAuthn checks the answer against it)."""
+    configured = _ctx(request).settings.public_origin
+    return security_keys.RelyingParty.of(
+        configured or f"{request.url.scheme}://{request.url.netloc}"
+    )
+
+
+def key_ceremony(request: Request, kind: str) -> str:
+    """Options for a WebAuthn ceremony (``create`` or ``get``), the challenge kept in the session."""
+    ctx, me = _ctx(request), _me(request)
+    user = accounts.get_user(ctx.db, me.user_id)
+    assert user is not None and me.session_token
+    rp = relying_party(request)
+    ceremony = (
+        security_keys.registration_options(ctx.db, user, rp)
+        if kind == "create"
+        else security_keys.authentication_options(ctx.db, me.user_id, rp)
+    )
+    sessions.set_challenge(ctx.db, me.session_token, ceremony.challenge)
+    return ceremony.options_json
+
+
+def _stage_after_password(ctx: AppContext, user_id: int) -> str:
+    with ctx.db.session() as s:
+        user = s.get(accounts.User, user_id)
+        assert user is not None
+        return accounts.login_stage(s, user)
 
 
 @router.get("/login", name="login_form")
@@ -76,12 +102,10 @@ def login(
         trail.record(ctx.vault, None, "login_throttled", client=client)
         raise HTTPException(429, t("Too many failed sign-ins; wait a few minutes.",
                                    "サインインの失敗が多すぎます。数分待ってください。"))  # fmt: skip
-    outcome = accounts.sign_in(ctx.db, username.strip().lower(), password, s, now)
+    entry = Entry(ctx.vault, None, "login_failed", {"client": client})
+    outcome = accounts.sign_in(ctx.db, username.strip().lower(), password, s, now, entry)
     if outcome.user is None:
         ctx.throttle.fail(client, now, s.client_window)
-        known = outcome.reason != "unknown"  # never write what was typed for an unknown name
-        trail.record(ctx.vault, None, "login_failed", user=username.strip().lower() if known else None,
-                     reason=outcome.reason, client=client)  # fmt: skip
         message = t("Wrong user name or password, or the account is locked or expired.",
                     "ユーザー名かパスワードが違うか、アカウントがロック中か期限切れです。")  # fmt: skip
         return render(request, "login.html", status=400, error=message)
@@ -89,9 +113,8 @@ def login(
     old = request.cookies.get(sessions.COOKIE)
     if old:
         sessions.destroy(ctx.db, old)
-    stage = "password" if user.must_change_password else _next_stage(user.role, user.totp_enabled)
+    stage = entry.details["stage"]  # the login entry, already written, names it
     token = sessions.create(ctx.db, user.id, stage, now)
-    trail.record(ctx.vault, user.username, "login", stage=stage, client=client)
     response = _go(STAGE_PAGES.get(stage, "/"))
     _set_session(response, token)
     return response
@@ -99,10 +122,12 @@ def login(
 
 @router.post("/logout", name="logout")
 def logout(request: Request) -> Response:
-    me = _me(request)
+    me, ctx = _me(request), _ctx(request)
+    entry = Entry(ctx.vault, me.username, "logout")
     if me.session_token:
-        sessions.destroy(_ctx(request).db, me.session_token)
-    trail.record(_ctx(request).vault, me.username, "logout")
+        sessions.destroy(ctx.db, me.session_token, entry)
+    else:
+        trail.record(ctx.vault, me.username, "logout")
     response = _go("/login")
     response.delete_cookie(sessions.COOKIE, secure=True, httponly=True, samesite="strict", path="/")
     return response
@@ -123,17 +148,16 @@ def password_change(
     problem = (
         t("the two new passwords differ", "新しいパスワードが一致しません")
         if new != repeat
-        else accounts.change_password(ctx.db, me.user_id, current, new)
+        else accounts.change_password(
+            ctx.db, me.user_id, current, new, Entry(ctx.vault, me.username, "password_changed")
+        )
     )
     if problem:
         trail.record(ctx.vault, me.username, "password_change_refused")
         return render(request, "password.html", status=400, error=problem)
-    user = accounts.get_user(ctx.db, me.user_id)
-    assert user is not None
-    stage = "full" if me.stage == "full" else _next_stage(user.role, user.totp_enabled)
+    stage = "full" if me.stage == "full" else _stage_after_password(ctx, me.user_id)
     sessions.destroy_all(ctx.db, me.user_id)  # every other browser signs in again
     token = sessions.create(ctx.db, me.user_id, stage, now_utc())
-    trail.record(ctx.vault, me.username, "password_changed")
     response = _go(STAGE_PAGES.get(stage, "/"))
     _set_session(response, token)
     return response
@@ -146,9 +170,15 @@ def totp_enrol_form(request: Request) -> Response:
     assert user is not None
     if user.totp_enabled:
         return render(request, "totp_enrol.html", enrolled=True)
-    secret = accounts.start_totp(ctx.db, me.user_id)
-    return render(request, "totp_enrol.html", enrolled=False, secret=secret,
-                  uri=provisioning_uri(secret, me.username))  # fmt: skip
+    return _enrol_page(request)
+
+
+def _enrol_page(request: Request, status: int = 200, **extra: object) -> Response:
+    ctx, me = _ctx(request), _me(request)
+    secret = accounts.start_totp(ctx.db, me.user_id, ctx.box)
+    return render(request, "totp_enrol.html", status=status, enrolled=False, secret=secret,
+                  uri=provisioning_uri(secret, me.username),
+                  key_options=key_ceremony(request, "create"), **extra)  # fmt: skip
 
 
 @router.post("/totp/enrol", name="totp_enrol")
@@ -159,23 +189,30 @@ def totp_enrol(request: Request, code: Annotated[str, Form()]) -> Response:
     assert user is not None
     if user.totp_enabled:
         return _go("/")
-    codes = accounts.confirm_totp(ctx.db, me.user_id, code)
+    entry = Entry(ctx.vault, me.username, "totp_enrolled")
+    codes = accounts.confirm_totp(ctx.db, me.user_id, code, ctx.box, entry)
     if codes is None:
         trail.record(ctx.vault, me.username, "totp_enrol_failed")
-        secret = accounts.start_totp(ctx.db, me.user_id)
-        return render(request, "totp_enrol.html", status=400, enrolled=False, secret=secret,
-                      uri=provisioning_uri(secret, me.username),
-                      error=t("That code is not valid; try the next one.",
-                              "コードが正しくありません。次のコードで試してください。"))  # fmt: skip
+        return _enrol_page(request, status=400,
+                           error=t("That code is not valid; try the next one.",
+                                   "コードが正しくありません。次のコードで試してください。"))  # fmt: skip
     if me.session_token:
         sessions.set_stage(ctx.db, me.session_token, "full")
-    trail.record(ctx.vault, me.username, "totp_enrolled")
     return render(request, "recovery_codes.html", codes=codes)
 
 
 @router.get("/totp", name="totp_form")
 def totp_form(request: Request) -> Response:
-    return render(request, "totp.html")
+    return second_factor_page(request)
+
+
+def second_factor_page(request: Request, status: int = 200, **extra: object) -> Response:
+    """The code form, and the security-key button when the user has a key."""
+    ctx, me = _ctx(request), _me(request)
+    with ctx.db.session() as s:
+        has_key = accounts.has_security_key(s, me.user_id)
+    options = key_ceremony(request, "get") if has_key else None
+    return render(request, "totp.html", status=status, key_options=options, **extra)
 
 
 @router.post("/totp", name="totp_check")
@@ -186,21 +223,34 @@ def totp_check(request: Request, code: Annotated[str, Form()]) -> Response:
     if ctx.throttle.blocked(client, now, s.client_failures, s.client_window):
         raise HTTPException(429, t("Too many failed attempts; wait a few minutes.",
                                    "失敗が多すぎます。数分待ってください。"))  # fmt: skip
-    method = accounts.check_second_factor(ctx.db, me.user_id, code, s, now)
+    entry = Entry(ctx.vault, me.username, "second_factor", {"client": client})
+    method = accounts.check_second_factor(ctx.db, me.user_id, code, s, now, ctx.box, entry)
     if method is None:
-        ctx.throttle.fail(client, now, s.client_window)
-        trail.record(ctx.vault, me.username, "second_factor_failed", client=client)
-        if accounts.is_locked(ctx.db, me.user_id, now):  # locked: this half sign-in ends
-            if me.session_token:
-                sessions.destroy(ctx.db, me.session_token)
-            trail.record(ctx.vault, me.username, "locked", client=client)
-            return _go("/login")
-        return render(request, "totp.html", status=400,
-                      error=t("That code is not valid.", "コードが正しくありません。"))  # fmt: skip
+        return second_factor_failed(request, entry)
+    return fully_signed_in(request)
+
+
+def second_factor_failed(request: Request, entry: Entry) -> Response:
+    """After a refused code or key (already on the ledger): throttle, and end a locked login."""
+    ctx, me, now = _ctx(request), _me(request), now_utc()
+    t = Texts(request_lang(request))
+    ctx.throttle.fail(_client(request), now, ctx.settings.client_window)
+    if entry.details.get("locked"):  # locked: this half sign-in ends
+        locked = Entry(ctx.vault, me.username, "locked", {"client": _client(request)})
+        if me.session_token:
+            sessions.destroy(ctx.db, me.session_token, locked)
+        return _go("/login")
+    return second_factor_page(request, status=400,
+                              error=t("That code or key is not valid.",
+                                      "コードまたはセキュリティキーが正しくありません。"))  # fmt: skip
+
+
+def fully_signed_in(request: Request) -> Response:
+    """A new session token once the second factor is proven (no session fixation)."""
+    ctx, me = _ctx(request), _me(request)
     assert me.session_token
     sessions.destroy(ctx.db, me.session_token)
-    token = sessions.create(ctx.db, me.user_id, "full", now)  # a new token once fully signed in
-    trail.record(ctx.vault, me.username, "second_factor", method=method, client=client)
+    token = sessions.create(ctx.db, me.user_id, "full", now_utc())
     response = _go("/")
     _set_session(response, token)
     return response

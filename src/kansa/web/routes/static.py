@@ -1,4 +1,4 @@
-"""The style sheet shipped in the package (no CDN: the app works offline)."""
+"""The style sheet and the one script shipped in the package (no CDN: the app works offline)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from fastapi.responses import Response
 
 router = APIRouter(include_in_schema=False)
 
-TYPES = {"app.css": "text/css; charset=utf-8"}
+TYPES = {
+    "app.css": "text/css; charset=utf-8",
+    "webauthn.js": "text/javascript; charset=utf-8",  # the security-key ceremonies
+}
 
 
 @router.get("/static/{name}", name="static_file")
