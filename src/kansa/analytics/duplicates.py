@@ -107,7 +107,7 @@ def _exact(
         clustered = f"""
             SELECT _row, {kq}, sum(brk) OVER (PARTITION BY {kq} ORDER BY {t}, _row ROWS UNBOUNDED PRECEDING) AS cluster
             FROM (SELECT _row, {kq}, {t},
-                    CASE WHEN {t} - lag({t}) OVER (PARTITION BY {kq} ORDER BY {t}, _row) <= to_seconds({int(within)}) THEN 0 ELSE 1 END AS brk
+                    CASE WHEN {t} - lag({t}) OVER (PARTITION BY {kq} ORDER BY {t}, _row) <= INTERVAL {int(within)} SECOND THEN 0 ELSE 1 END AS brk
                   FROM population WHERE {not_null} AND {t} IS NOT NULL)
         """
     cte = f"""WITH c AS ({clustered}),
