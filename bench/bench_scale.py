@@ -80,25 +80,25 @@ def tree_rss(pid: int) -> int:
 
 def measure(name: str, cmd: list[str], env: dict[str, str]) -> Step:
     """Run ``cmd``; its stdout is parsed as JSON when it is JSON."""
-    started = time.perf_counter()
-    out_file = tempfile.TemporaryFile()
-    proc = subprocess.Popen(cmd, stdout=out_file, env=env)
-    peak = [0]
-    done = threading.Event()
+    with tempfile.TemporaryFile() as out_file:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out_file, env=env)
+        peak = [0]
+        done = threading.Event()
 
-    def sample() -> None:
-        while not done.wait(SAMPLE_SECONDS):
-            peak[0] = max(peak[0], tree_rss(proc.pid))
+        def sample() -> None:
+            while not done.wait(SAMPLE_SECONDS):
+                peak[0] = max(peak[0], tree_rss(proc.pid))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    done.set()
-    sampler.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - started
-    out_file.seek(0)
-    text = out_file.read().decode("utf-8", "replace")
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        out_file.seek(0)
+        text = out_file.read().decode("utf-8", "replace")
     try:
         output = json.loads(text) if text.strip() else {}
     except json.JSONDecodeError:

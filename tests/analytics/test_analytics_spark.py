@@ -119,16 +119,18 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     rng = random.Random(13)
     for index, day in enumerate(DAYS):
         rows = _withdrawals(rng, day, index * 1200, 1200)
-        ingest_file(w, "withdrawals", _write(files, "withdrawals", rows), progress=False, days=[day])
+        ingest_file(
+            w, "withdrawals", _write(files, "withdrawals", rows), progress=False, days=[day]
+        )
         events = _auth_events(day, index)
-        ingest_file(w, "auth_events", _write(files, "auth_events", events), progress=False, days=[day])
+        ingest_file(
+            w, "auth_events", _write(files, "auth_events", events), progress=False, days=[day]
+        )
     return w
 
 
 def _workpaper(ws: Workspace, line: str, engine: str) -> dict[str, Any]:
-    result = runner.invoke(
-        app, ["-w", str(ws.root), *line.split(), "--engine", engine, "--json"]
-    )
+    result = runner.invoke(app, ["-w", str(ws.root), *line.split(), "--engine", engine, "--json"])
     assert result.exit_code == 0, (result.output, result.exception)
     doc = json.loads(result.output)
     for own in ("id", "created_at", "workpaper"):  # the filing differs, not the analysis

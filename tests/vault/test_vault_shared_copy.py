@@ -20,7 +20,9 @@ from kansa.workspace import Workspace
 runner = CliRunner()
 
 
-def _shared(workspace: Workspace, put_snapshot: Any, tmp_path: Path, root: str | None = None) -> Path:
+def _shared(
+    workspace: Workspace, put_snapshot: Any, tmp_path: Path, root: str | None = None
+) -> Path:
     put_snapshot(workspace, "staff", [{"person_id": "P1"}])
     put_snapshot(workspace, "staff", [{"person_id": "P2"}])
     shared = tmp_path / "shared vault"

@@ -22,7 +22,6 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from kansa.analytics.population import (
@@ -44,7 +43,10 @@ from kansa.workspace import Workspace
 VIEW = "population"
 # functions of the DuckDB SQL that Spark SQL lacks: the analysis is refused, never approximated
 NOT_ON_SPARK = {
-    "jaro_winkler_similarity": ("Fuzzy duplicates (Jaro-Winkler)", "あいまい重複検索（Jaro-Winkler）"),
+    "jaro_winkler_similarity": (
+        "Fuzzy duplicates (Jaro-Winkler)",
+        "あいまい重複検索（Jaro-Winkler）",
+    ),
 }
 
 
@@ -85,13 +87,11 @@ class SparkPopulation(Population):
 
 
 def _python(value: Any) -> Any:
-    """A value as DuckDB hands it over: Spark gives timestamps as naive local times of the
-    driver and whole decimals as ``Decimal``; DuckDB gives aware UTC times (the session zone)
-    and ``int`` for HUGEINT. The analyses' SQL casts what it compares, so only these differ."""
+    """A value as DuckDB hands it over. PySpark gives a timestamp as a naive time in the
+    driver's local zone; DuckDB gives the instant, aware. Decimals, integers, floats, text
+    and dates come back as the same Python types from both."""
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.astimezone(dt.UTC)
-    if isinstance(value, Decimal) and value == value.to_integral_value() and value.as_tuple()[2] == 0:
-        return int(value)
     return value
 
 
@@ -219,7 +219,12 @@ def open_spark_population(
     with bounded_connection(ws) as con:
         try:
             yield attach_spark(
-                spark, con, snap, str(ws.vault_dir.resolve()), ws.config.spark.snapshot_root, filters
+                spark,
+                con,
+                snap,
+                str(ws.vault_dir.resolve()),
+                ws.config.spark.snapshot_root,
+                filters,
             )
         finally:
             spark.catalog.dropTempView(VIEW)
