@@ -18,4 +18,8 @@ from kansa.workspace.engine_config import SparkSettings
 @pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     # small heap and two cores: the machine is shared; Java comes from the system packages
-    yield spark_session(SparkSettings(master="local[2]", driver_memory="1g"), "kansa-tests")
+    # the settings of tests/engine/conftest.py's fixture: whichever starts first, one JVM
+    settings = SparkSettings(
+        master="local[2]", driver_memory="1g", conf={"spark.sql.shuffle.partitions": "2"}
+    )
+    yield spark_session(settings, "kansa-tests")

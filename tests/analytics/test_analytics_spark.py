@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,11 @@ from kansa.cli.app import app
 from kansa.contracts import get_contract
 from kansa.errors import KansaError
 from kansa.ingest import ingest_file
-from kansa.workspace import Workspace, create_workspace
+from kansa.workspace import Workspace, create_workspace, find_workspace
 
 runner = CliRunner()
+# the Spark tests share one xdist worker, so the suite starts one JVM (tests/engine does too)
+pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 DAYS = [dt.date(2026, 10, 1) + dt.timedelta(d) for d in range(3)]
 ARROW = {
     "string": pa.string(),
@@ -176,6 +179,28 @@ def test_fuzzy_duplicates_are_refused_on_spark_not_approximated(ws: Workspace, s
     error = result.exception
     assert isinstance(error, KansaError) and error.exit_code == 2
     assert "Jaro-Winkler" in error.message and "--engine duckdb" in error.message
+
+
+def test_executors_read_the_shared_copy_and_refuse_an_altered_one(
+    ws: Workspace, spark: Any, tmp_path: Path
+) -> None:
+    """``[spark] snapshot_root`` (a second folder standing for the shared file system): the
+    workpaper is the same, and a copy whose bytes are not the ledger's is refused."""
+    own = tmp_path / "ws"
+    shutil.copytree(ws.root, own)
+    shared = tmp_path / "shared"
+    shutil.copytree(own / "vault" / "snapshots", shared / "snapshots")
+    with (own / "kansa.toml").open("a", encoding="utf-8") as f:
+        f.write(f'\n[spark]\nsnapshot_root = "file://{shared}"\n')
+    copied = find_workspace(own)
+    line = "gaps auth_events --sequence seq --by host"
+    assert _workpaper(copied, line, "spark") == _workpaper(ws, line, "duckdb")
+    victim = sorted((shared / "snapshots" / "auth_events").rglob("*.parquet"))[-1]
+    victim.write_bytes(victim.read_bytes()[:-9] + b"tampered!")
+    result = runner.invoke(app, ["-w", str(own), *line.split(), "--engine", "spark"])
+    error = result.exception
+    assert isinstance(error, KansaError) and "not what the ledger recorded" in error.message
+    assert victim.parent.name in error.message  # the altered day is named
 
 
 def test_an_unknown_engine_is_refused_in_both_languages(ws: Workspace) -> None:
