@@ -122,7 +122,7 @@ def population_command(
                 after(a, output)
 
         extra = [ENGINE] if spark else []
-        return _publish(command, own, [CTX, DATASET], [FILTER, *extra, *OUTPUT_PARAMS])
+        return _publish(command, own, [CTX, DATASET], [*extra, FILTER, *OUTPUT_PARAMS])
 
     return decorate
 
