@@ -105,12 +105,6 @@ def test_bad_parameters_are_clear_errors(kwargs: dict[str, object]) -> None:
         DemoParams(**kwargs)  # type: ignore[arg-type]
 
 
-def test_a_year_of_days_is_accepted_for_the_scale_benchmarks() -> None:
-    """Issue 13 benchmarks a year of balances (1M x 365): 366 days, a leap year, is allowed."""
-    params = DemoParams(customers=100, days=366)
-    assert (params.end - params.start).days == 365
-
-
 def test_a_day_written_in_pieces_becomes_one_file_in_write_order(tmp_path: Path) -> None:
     """DuckDB keeps 100 partitions open: over a year (365 days) a day of balances can come out
     of the split in several files (data_0, data_1, ... data_10); they are joined in the order
