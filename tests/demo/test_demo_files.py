@@ -103,3 +103,24 @@ def test_one_balance_row_per_customer_asset_and_day(db: duckdb.DuckDBPyConnectio
 def test_bad_parameters_are_clear_errors(kwargs: dict[str, object]) -> None:
     with pytest.raises(KansaError):
         DemoParams(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_day_written_in_pieces_becomes_one_file_in_write_order(tmp_path: Path) -> None:
+    """DuckDB keeps 100 partitions open: over a year (365 days) a day of balances can come out
+    of the split in several files (data_0, data_1, ... data_10); they are joined in the order
+    written, not in name order (data_10 after data_2)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from kansa.demo.daily_files import _one_file, _write_order
+
+    parts = []
+    for n in (10, 2, 0):
+        parts.append(tmp_path / f"data_{n}.parquet")
+        pq.write_table(pa.table({"n": [n, n]}), parts[-1])
+    ordered = sorted(parts, key=_write_order)
+    assert [p.name for p in ordered] == ["data_0.parquet", "data_2.parquet", "data_10.parquet"]
+    target = tmp_path / "day.parquet"
+    con = duckdb.connect()
+    _one_file(con, ordered, target, "parquet", "FORMAT parquet")
+    assert pq.read_table(target).column("n").to_pylist() == [0, 0, 2, 2, 10, 10]

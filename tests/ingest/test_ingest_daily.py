@@ -223,3 +223,26 @@ def test_a_reference_table_is_replaced_whole_with_its_diff_by_key(
         ["R3"],
         ["R2"],
     )
+
+
+def test_a_day_written_in_pieces_is_staged_as_one_file_in_write_order(tmp_path: Path) -> None:
+    """Over a year of days DuckDB's split writes some days in several pieces (it keeps 100
+    partition files open); the 1M x 365 load stopped on it ("2 files for day"). The pieces
+    are joined in the order written (data_10 after data_2), rows and metadata kept."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from kansa.ingest.daily import DAY, _split
+
+    sub = tmp_path / f"{DAY}=2026-11-16"
+    sub.mkdir()
+    for n in (10, 2, 0):
+        pq.write_table(pa.table({"n": [n, n]}), sub / f"data_{n}.parquet")
+    con = duckdb.connect()
+    meta = "KV_METADATA {'kansa.contract': 'x'}"
+    (staged,) = _split(tmp_path, con, meta).values()
+    assert staged.rows == 6
+    assert pq.read_table(staged.path).column("n").to_pylist() == [0, 0, 2, 2, 10, 10]
+    assert pq.read_metadata(staged.path).metadata[b"kansa.contract"] == b"x"
+    assert [f.name for f in sub.iterdir()] == ["data_0.parquet"]

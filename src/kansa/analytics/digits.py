@@ -75,7 +75,8 @@ def digits_relation(pop: Population, column: str, test: str, min_digits: int) ->
     else:
         assert scale is not None
         digits = _last_two(col, scale)
+    kept = ", ".join([*pop.record_columns(), "_row", "__class"])  # named: Spark has no EXCLUDE
     return (
-        f"SELECT * EXCLUDE (__x, __l), CASE WHEN __class = 0 THEN {digits} END AS __digit, "
+        f"SELECT {kept}, CASE WHEN __class = 0 THEN {digits} END AS __digit, "
         f"CAST(__l AS INTEGER) + 1 AS __magnitude FROM ({mid})"
     )

@@ -107,7 +107,7 @@ def _exact(
         clustered = f"""
             SELECT _row, {kq}, sum(brk) OVER (PARTITION BY {kq} ORDER BY {t}, _row ROWS UNBOUNDED PRECEDING) AS cluster
             FROM (SELECT _row, {kq}, {t},
-                    CASE WHEN {t} - lag({t}) OVER (PARTITION BY {kq} ORDER BY {t}, _row) <= to_seconds({int(within)}) THEN 0 ELSE 1 END AS brk
+                    CASE WHEN {t} - lag({t}) OVER (PARTITION BY {kq} ORDER BY {t}, _row) <= INTERVAL {int(within)} SECOND THEN 0 ELSE 1 END AS brk
                   FROM population WHERE {not_null} AND {t} IS NOT NULL)
         """
     cte = f"""WITH c AS ({clustered}),
@@ -177,7 +177,7 @@ def _fuzzy(
         WITH v AS (SELECT {cols} FROM population WHERE {t} IS NOT NULL)
         SELECT a._row AS row_a, b._row AS row_b, b.{t} - a.{t} AS apart, ({exact}) AS exact,
                {", ".join(f"a.{quote(k)} AS {quote(k + '_a')}, b.{quote(k)} AS {quote(k + '_b')}" for k in keys)}
-        FROM v a JOIN v b ON b.{t} >= a.{t} AND b.{t} <= a.{t} + to_seconds({int(within)})
+        FROM v a JOIN v b ON b.{t} >= a.{t} AND b.{t} <= a.{t} + INTERVAL {int(within)} SECOND
              AND (b.{t} > a.{t} OR a._row < b._row) AND a._row <> b._row
         WHERE {match}
     """

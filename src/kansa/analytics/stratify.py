@@ -73,9 +73,7 @@ def _bounds_for(
             )
         return sorted(bounds)
     if scheme == "quantile":
-        qs = [i / bands for i in range(1, bands)]
-        row = pop.one(f"SELECT quantile_disc({x}, {qs!r}) FROM population WHERE {x} IS NOT NULL")
-        return sorted(set(row[0] or []))
+        return _quantile_bounds(pop, x, bands)
     lo, hi = pop.one(f"SELECT min({x}), max({x}) FROM population")
     if lo is None:
         return []
@@ -83,6 +81,21 @@ def _bounds_for(
         return equal_width_bounds(int(lo), int(hi), bands)[1:]
     width = (hi - lo) / bands
     return [lo + width * i for i in range(1, bands)]
+
+
+def _quantile_bounds(pop: Population, x: str, bands: int) -> list[Any]:
+    """The discrete quantiles i/bands (i = 1..bands-1): the value at position ceil(n * i /
+    bands) in sorted order, the SQL standard's PERCENTILE_DISC (what DuckDB's quantile_disc
+    returns). Positions are counted in SQL rather than asked of a quantile function because
+    SQLGlot rewrites PERCENTILE_DISC for Spark as PERCENTILE_APPROX, an approximation."""
+    (n,) = pop.one(f"SELECT count({x}) FROM population")
+    positions = sorted({-(-int(n) * i // bands) for i in range(1, bands)} - {0})
+    if not positions:
+        return []
+    ranked = f"SELECT {x} AS v, row_number() OVER (ORDER BY {x}) AS rn FROM population WHERE {x} IS NOT NULL"
+    wanted = ", ".join(str(p) for p in positions)
+    rows = pop.rows(f"SELECT v FROM ({ranked}) WHERE rn IN ({wanted}) ORDER BY rn")
+    return sorted({r[0] for r in rows})
 
 
 def run_stratify(

@@ -23,7 +23,7 @@ from kansa.errors import KansaError
 from kansa.i18n import tr
 
 
-@population_command(("Counting digits", "桁を集計中"))
+@population_command(("Counting digits", "桁を集計中"), spark=True)
 def benford(
     column: ColumnOpt = "amount",
     test: Annotated[str, typer.Option(help=", ".join(TESTS))] = "first",
@@ -45,7 +45,7 @@ def benford(
     )
 
 
-@population_command(("Looking for duplicates", "重複を検索中"))
+@population_command(("Looking for duplicates", "重複を検索中"), spark=True)
 def duplicates(
     keys: Annotated[
         str, typer.Option(help="Comma-separated key columns, e.g. destination_address,amount.")
@@ -79,7 +79,7 @@ def duplicates(
     )
 
 
-@population_command(("Checking sequences", "連番を検査中"))
+@population_command(("Checking sequences", "連番を検査中"), spark=True)
 def gaps(
     sequence: Annotated[str, typer.Option(help="Sequence number column.")] = "seq",
     by: Annotated[str | None, typer.Option(help="Partition column, e.g. host.")] = None,
@@ -89,7 +89,7 @@ def gaps(
     return lambda pop: run_gaps(pop, sequence, by=by, limit=limit)
 
 
-@population_command(("Stratifying", "階層化中"))
+@population_command(("Stratifying", "階層化中"), spark=True)
 def stratify(
     column: ColumnOpt = "amount",
     bands: Annotated[int, typer.Option(help="Number of bands.")] = 10,

@@ -27,7 +27,8 @@ from kansa.vault import (
     verify_vault,
 )
 from kansa.vault.nofollow import UnsafeVaultPath
-from kansa.workspace import find_workspace
+from kansa.vault.shared import verify_shared
+from kansa.workspace import Workspace, find_workspace
 
 ledger_app = typer.Typer(
     help="The hash-chained ledger of the evidence vault. / 証跡台帳。", no_args_is_help=True
@@ -209,8 +210,9 @@ def verify(
         with vault.writer() as removed:
             recovered = removed
     report = _verify_read_only(vault, trusted, expected, as_json)
+    shared = _verify_shared_copy(ws, vault, report, quiet=as_json)
     if as_json:
-        _print_json({**report.to_json(), "recovered": recovered})
+        _print_json({**report.to_json(), "recovered": recovered, "shared_copy": shared})
     else:
         _show_report(report, recovered, trusted is not None)
     if not report.ok:
@@ -221,6 +223,44 @@ def verify(
                 f"証跡保管庫に異常があります（{n} 件）。",
             )
         )
+
+
+def _verify_shared_copy(
+    ws: Workspace, vault: Vault, report: VerifyReport, *, quiet: bool
+) -> dict[str, Any] | None:
+    """With ``[spark] snapshot_root`` set: the copies executors read, checked against the
+    ledger's hashes (a local folder here; an object store is checked by Spark as it reads)."""
+    root = ws.config.spark.snapshot_root
+    if root is None:
+        return None
+    checked = verify_shared(report, root, _entries_or_empty(vault))
+    if quiet:
+        pass
+    elif checked is None:
+        console.print(
+            Text(
+                tr(
+                    f"Snapshot copies at {root}: not readable from here; Spark re-hashes each "
+                    "file there before an analysis reads it.",
+                    f"{root} のスナップショットのコピー: ここからは読めません。分析の前に Spark が"
+                    "各ファイルを再計算します。",
+                ),
+                style="yellow",
+            ),
+            soft_wrap=True,
+        )
+    elif not any(i.kind == "shared-copy" for i in report.issues):
+        console.print(
+            Text(
+                tr(
+                    f"Snapshot copies at {root}: {checked} file(s) match the ledger.",
+                    f"{root} のスナップショットのコピー: {checked} 件が台帳と一致しました。",
+                ),
+                style="green",
+            ),
+            soft_wrap=True,
+        )
+    return {"root": root, "checked": checked}
 
 
 def _verify_read_only(

@@ -56,7 +56,15 @@ def plan_loads(ws: Workspace, result: DemoResult) -> list[Load]:
     period = _period(result)
     for name in names:
         if get_contract(name).dated:
-            files = split_by_day(result.files[name], name, fmt, ws.config.day_zone, period, out)
+            files = split_by_day(
+                result.files[name],
+                name,
+                fmt,
+                ws.config.day_zone,
+                period,
+                out,
+                ws.config.memory_limit,
+            )
             loads += _history(name, files, period[0], fmt)
             for day, path in files.items():
                 if day >= period[0]:

@@ -30,12 +30,34 @@ from kansa.vault.days import StagedDay
 DAY = "__kansa_day"
 
 
-def _split(folder: Path) -> dict[dt.date, StagedDay]:
+def _piece_number(path: Path) -> int:
+    """DuckDB numbers a partition's files in the order it wrote them (``data_0``, ``data_1``)."""
+    digits = "".join(ch for ch in path.stem.rsplit("_", 1)[-1] if ch.isdigit())
+    return int(digits or 0)
+
+
+def _split(
+    folder: Path, con: duckdb.DuckDBPyConnection | None = None, meta: str = ""
+) -> dict[dt.date, StagedDay]:
+    """One staged file per day. DuckDB keeps at most 100 partition files open
+    (``partitioned_write_max_open_files``): a file of more days (a year of balances) can have a
+    day written in several pieces, which are joined here in the order written."""
     out: dict[dt.date, StagedDay] = {}
     for sub in sorted(folder.glob(f"{DAY}=*")):
         day = dt.date.fromisoformat(sub.name.split("=", 1)[1])
-        files = sorted(sub.glob("*.parquet"))
-        if len(files) != 1:  # DuckDB writes one file per partition unless told otherwise
+        files = sorted(sub.glob("*.parquet"), key=_piece_number)
+        if len(files) > 1 and con is not None:
+            joined = sub / "day.parquet.joined"
+            listed = ", ".join(quote_literal(str(f)) for f in files)
+            options = f"FORMAT parquet, COMPRESSION zstd{', ' + meta if meta else ''}"
+            con.execute(
+                f"COPY (SELECT * FROM read_parquet([{listed}])) TO {quote_literal(str(joined))} "
+                f"({options})"
+            )
+            for f in files:
+                f.unlink()
+            files = [joined.rename(sub / "data_0.parquet")]
+        if len(files) != 1:
             raise KansaError(f"internal: {len(files)} files for day {day} in {sub}")
         out[day] = StagedDay(day, files[0], pq.read_metadata(files[0]).num_rows)
     return out
@@ -86,7 +108,7 @@ def write_days(
         f"(FORMAT parquet, COMPRESSION zstd, PARTITION_BY ({DAY}), {meta})",
         reporter,
     )
-    days = _split(folder)
+    days = _split(folder, con, meta)
     if declared is not None:
         extra = sorted(set(days) - set(declared))
         if extra:

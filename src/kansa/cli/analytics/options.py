@@ -20,6 +20,14 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the workpaper as JS
 OutOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Export to FILE (.xlsx, .json or .csv).")
 ]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Run the SQL on duckdb or spark (default: run.engine in kansa.toml).",
+        metavar="duckdb|spark",
+    ),
+]
 LimitOpt = Annotated[int, typer.Option(help="Most records kept in the workpaper.")]
 FilterOpt = Annotated[
     list[str] | None,
