@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from kansa.appdb import Database
 from kansa.cli.app import app as cli_app
 from kansa.engagements.report.labels import word
-from kansa.vault import Vault
+from kansa.vault import LedgerEntry, Vault
 from kansa.web.accounts import add_user
 from kansa.workspace import Workspace
 
@@ -56,7 +56,7 @@ class People:
         return page
 
 
-def _ledger(ws: Workspace) -> list:  # type: ignore[type-arg]
+def _ledger(ws: Workspace) -> list[LedgerEntry]:
     return list(Vault(ws.vault_dir).ledger.read())
 
 
