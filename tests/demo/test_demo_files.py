@@ -112,11 +112,13 @@ def test_a_day_written_in_pieces_becomes_one_file_in_write_order(tmp_path: Path)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from kansa.demo.daily_files import _one_file, _write_order
+    from kansa.demo.daily_files import DAY, _one_file, _write_order
 
+    day = tmp_path / f"{DAY}=2026-10-29"  # where the split leaves them (the 1M x 365 load
+    day.mkdir()  # refused a joined file that had this folder's name as a column)
     parts = []
     for n in (10, 2, 0):
-        parts.append(tmp_path / f"data_{n}.parquet")
+        parts.append(day / f"data_{n}.parquet")
         pq.write_table(pa.table({"n": [n, n]}), parts[-1])
     ordered = sorted(parts, key=_write_order)
     assert [p.name for p in ordered] == ["data_0.parquet", "data_2.parquet", "data_10.parquet"]
@@ -124,3 +126,4 @@ def test_a_day_written_in_pieces_becomes_one_file_in_write_order(tmp_path: Path)
     con = duckdb.connect()
     _one_file(con, ordered, target, "parquet", "FORMAT parquet")
     assert pq.read_table(target).column("n").to_pylist() == [0, 0, 2, 2, 10, 10]
+    assert pq.read_table(target).column_names == ["n"]

@@ -4,6 +4,7 @@ cannot run on Spark."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from typing import Any
 
@@ -15,6 +16,9 @@ from kansa.controls import load_catalog
 from kansa.controls.views import builtin_views
 from kansa.engine.spark.support import not_runnable
 from kansa.workspace import Workspace
+
+# the run records the PySpark that ran it (pyproject allows any 3.5.x)
+SPARK = f"spark {importlib.metadata.version('pyspark')}"
 
 runner = CliRunner()
 
@@ -29,15 +33,15 @@ def test_a_spark_run_is_verified_and_read_like_any_other(spark: Any, spark_ws: W
     done = kansa(spark_ws, "run", "--engine", "spark", "--controls", "CUS-001,CUS-002", "--json")
     assert done.exit_code == 0, done.output
     run = json.loads(done.output)
-    assert run["engine"] == "spark 3.5.3"
+    assert run["engine"] == SPARK
     by_id = {r["control_id"]: r for r in run["results"]}
     assert (by_id["CUS-001"]["status"], by_id["CUS-001"]["exceptions"]) == ("fail", 1)
-    assert by_id["CUS-001"]["engine"] == "spark 3.5.3"
+    assert by_id["CUS-001"]["engine"] == SPARK
     shown = kansa(spark_ws, "results", "CUS-001", "--json")
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.output)["rows"][0]["asset"] == "BTC"
     runs = json.loads(kansa(spark_ws, "runs", "--json").output)
-    assert runs[0]["engine"] == "spark 3.5.3"
+    assert runs[0]["engine"] == SPARK
     assert kansa(spark_ws, "verify").exit_code == 0
 
 
@@ -48,7 +52,7 @@ def test_engine_spark_in_kansa_toml_runs_on_spark(spark: Any, spark_ws: Workspac
     cfg.write_text(cfg.read_text(encoding="utf-8") + '\n[run]\nengine = "spark"\n', "utf-8")
     done = kansa(spark_ws, "run", "--controls", "CUS-001", "--json")
     assert done.exit_code == 0, done.output
-    assert json.loads(done.output)["engine"] == "spark 3.5.3"
+    assert json.loads(done.output)["engine"] == SPARK
 
 
 def test_lint_for_spark_names_exactly_the_controls_that_cannot_run_there() -> None:

@@ -4,6 +4,7 @@ on Spark (local) as on DuckDB; the controls that cannot run on Spark are exactly
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,9 @@ from kansa.controls.views import builtin_views
 from kansa.engine import RunResult, run_controls
 from kansa.engine.spark.support import not_runnable
 from kansa.workspace import Workspace, find_workspace
+
+# the run records the PySpark that ran it (pyproject allows any 3.5.x)
+SPARK = f"spark {importlib.metadata.version('pyspark')}"
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 
@@ -38,13 +42,13 @@ def both_runs(
 
 def test_the_spark_run_records_spark(both_runs: tuple[Workspace, RunResult, RunResult]) -> None:
     _, duck, on_spark = both_runs
-    assert duck.engine.startswith("duckdb ") and on_spark.engine == "spark 3.5.3"
+    assert duck.engine.startswith("duckdb ") and on_spark.engine == SPARK
     logic = {cid for cid, c in load_catalog().items() if c.logic}
     for o in on_spark.outcomes:
         if o.status not in ("not_tested",) and o.control_id in logic:
-            assert o.engine.startswith("spark 3.5.3 (driver: duckdb "), o
+            assert o.engine.startswith(f"{SPARK} (driver: duckdb "), o
         elif o.status != "not_tested":
-            assert o.engine == "spark 3.5.3", o
+            assert o.engine == SPARK, o
 
 
 def test_same_verdicts_and_rows_on_spark_and_duckdb(

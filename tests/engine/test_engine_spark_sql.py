@@ -42,6 +42,9 @@ def test_a_string_agg_spark_35_cannot_express_is_refused(sql: str) -> None:
 def test_duckdb_intervals_become_make_dt_interval() -> None:
     out = transpile("select ts + to_hours(24) from t", "spark")
     assert "MAKE_DT_INTERVAL(0, 24, 0, 0)" in out
+    # to_days is its own SQLGlot node (ToDays), which Spark's output kept as TO_DAYS (CSR-001)
+    out = transpile("select ts - to_days(cast(30 as integer)) from t", "spark")
+    assert "MAKE_DT_INTERVAL(CAST(30 AS INT), 0, 0, 0)" in out and "TO_DAYS" not in out
 
 
 def test_a_controls_own_error_becomes_raise_error() -> None:

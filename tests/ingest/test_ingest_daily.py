@@ -244,5 +244,6 @@ def test_a_day_written_in_pieces_is_staged_as_one_file_in_write_order(tmp_path: 
     (staged,) = _split(tmp_path, con, meta).values()
     assert staged.rows == 6
     assert pq.read_table(staged.path).column("n").to_pylist() == [0, 0, 2, 2, 10, 10]
+    assert pq.read_table(staged.path).column_names == ["n"]  # not the folder's DAY column
     assert pq.read_metadata(staged.path).metadata[b"kansa.contract"] == b"x"
     assert [f.name for f in sub.iterdir()] == ["data_0.parquet"]

@@ -56,10 +56,12 @@ def _one_file(
         parts[0].rename(target)
         return
     listed = ", ".join(_quote(str(p)) for p in parts)
+    # the pieces sit in DAY=... folders: without hive_partitioning = false DuckDB would add
+    # that folder name back as a column, and ingest refuses the file (seen at 1M x 365)
     reader = (
-        f"read_parquet([{listed}])"
+        f"read_parquet([{listed}], hive_partitioning = false)"
         if fmt == "parquet"
-        else f"read_csv([{listed}], header = true, all_varchar = true)"
+        else f"read_csv([{listed}], header = true, all_varchar = true, hive_partitioning = false)"
     )
     con.execute(f"COPY (SELECT * FROM {reader}) TO {_quote(str(target))} ({options})")
 

@@ -111,6 +111,8 @@ def for_spark_35(tree: exp.Expr, schema: Schema | None = None) -> exp.Expr:
             return _string_agg(node, None)
         if isinstance(node, exp.Anonymous) and str(node.name).lower() in _INTERVALS:
             return _interval(node)
+        if isinstance(node, exp.ToDays):  # SQLGlot parses to_days (only) into its own node
+            return sqlglot.parse_one(_INTERVALS["to_days"].format(node.this.sql("spark")), "spark")
         if isinstance(node, exp.Anonymous) and str(node.name).lower() == "error":
             return exp.Anonymous(this="raise_error", expressions=node.expressions)
         if isinstance(node, exp.Sub) and node.meta.get("kansa_sub") in days:

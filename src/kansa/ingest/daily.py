@@ -51,7 +51,9 @@ def _split(
             listed = ", ".join(quote_literal(str(f)) for f in files)
             options = f"FORMAT parquet, COMPRESSION zstd{', ' + meta if meta else ''}"
             con.execute(
-                f"COPY (SELECT * FROM read_parquet([{listed}])) TO {quote_literal(str(joined))} "
+                # hive_partitioning = false: the DAY=... folder must not come back as a column
+                f"COPY (SELECT * FROM read_parquet([{listed}], hive_partitioning = false)) "
+                f"TO {quote_literal(str(joined))} "
                 f"({options})"
             )
             for f in files:
