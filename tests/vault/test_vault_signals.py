@@ -30,6 +30,16 @@ def test_no_signal_without_history_or_within_the_band() -> None:
     assert row_count_warnings("w", _parts([0, 0, 0, 0])) == []
 
 
+def test_small_daily_counts_within_chance_are_no_warning() -> None:
+    """A few address changes a day vary like a Poisson count (sd = sqrt of the mean): 3 after
+    a median of 9 is a quiet day, not a broken export (make demo printed 24 such warnings);
+    a day of 25 after 9 is still one, and so is 1 after a roster of 20."""
+    assert row_count_warnings("w", _parts([9, 8, 10, 9, 3, 4, 9])) == []
+    found = row_count_warnings("w", _parts([9, 8, 10, 9, 25]))
+    assert [(w["day"], w["rows"]) for w in found] == [("2026-11-05", 25)]
+    assert [w["rows"] for w in row_count_warnings("w", _parts([20, 20, 20, 20, 1]))] == [1]
+
+
 def test_ingest_and_run_show_the_warning(workspace: Workspace, tmp_path: Path) -> None:
     for i, day in enumerate(D[:5]):
         rows = 1 if i == 4 else 20

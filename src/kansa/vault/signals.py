@@ -4,7 +4,10 @@ days before it.
 A daily export that suddenly has a tenth of its usual rows is more often a broken extract than
 a quiet day; a verdict on it should say so. The signal compares each day of a dated view with
 the median of the (up to) :data:`WINDOW` loaded days before it and warns when it is below
-:data:`LOW` or above :data:`HIGH` times that median. It is computed from the row counts the
+:data:`LOW` or above :data:`HIGH` times that median *and* further from it than chance explains:
+a daily count of independent events varies like a Poisson count, whose standard deviation is the
+square root of its mean, so a day must also be more than :data:`SIGMAS` such deviations away (a
+dataset of 9 rows a day that has 3 is a quiet day; one of 20,000 that has 9,000 is not). It is computed from the row counts the
 manifest records; NULL shares come from each part's Parquet footer. So ``kansa ingest`` (for the days it loads) and ``kansa run`` (for the whole
 view it reads) show the same warnings without reading any data.
 """
@@ -12,6 +15,7 @@ view it reads) show the same warnings without reading any data.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -24,6 +28,7 @@ from kansa.vault.parts import Part
 WINDOW = 7
 MIN_HISTORY = 3  # fewer earlier days than this: no baseline, no signal
 LOW, HIGH = 0.5, 2.0
+SIGMAS = 3  # how many Poisson standard deviations (sqrt of the median) a day must be away
 
 
 def row_count_warnings(
@@ -41,6 +46,8 @@ def row_count_warnings(
         median = statistics.median(history)
         if median and LOW <= part.rows / median <= HIGH:
             continue
+        if median and abs(part.rows - median) <= SIGMAS * math.sqrt(median):
+            continue  # small counts: within what chance gives a quiet or a busy day
         if not median and not part.rows:
             continue
         out.append(
