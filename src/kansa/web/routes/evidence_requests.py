@@ -6,21 +6,17 @@ hashed. All of it is :mod:`kansa.evidence_requests`, as ``kansa requests``.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from kansa.appdb import EvidenceRequest, Unit, User
 from kansa.contracts import load_contracts
 from kansa.errors import KansaError
 from kansa.evidence_requests import cancel_request, create_request, fulfil_request, list_requests
-from kansa.findings.discussion import MAX_ATTACHMENT
 from kansa.ingest import InvalidData, Problem
 from kansa.web.context import AppContext
 from kansa.web.desk import desk_for
@@ -29,6 +25,7 @@ from kansa.web.roles import CONTROL_OWNER
 from kansa.web.routes.auth import _ctx, _me
 from kansa.web.routes.findings_desk import Fields, RowId, _fields, day, text
 from kansa.web.templating import render
+from kansa.web.uploads import uploaded_file
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
@@ -91,21 +88,8 @@ def _create(request: Request, fields: Fields) -> EvidenceRequest:
 def _fulfil(request: Request, request_id: int, fields: Fields) -> EvidenceRequest:
     ctx, me = _ctx(request), _me(request)
     _visible(ctx, me, request_id)
-    upload = fields.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise HTTPException(400, "file: choose the file to upload")
-    name = Path(upload.filename.replace("\\", "/")).name
-    name = name if name not in ("", ".", "..") else "upload"
-    with tempfile.TemporaryDirectory(prefix="kansa-upload-") as folder:
-        path = Path(folder) / name
-        with path.open("wb") as out:
-            copied = 0
-            while chunk := upload.file.read(1 << 20):
-                copied += len(chunk)
-                if copied > MAX_ATTACHMENT:
-                    raise HTTPException(413, f"uploads are at most {MAX_ATTACHMENT:,} bytes")
-                out.write(chunk)
-        return fulfil_request(desk_for(ctx, me), ctx.workspace, request_id, path, name)
+    with uploaded_file(fields, "file: choose the file to upload", "uploads") as path:
+        return fulfil_request(desk_for(ctx, me), ctx.workspace, request_id, path, path.name)
 
 
 def _cancel(request: Request, request_id: int, fields: Fields) -> EvidenceRequest:

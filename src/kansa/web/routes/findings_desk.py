@@ -10,16 +10,13 @@ page shows the message (409), the API returns it as ``detail``.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from kansa.errors import KansaError
 from kansa.findings import (
@@ -32,13 +29,13 @@ from kansa.findings import (
     propose_rerating,
     respond,
 )
-from kansa.findings.discussion import MAX_ATTACHMENT
 from kansa.findings.owners import assign_to_owner
 from kansa.web.desk import desk_for
 from kansa.web.finding_view import FindingView, page_data, visible_finding
 from kansa.web.policy import CSRF_FIELD
 from kansa.web.routes.auth import _ctx, _me
 from kansa.web.templating import render
+from kansa.web.uploads import uploaded_file
 from kansa.workflow import Desk
 
 router = APIRouter(include_in_schema=False)
@@ -98,20 +95,7 @@ def _comment(desk: Desk, v: FindingView, fields: Fields) -> None:
 
 
 def _attach(desk: Desk, v: FindingView, fields: Fields) -> None:
-    upload = fields.get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise HTTPException(400, "file: choose a file to attach")
-    name = Path(upload.filename.replace("\\", "/")).name
-    name = name if name not in ("", ".", "..") else "upload"
-    with tempfile.TemporaryDirectory(prefix="kansa-upload-") as folder:
-        path = Path(folder) / name
-        with path.open("wb") as out:
-            copied = 0
-            while chunk := upload.file.read(1 << 20):
-                copied += len(chunk)
-                if copied > MAX_ATTACHMENT:
-                    raise HTTPException(413, f"attachments are at most {MAX_ATTACHMENT:,} bytes")
-                out.write(chunk)
+    with uploaded_file(fields, "file: choose a file to attach", "attachments") as path:
         attach(desk, v.finding.id, path, text(fields, "note"))
 
 
