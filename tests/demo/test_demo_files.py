@@ -127,3 +127,31 @@ def test_a_day_written_in_pieces_becomes_one_file_in_write_order(tmp_path: Path)
     _one_file(con, ordered, target, "parquet", "FORMAT parquet")
     assert pq.read_table(target).column("n").to_pylist() == [0, 0, 2, 2, 10, 10]
     assert pq.read_table(target).column_names == ["n"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo"])
+def test_a_customer_withdrawal_is_requested_approved_and_signed_on_one_business_day(
+    db: duckdb.DuckDBPyConnection, zone: str
+) -> None:
+    """A workspace in UTC or in Tokyo sees each withdrawal's whole story inside one day.
+
+    Requests at 14:00 UTC (23:00 JST) signed after 15:00 UTC used to cross midnight in Tokyo: a
+    1M x 365 demo ingested into a Tokyo workspace then drew 128 WDR-001 "no signed transaction"
+    exceptions on the period's last day that no scenario seeded.
+    """
+    moments = """
+        select w.withdrawal_id, w.requested_at as at from withdrawals w where kind = 'customer'
+        union all select a.withdrawal_id, a.approved_at from withdrawal_approvals a
+        union all select s.withdrawal_id, s.signed_at from signed_transactions s
+        union all select s.withdrawal_id, s.broadcast_at from signed_transactions s
+    """
+    ((stories, split),) = db.execute(
+        f"""
+        select count(distinct withdrawal_id),
+               count(distinct withdrawal_id) filter (where days > 1)
+        from (select m.withdrawal_id, count(distinct (m.at at time zone '{zone}')::date) as days
+              from ({moments}) m join withdrawals w using (withdrawal_id)
+              where w.kind = 'customer' group by all)
+        """
+    ).fetchall()
+    assert stories > 50 and split == 0

@@ -24,6 +24,11 @@ from kansa.demo.world import Person
 
 SECOND = 1_000_000
 HOUR = 3600 * SECOND
+# Requests come between 00:30 and 13:30 UTC (09:30-22:30 JST), and the two approvals, signature
+# and broadcast follow within 72 minutes (see ``tables``), so a withdrawal's whole story falls on
+# one day both in UTC and in Tokyo: a workspace in either zone sees it complete within the period.
+FIRST_REQUEST = HOUR // 2
+LAST_REQUEST = 13 * HOUR + HOUR // 2
 
 
 def external_addresses(asset: Asset, n: int, rng: np.random.Generator) -> list[str]:
@@ -70,7 +75,7 @@ def collect(books: list[Book], start_us: int, seed: int) -> CustomerFlows:
         amount = np.concatenate([d[2] for d in book.draws])
         pool = external_addresses(book.asset, min(max(500, book.holders.size // 50), 20_000), rng)
         pools.append(pool)
-        when = start_us + day * 24 * HOUR + rng.integers(HOUR // 2, 20 * HOUR, day.size)
+        when = start_us + day * 24 * HOUR + rng.integers(FIRST_REQUEST, LAST_REQUEST, day.size)
         parts.append((np.full(day.size, k, np.int8), cust, amount, when))
         dests.append(cust % len(pool))
     asset = np.concatenate([p[0] for p in parts])
