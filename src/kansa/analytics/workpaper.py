@@ -51,8 +51,9 @@ def _write_json(doc: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def file_workpaper(ws: Workspace, a: Analysis) -> Filed:
-    """Write both files to staging and commit them with one ledger entry."""
+def file_workpaper(ws: Workspace, a: Analysis, actor: str | None = None) -> Filed:
+    """Write both files to staging and commit them with one ledger entry (naming ``actor``,
+    the web app's signed-in user; default the ledger's actor)."""
     vault = Vault(ws.vault_dir)
     doc = build_document(a)
     staged = vault.staging_dir()
@@ -72,7 +73,8 @@ def file_workpaper(ws: Workspace, a: Analysis) -> Filed:
             "summary": doc["summary"],
             "conclusion": doc["conclusion"],
         }
-        entry = vault.commit("workpaper", payload, {f"{base}.json": jpath, f"{base}.xlsx": xpath})
+        files = {f"{base}.json": jpath, f"{base}.xlsx": xpath}
+        entry = vault.commit("workpaper", payload, files, actor=actor)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return Filed(

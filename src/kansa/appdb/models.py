@@ -244,6 +244,10 @@ class User(Base):
     expires_at: Mapped[dt.datetime | None]
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime]
+    # where notifications reach them and in which language (migration 0009_people)
+    email: Mapped[str | None] = mapped_column(String(254))
+    webhook: Mapped[str | None] = mapped_column(String(500))
+    language: Mapped[str | None] = mapped_column(String(2))
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 

@@ -24,7 +24,6 @@ from kansa.findings import (
     STATE_LABELS,
     WHOLE_CONTROL,
     accept_risk,
-    assign,
     attach,
     close,
     comment,
@@ -38,6 +37,8 @@ from kansa.findings import (
     respond,
     run_ids,
 )
+from kansa.findings.owners import assign_to_owner
+from kansa.findings.recording import find
 from kansa.i18n import lang, tr
 from kansa.workflow import Desk
 from kansa.workspace import Workspace
@@ -145,6 +146,11 @@ def _done(desk: Desk, f: Finding, en: str, ja: str) -> None:
     )
 
 
+def _finding(desk: Desk, finding_id: int) -> Finding:
+    with desk.db.session() as s:
+        return find(s, desk.workspace, finding_id)
+
+
 @findings_app.command("assign")
 def assign_cmd(
     ctx: typer.Context,
@@ -153,10 +159,47 @@ def assign_cmd(
     due: Annotated[str | None, typer.Option(help="Due date YYYY-MM-DD.")] = None,
     unit: Annotated[str | None, typer.Option(help="The unit (department) that owns it.")] = None,
 ) -> None:
-    """Give a finding an owner and a due date."""
-    with open_desk(workspace(ctx)) as desk:
-        f = assign(desk, finding_id, to, parse_day(due, "--due"), unit)
+    """Give a finding to a control owner of its unit (an account), with a due date."""
+    ws = workspace(ctx)
+    catalog = load_catalog([ws.resolve(p) for p in ws.config.control_paths])
+    with open_desk(ws) as desk:
+        f = _finding(desk, finding_id)
+        control = catalog.get(f.control_id)
+        owner = control.owner if control else ""
+        f = assign_to_owner(desk, finding_id, to, parse_day(due, "--due"), owner, unit)
         _done(desk, f, f"assigned to {escape(f.assignee)}", f"{escape(f.assignee)} に割当")
+
+
+@findings_app.command("retest")
+def retest_cmd(
+    ctx: typer.Context,
+    finding_id: IdArg,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param", help="Override a parameter of its control: name=value (repeatable)."
+        ),
+    ] = None,
+) -> None:
+    """Run the finding's control now: a passing complete run makes it ready for closure."""
+    from kansa.findings.retest import parse_overrides, retest
+    from kansa.notify.at_once import announce_run
+
+    ws = workspace(ctx)
+    catalog = load_catalog([ws.resolve(p) for p in ws.config.control_paths])
+    with open_desk(ws) as desk:
+        catch_up(ws, desk.db)
+        done = retest(desk, ws, catalog, finding_id, parse_overrides(param or []))
+        announce_run(desk, ws, catalog, done.changes)
+    console.print(
+        tr(f"Run {done.run_id} (ledger entry #{done.ledger_seq}): {done.finding.control_id} "
+           f"{done.status}, {_num(done.exception_count)} exception(s); finding {finding_id} is "
+           f"{_state(done.finding.state)}.",
+           f"実行 {done.run_id}（台帳エントリ #{done.ledger_seq}）: {done.finding.control_id} "
+           f"{done.status}、例外 {_num(done.exception_count)} 件。指摘事項 {finding_id} は"
+           f"「{_state(done.finding.state)}」です。"),
+        highlight=False,
+    )  # fmt: skip
 
 
 @findings_app.command("respond")

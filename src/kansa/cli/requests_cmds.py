@@ -56,11 +56,15 @@ def create_cmd(
     """Ask for a dataset (checked against its contract) or a document, by a date."""
     day = parse_day(due, "--due")
     assert day is not None
-    with open_desk(workspace(ctx)) as desk:
+    from kansa.notify.at_once import announce_request
+
+    ws = workspace(ctx)
+    with open_desk(ws) as desk:
         r = create_request(desk, to, day, contract=dataset, description=document, unit=unit)
         console.print(tr(f"Evidence request {r.id} to {r.assignee}, due {r.due_date}",
                          f"証跡依頼 {r.id}: {r.assignee} へ、期限 {r.due_date}")
                       + f" ({ledger_mark(desk)})", highlight=False)  # fmt: skip
+        announce_request(desk, ws, r.id)  # the person asked is told at once
 
 
 @requests_app.command("list")

@@ -152,6 +152,19 @@ def _interrupted() -> NoReturn:
     raise typer.Exit(130)
 
 
+def _announce(ws: Workspace, catalog: dict[str, Control], changes: list[Change]) -> None:
+    """New material weaknesses reach the people concerned at once (kansa.notify.at_once)."""
+    from kansa.cli.desk import open_desk
+    from kansa.notify.at_once import announce_run
+
+    try:
+        with open_desk(ws) as desk:
+            announce_run(desk, ws, catalog, changes)
+    except KansaError as exc:  # the run stands; `kansa notify send-due` tries again
+        err_console.print(tr(f"warning: notifications not sent now: {escape(exc.message)}",
+                             f"警告: 通知を送信できませんでした: {escape(exc.message)}"))  # fmt: skip
+
+
 def _exit_code(run: RunResult, fail_on: FailOn) -> int:
     if fail_on == FailOn.fail and (run.failed or not run.complete):
         return 1
@@ -260,6 +273,7 @@ def run(
             style="bold red",
         )
         raise typer.Exit(130)
+    _announce(ws, catalog, changes)
     score = score_run(ws, result)
     if json_out:
         out: dict[str, Any] = result.to_dict()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -15,6 +15,10 @@ from rich.table import Table
 from kansa.cli.context import console, workspace
 from kansa.errors import KansaError
 from kansa.i18n import tr
+
+if TYPE_CHECKING:
+    from kansa.web.trail import Entry
+    from kansa.workspace import Workspace
 
 users_app = typer.Typer(help="People who sign in to `kansa serve`: add, list, reset a password.")
 
@@ -53,15 +57,55 @@ def users_add(
                                       "control_owner, viewer or external_reviewer.")],
     unit: Annotated[str | None, typer.Option(help="Unit (department); required for control_owner.")] = None,
     expires: Annotated[str | None, typer.Option(help="YYYY-MM-DD; required for external_reviewer.")] = None,
+    email: Annotated[str | None, typer.Option(help="Where notifications reach them.")] = None,
+    language: Annotated[str | None, typer.Option(help="en or ja: notifications and pages.")] = None,
 ) -> None:  # fmt: skip
     """Add a user and print a one-time password."""
     from kansa.appdb import Database
     from kansa.web.accounts import add_user
+    from kansa.web.contacts import check_contact, set_contact
+
+    ws = workspace(ctx)
+    contact = {"email": email, "language": language}
+    check_contact(**contact)  # refused before the account is made
+    with Database(ws.database_url) as db:
+        password = add_user(db, username, role, unit=unit, expires=_expiry(expires))
+        if email is not None or language is not None:
+            set_contact(db, username, **contact, entry=_entry(ws, "user_contact_set", username))
+    _one_time(username, password)
+
+
+def _entry(ws: Workspace, action: str, username: str) -> Entry:
+    from kansa.vault import Vault
+    from kansa.vault.actor import current_actor
+    from kansa.web.trail import Entry
+
+    return Entry(Vault(ws.vault_dir), current_actor(), action, {"user": username, "via": "cli"})
+
+
+@users_app.command("set")
+def users_set(
+    ctx: typer.Context,
+    username: Annotated[str, typer.Argument(help="The user.")],
+    email: Annotated[str | None, typer.Option(help="E-mail address ('' clears it).")] = None,
+    language: Annotated[str | None, typer.Option(help="en or ja ('' clears it).")] = None,
+    webhook: Annotated[str | None, typer.Option(help="Webhook URL ('' clears it).")] = None,
+) -> None:  # fmt: skip
+    """Set where notifications reach a user, and their language (a ledger entry)."""
+    from kansa.appdb import Database
+    from kansa.web.contacts import set_contact
 
     ws = workspace(ctx)
     with Database(ws.database_url) as db:
-        password = add_user(db, username, role, unit=unit, expires=_expiry(expires))
-    _one_time(username, password)
+        user = set_contact(db, username, email=email, language=language, webhook=webhook,
+                           entry=_entry(ws, "user_contact_set", username))  # fmt: skip
+    console.print(
+        tr(f"{user.username}: email {user.email or '-'}, language {user.language or '-'}, "
+           f"webhook {user.webhook or '-'}.",
+           f"{user.username}: メール {user.email or '-'}、言語 {user.language or '-'}、"
+           f"Webhook {user.webhook or '-'}。"),
+        highlight=False,
+    )  # fmt: skip
 
 
 @users_app.command("list")
@@ -74,12 +118,14 @@ def users_list(ctx: typer.Context) -> None:
     with Database(ws.database_url) as db:
         rows = list_users(db)
     table = Table(title=tr("Users", "ユーザー"), title_justify="left")
-    for col in (tr("user", "ユーザー"), tr("role", "ロール"), tr("unit", "部署"), "TOTP",
+    for col in (tr("user", "ユーザー"), tr("role", "ロール"), tr("unit", "部署"),
+                tr("email", "メール"), tr("language", "言語"), "TOTP",
                 tr("expires", "有効期限"), tr("locked until", "ロック期限")):  # fmt: skip
         table.add_column(col)
     for u in rows:
         table.add_row(
-            u.username, u.role, u.unit.name if u.unit else "", "yes" if u.totp_enabled else "no",
+            u.username, u.role, u.unit.name if u.unit else "", u.email or "", u.language or "",
+            "yes" if u.totp_enabled else "no",
             str(u.expires_at.date()) if u.expires_at else "",
             str(u.locked_until) if u.locked_until else "",
         )  # fmt: skip

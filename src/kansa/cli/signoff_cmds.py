@@ -41,7 +41,10 @@ ItemArg = Annotated[
 @signoff_app.command("prepare")
 def prepare_cmd(ctx: typer.Context, item: ItemArg) -> None:
     """Sign an item as its preparer (binds its ledger entry hash and files' SHA-256)."""
-    with open_desk(workspace(ctx)) as desk:
+    from kansa.notify.at_once import announce_review
+
+    ws = workspace(ctx)
+    with open_desk(ws) as desk:
         so = prepare(desk, item)
         console.print(
             tr(
@@ -51,6 +54,7 @@ def prepare_cmd(ctx: typer.Context, item: ItemArg) -> None:
             + f": {escape(so.actor)}, {ledger_mark(desk)}",
             highlight=False,
         )
+        announce_review(desk, ws, so.ledger_seq)  # the reviewers are asked at once
 
 
 @signoff_app.command("review")

@@ -63,7 +63,7 @@ def commit_run(vault: Vault, run: RunResult) -> RunResult:
         for o in run.outcomes
         if o.staged is not None
     }
-    entry = vault.commit("run", _payload(run), files)
+    entry = vault.commit("run", _payload(run), files, actor=run.actor)
     outcomes = tuple(
         o.committed(rel, entry.outputs[rel])
         if (rel := exceptions_path(run.run_id, o.control_id)) in entry.outputs

@@ -32,6 +32,7 @@ from kansa.engine.watchdog import Watchdog
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Snapshot, Vault
+from kansa.vault.actor import checked_actor
 from kansa.vault.ledger import current_actor
 from kansa.workspace import Workspace
 
@@ -168,6 +169,7 @@ def run_controls(
     snapshots: Mapping[str, Snapshot] | None = None,
     replay_of: str | None = None,
     engine: str | None = None,
+    actor: str | None = None,
 ) -> RunResult:
     """Run ``controls`` read-only against the latest snapshots and commit the run.
 
@@ -184,6 +186,8 @@ def run_controls(
     :mod:`kansa.engine.coverage`). ``snapshots`` (with ``replay_of``, the run re-performed)
     runs on recorded snapshots instead of the latest ones. ``engine``: ``duckdb`` or
     ``spark`` (default: ``[run] engine`` of kansa.toml); the run records its name and version.
+    ``actor``: the person the run's ledger entry names (the web app's signed-in user, checked
+    like ``$KANSA_ACTOR``); default :func:`current_actor`.
     """
     chosen = sorted(controls, key=lambda c: c.id)
     overrides = {k: dict(v) for k, v in (parameters or {}).items()}
@@ -227,7 +231,7 @@ def run_controls(
             started_at=started,
             finished_at=dt.datetime.now(dt.UTC),
             engine=session.name,
-            actor=current_actor(),
+            actor=checked_actor(actor) if actor is not None else current_actor(),
             overrides=overrides,
             outcomes=tuple(outcomes),
             timezone=workspace.config.day_zone,

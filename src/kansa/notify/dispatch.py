@@ -1,7 +1,8 @@
 """Sending what is due, once each, and recording every attempt.
 
 For each notice and each person concerned, each channel the person has (``email``,
-``webhook``) is tried unless that (notice, person, channel) was sent before. Every attempt is a
+``webhook``: their account's, else ``[notify.people]``, :mod:`kansa.notify.directory`) is tried
+unless that (notice, person, channel) was sent before. Every attempt is a
 ``notifications`` row (sent, or failed with the reason; a failed one is tried again next time);
 a person with no address in ``[notify.people]`` is a failure of channel ``none``, so nobody is
 left out in silence. The batch is one ``notify`` ledger entry with its counts and failures.
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from kansa.appdb import Notification
 from kansa.notify.channels import DeliveryError, send_email, send_webhook
 from kansa.notify.config import NotifyConfig, Person
+from kansa.notify.directory import directory
 from kansa.notify.messages import words
 from kansa.notify.notices import Notice, due_notices
 from kansa.workflow import Desk
@@ -52,8 +54,10 @@ def _channels(person: Person) -> list[str]:
     ]
 
 
-def _attempt(desk: Desk, cfg: NotifyConfig, n: Notice, name: str, out: Outcome) -> None:
-    person = cfg.people.get(name) or Person(name, language=cfg.language)
+def _attempt(
+    desk: Desk, cfg: NotifyConfig, people: dict[str, Person], n: Notice, name: str, out: Outcome
+) -> None:
+    person = people.get(name) or Person(name, language=cfg.language)
     for channel in _channels(person):
         with desk.db.session() as s:
             row = s.scalars(
@@ -83,18 +87,26 @@ def _attempt(desk: Desk, cfg: NotifyConfig, n: Notice, name: str, out: Outcome) 
             row.attempts = (row.attempts or 0) + 1
 
 
-def send_due(desk: Desk, cfg: NotifyConfig, catalog: dict[str, Any]) -> Outcome:
-    """Send every notice due at ``desk.today`` that has not gone yet; record all of it."""
+def send_notices(desk: Desk, cfg: NotifyConfig, notices: list[Notice], action: str) -> Outcome:
+    """Send ``notices`` to everyone concerned (once each); record every attempt, and the batch
+    as one ``notify`` ledger entry of ``action``."""
     out = Outcome()
-    notices = due_notices(desk.db, desk.vault, desk.workspace, catalog, desk.today,
-                          cfg.due_soon_days)  # fmt: skip
+    people = directory(desk.db, cfg)
     for n in notices:
         for name in n.recipients:
-            _attempt(desk, cfg, n, name, out)
+            _attempt(desk, cfg, people, n, name, out)
     if out.sent or out.failed:
-        desk.ledger(KIND, {"action": "send_due", "sent": out.sent, "failed": out.failed,
+        desk.ledger(KIND, {"action": action, "sent": out.sent, "failed": out.failed,
                            "failures": out.failures[:100]})  # fmt: skip
     return out
+
+
+def send_due(desk: Desk, cfg: NotifyConfig, catalog: dict[str, Any]) -> Outcome:
+    """Send every notice due at ``desk.today`` that has not gone yet (those that failed before
+    included); record all of it."""
+    notices = due_notices(desk.db, desk.vault, desk.workspace, catalog, desk.today,
+                          cfg.due_soon_days)  # fmt: skip
+    return send_notices(desk, cfg, notices, "send_due")
 
 
 def delivery_log(desk: Desk, failed_only: bool = False) -> list[Notification]:

@@ -101,6 +101,7 @@ POLICY: dict[str, Rule] = {
     "user_add": Rule(ADMINS),
     "user_reset": Rule(ADMINS),
     "user_unit": Rule(ADMINS),
+    "user_contact": Rule(ADMINS),
     "units": Rule(ADMINS),
     "unit_add": Rule(ADMINS),
     "unit_rename": Rule(ADMINS),

@@ -18,6 +18,7 @@ from kansa.contracts import load_contracts
 from kansa.errors import KansaError
 from kansa.evidence_requests import cancel_request, create_request, fulfil_request, list_requests
 from kansa.ingest import InvalidData, Problem
+from kansa.notify.at_once import announce_request
 from kansa.web.context import AppContext
 from kansa.web.desk import desk_for
 from kansa.web.principal import Principal
@@ -80,9 +81,11 @@ def _create(request: Request, fields: Fields) -> EvidenceRequest:
     ctx, me = _ctx(request), _me(request)
     due = day(fields, "due", required=True)
     assert due is not None
-    return create_request(desk_for(ctx, me), text(fields, "assignee"), due,
-                          contract=text(fields, "contract"),
+    desk = desk_for(ctx, me)
+    made = create_request(desk, text(fields, "assignee"), due, contract=text(fields, "contract"),
                           description=text(fields, "description"))  # fmt: skip
+    announce_request(desk, ctx.workspace, made.id)  # the person asked is told at once
+    return made
 
 
 def _fulfil(request: Request, request_id: int, fields: Fields) -> EvidenceRequest:

@@ -16,8 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from kansa.errors import KansaError
+from kansa.notify.at_once import announce_review
 from kansa.signoff import ItemStatus, Verdict, add_note, clear_note, prepare, review
 from kansa.signoff import signoff_status as statuses
+from kansa.web.context import AppContext
 from kansa.web.desk import desk_for
 from kansa.web.routes.auth import _ctx, _me
 from kansa.web.routes.findings_desk import Fields, _fields, text
@@ -60,14 +62,20 @@ def api_signoffs(request: Request) -> list[dict[str, Any]]:
     return [as_json(s) for s in _items(request)]
 
 
-Action = Callable[[Desk, str, Fields], object]
+Action = Callable[[AppContext, Desk, str, Fields], object]
 ACTIONS: dict[str, tuple[str, Action]] = {
     # path, what it does
-    "prepare": ("/signoffs/{ref}/prepare", lambda d, ref, _f: prepare(d, ref)),
-    "review": ("/signoffs/{ref}/review", lambda d, ref, _f: review(d, ref)),
-    "note": ("/signoffs/{ref}/notes", lambda d, ref, f: add_note(d, ref, text(f, "text"))),
-    "clear": ("/signoffs/notes/{ref}/clear", lambda d, ref, f: _clear(d, ref, f)),
+    "prepare": ("/signoffs/{ref}/prepare", lambda c, d, ref, _f: _prepare(c, d, ref)),
+    "review": ("/signoffs/{ref}/review", lambda _c, d, ref, _f: review(d, ref)),
+    "note": ("/signoffs/{ref}/notes", lambda _c, d, ref, f: add_note(d, ref, text(f, "text"))),
+    "clear": ("/signoffs/notes/{ref}/clear", lambda _c, d, ref, f: _clear(d, ref, f)),
 }
+
+
+def _prepare(ctx: AppContext, desk: Desk, ref: str) -> object:
+    signed = prepare(desk, ref)
+    announce_review(desk, ctx.workspace, signed.ledger_seq)  # the reviewers are asked at once
+    return signed
 
 
 def _clear(desk: Desk, ref: str, fields: Fields) -> object:
@@ -77,7 +85,8 @@ def _clear(desk: Desk, ref: str, fields: Fields) -> object:
 
 
 def _act(request: Request, action: Action, ref: str, fields: Fields) -> None:
-    action(desk_for(_ctx(request), _me(request)), ref, fields)
+    ctx = _ctx(request)
+    action(ctx, desk_for(ctx, _me(request)), ref, fields)
 
 
 def _page(action: Action) -> Callable[..., Any]:
