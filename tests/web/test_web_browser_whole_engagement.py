@@ -8,9 +8,8 @@ signed the same way. The filed report shows the closed finding with management's
 the sample's two sign-offs, `kansa verify` passes, and every step is on the ledger under the
 person who took it.
 
-Two steps have no web page and go through the CLI in this process (the same functions a user
-reaches by typing the command): the retest run (`kansa run`) and drawing and evaluating the
-sample (`kansa sample draw|evaluate`): the sample is a workbook the auditor fills in offline.
+Every step is taken in the browser: the retest is a run started from the finding's page, the
+sample is drawn, each item's result recorded and the evaluation filed on the samples pages.
 """
 
 from __future__ import annotations
@@ -19,9 +18,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import openpyxl
-import pytest
-from helpers_web import finding_of, kansa
+from helpers_web import finding_of
 from playwright.sync_api import Page, expect
 from test_web_browser import _first_sign_in, browser, server  # noqa: F401 (module fixtures)
 from typer.testing import CliRunner
@@ -103,10 +100,14 @@ def _remediate(auditor: Page, owner: Page, base: str, fid: int) -> None:
     expect(owner.locator("text=Close the finding")).to_have_count(0)  # not theirs to close
 
 
-def _retest(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> int:
-    """No web page runs controls: `kansa run`, a complete run that passes. Its ledger seq."""
-    monkeypatch.setenv("KANSA_ACTOR", "jr-auditor")
-    kansa("-w", str(ws.root), "run", "--controls", CONTROL, "--param", f"{CONTROL}.min_cold_share=0.0")  # fmt: skip
+def _retest(auditor: Page, base: str, fid: int, ws: Workspace) -> int:
+    """The auditor runs the finding's control from its page (the threshold the owner's fix
+    meets, recorded in the run): a complete run that passes. Its ledger seq."""
+    auditor.goto(f"{base}/findings/{fid}")
+    auditor.fill("textarea[name=parameters]", "min_cold_share=0.0")
+    auditor.click("button:has-text('Run the retest')")
+    expect(auditor.locator("#retest-result")).to_have_attribute("data-status", "pass")
+    expect(auditor.locator("#finding-state")).to_have_attribute("data-state", "retest_passed")
     return [e.seq for e in _ledger(ws) if e.kind == "run"][-1]
 
 
@@ -119,20 +120,24 @@ def _close(reviewer: Page, base: str, fid: int) -> None:
     expect(reviewer.locator("#finding-history")).to_contain_text("jr-reviewer")
 
 
-def _sample(ws: Workspace, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    """No web page draws a sample: `kansa sample draw`, the workbook filled in (no deviation),
-    `kansa sample evaluate`. The evaluation's ledger seq."""
-    monkeypatch.setenv("KANSA_ACTOR", "jr-auditor")
-    out = tmp / "sample.xlsx"
-    kansa("-w", str(ws.root), "sample", "draw", "withdrawals", "--size", "5", "--seed", "3", "-o", str(out))  # fmt: skip
-    wb = openpyxl.load_workbook(out)
-    sheet = wb["Records"]
-    col = [c.value for c in sheet[1]].index("deviation") + 1
-    for row in range(2, sheet.max_row + 1):
-        sheet.cell(row=row, column=col, value="no")
-    wb.save(out)
-    kansa("-w", str(ws.root), "sample", "evaluate", str(out), "--tolerable-rate", "0.5")
-    return [e.seq for e in _ledger(ws) if e.kind == "workpaper"][-1]
+def _sample(auditor: Page, base: str) -> int:
+    """The auditor draws 5 withdrawals (seed 3) on the samples page, finds no deviation in any
+    item and files the evaluation. The evaluation's ledger seq."""
+    auditor.goto(base + "/samples")
+    auditor.select_option("select[name=dataset]", "withdrawals")
+    auditor.select_option("select[name=method]", "random")
+    auditor.fill("input[name=size]", "5")
+    auditor.fill("input[name=seed]", "3")
+    auditor.fill("#draw input[name=tolerable_rate]", "0.5")
+    auditor.click("button:has-text('Draw')")
+    expect(auditor.locator("#items tbody tr")).to_have_count(5)
+    for select in auditor.locator("#items select").all():
+        select.select_option("no")
+    auditor.click("button:has-text('Evaluate the sample')")
+    evaluation = auditor.locator("#workpapers tr.evaluation")
+    expect(evaluation).to_have_count(1)
+    expect(evaluation).to_contain_text("0 deviation(s) in 5 items")
+    return int((evaluation.get_attribute("id") or "").removeprefix("workpaper-"))
 
 
 def _sign(preparer: Page, reviewer: Page, base: str, seq: int) -> None:
@@ -165,8 +170,6 @@ def test_a_whole_engagement_planned_run_remediated_sampled_reported_and_signed(
     server: str,  # noqa: F811
     browser: object,  # noqa: F811
     demo: Workspace,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     people = People(browser, server, demo)
     start = len(_ledger(demo))
@@ -180,11 +183,11 @@ def test_a_whole_engagement_planned_run_remediated_sampled_reported_and_signed(
     first_run = next(e.seq for e in _ledger(demo) if e.kind == "run")
     _link(manager, first_run)
     _remediate(auditor, owner, server, fid)
-    retest = _retest(demo, monkeypatch)
+    retest = _retest(auditor, server, fid, demo)
     _close(reviewer, server, fid)
     manager.reload()
     _link(manager, retest)
-    sample = _sample(demo, tmp_path, monkeypatch)
+    sample = _sample(auditor, server)
     _sign(auditor, reviewer, server, sample)
     manager.reload()
     _link(manager, sample)
@@ -203,7 +206,10 @@ def test_a_whole_engagement_planned_run_remediated_sampled_reported_and_signed(
 
     verified = CliRunner().invoke(cli_app, ["-w", str(demo.root), "verify"])
     assert verified.exit_code == 0, verified.output  # `kansa verify`: the vault is intact
-    journey = [e for e in _ledger(demo)[start:] if e.kind != "web"]  # sign-ins aside
+    entries = _ledger(demo)[start:]
+    # each preparer's sign-off asked the reviewers at once (no address in the demo: recorded)
+    assert [e.payload["action"] for e in entries if e.kind == "notify"] == ["sent_at_once"] * 2
+    journey = [e for e in entries if e.kind not in ("web", "notify")]  # sign-ins aside
     assert [(e.kind, e.payload.get("action"), e.actor) for e in journey] == [
         ("engagement", "entity_added", "pw-cae"),
         ("engagement", "engagement_added", "pw-cae"),

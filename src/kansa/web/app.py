@@ -22,6 +22,8 @@ from kansa.web.routes import (
     keys,
     overview,
     reports,
+    retest,
+    samples,
     signoffs,
     static,
     units,
@@ -64,6 +66,9 @@ def create_app(workspace: Workspace, settings: WebSettings | None = None) -> Fas
         app.include_router(module.router)
     app.include_router(findings_desk.router)
     app.include_router(findings_desk.api_router)
+    app.include_router(retest.router)
+    app.include_router(retest.api_router)
+    app.include_router(samples.router)
     app.include_router(signoffs.router)
     app.include_router(signoffs.api_router)
     app.include_router(evidence_requests.router)

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException
+from sqlalchemy import select
 
-from kansa.appdb import Finding
+from kansa.appdb import ControlResult, Finding, Run
 from kansa.controls.model import Control
 from kansa.errors import KansaError
 from kansa.findings import RATINGS, STATE_LABELS, Step, finding_history, overdue, reopen_expired
@@ -67,7 +68,25 @@ def visible_finding(ctx: AppContext, who: Principal, finding_id: int) -> Finding
     return FindingView(f, ctx.catalog.get(f.control_id), _unit(ctx, f))
 
 
-def page_data(ctx: AppContext, who: Principal, view: FindingView) -> dict[str, Any]:
+def run_result(ctx: AppContext, view: FindingView, run_id: str | None) -> ControlResult | None:
+    """The finding's control in run ``run_id`` (a retest just made), or None."""
+    if not run_id:
+        return None
+    with ctx.db.session() as s:
+        return s.scalars(
+            select(ControlResult)
+            .join(Run)
+            .where(
+                ControlResult.run_id == run_id[:64],
+                ControlResult.control_id == view.finding.control_id,
+                Run.workspace == ctx.workspace.config.name,
+            )
+        ).one_or_none()
+
+
+def page_data(
+    ctx: AppContext, who: Principal, view: FindingView, run_id: str | None = None
+) -> dict[str, Any]:
     desk = desk_for(ctx, who)
     steps: list[Step] = finding_history(ctx.db, desk.workspace, view.finding.id)
     return {
@@ -78,6 +97,7 @@ def page_data(ctx: AppContext, who: Principal, view: FindingView) -> dict[str, A
         "moves": sorted(MOVES.get(view.finding.state, frozenset())),
         "state_labels": STATE_LABELS,
         "ratings": RATINGS,
+        "retested": run_result(ctx, view, run_id),
     }
 
 

@@ -57,6 +57,7 @@ FINDING_STEPS: dict[str, frozenset[str]] = {
     "comment": WORKERS,
     "attach": WORKERS,
     "close": frozenset({r.REVIEWER}),
+    "retest": AUDIT_STAFF,
 }
 SIGNOFF_STEPS: dict[str, frozenset[str]] = {
     "prepare": AUDIT_STAFF,
@@ -65,6 +66,7 @@ SIGNOFF_STEPS: dict[str, frozenset[str]] = {
     "clear": AUDIT,
 }
 PLANNERS = frozenset({r.AUDIT_MANAGER})
+SAMPLE_READERS = AUDIT | {r.EXTERNAL_REVIEWER}
 
 POLICY: dict[str, Rule] = {
     # signing in
@@ -118,6 +120,12 @@ POLICY: dict[str, Rule] = {
     "engagement_report": Rule(AUDIT_STAFF),
     "engagement_roll_forward": Rule(PLANNERS),
     "maturity": Rule(REPORTS),
+    # samples: population rows, read by the audit roles and external reviewers, drawn and
+    # evaluated by the audit staff
+    "samples": Rule(SAMPLE_READERS),
+    "sample": Rule(SAMPLE_READERS),
+    "sample_draw": Rule(AUDIT_STAFF),
+    "sample_evaluate": Rule(AUDIT_STAFF),
     "maturity_assess": Rule(PLANNERS),
     # JSON API
     "api_openapi": Rule(ALL),

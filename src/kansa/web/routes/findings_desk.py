@@ -165,7 +165,8 @@ for _name, _step in STEPS.items():
 def finding(request: Request, finding_id: RowId) -> Response:
     ctx, me = _ctx(request), _me(request)
     view = visible_finding(ctx, me, finding_id)
-    return render(request, "finding.html", **page_data(ctx, me, view))
+    run_id = request.query_params.get("run")
+    return render(request, "finding.html", **page_data(ctx, me, view, run_id))
 
 
 @api_router.get("/findings/{finding_id}", name="api_finding")
