@@ -84,13 +84,26 @@ def reconcile_cmd(
     ctx: typer.Context,
     json_out: Annotated[bool, typer.Option("--json", help="Print the runs added as JSON.")] = False,
 ) -> None:
-    """Add every run of the ledger that the app database lacks, with its findings, in order.
+    """Add every run of the ledger that the app database lacks, with its findings, in order;
+    rebuild the audit plan's tables (universe, engagements, their items, maturity) from it.
 
-    Safe to repeat: a run already recorded is left as it is.
+    Safe to repeat: a run already recorded, a plan row in step with the ledger, is left as it is.
     """
+    from kansa.engagements.rebuild import rebuild_engagements
+
     ws = workspace(ctx)
     with Database(ws.database_url) as db:
         rebuilt = reconcile(db, Vault(ws.vault_dir), lambda: _scopes(ws))
+        plan = rebuild_engagements(db, Vault(ws.vault_dir), ws.config.name)
+    if plan.total:  # on stderr: stdout may be JSON
+        err_console.print(
+            tr(f"Audit plan rebuilt from the ledger: {plan.entities} universe entr(ies), "
+               f"{plan.engagements} engagement(s), {plan.items} linked item(s), "
+               f"{plan.claims} maturity claim(s).",
+               f"台帳から監査計画を再構築しました: 監査対象 {plan.entities} 件、監査 "
+               f"{plan.engagements} 件、紐付け {plan.items} 件、成熟度評価 {plan.claims} 件。"),
+            highlight=False,
+        )  # fmt: skip
     if json_out:
         print_json(
             [

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from kansa.appdb import Engagement, EngagementItem
 from kansa.engagements.plan import get_engagement
-from kansa.engagements.records import record
+from kansa.engagements.records import entry_time, record
 from kansa.i18n import tr
 from kansa.signoff.records import find_item
 from kansa.workflow import Desk, WorkflowError
@@ -62,7 +62,7 @@ def link_item(desk: Desk, code: str, ref: str) -> EngagementItem:
             kind=item.kind,
             label=item.label,
             added_by=desk.actor,
-            added_at=desk.now,
+            added_at=entry_time(entry),
             ledger_seq=entry.seq,
         )
         s.add(row)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from kansa.appdb import MaturityClaim
-from kansa.engagements.records import record
+from kansa.engagements.records import entry_time, record
 from kansa.i18n import tr
 from kansa.vault import LedgerEntry
 from kansa.workflow import Desk, WorkflowError
@@ -169,7 +169,7 @@ def assess(
             row = MaturityClaim(workspace=desk.workspace, criterion=key)
             s.add(row)
         row.met, row.evidence, row.note = met, seqs, note.strip()
-        row.assessed_by, row.at, row.ledger_seq = desk.actor, desk.now, entry.seq
+        row.assessed_by, row.at, row.ledger_seq = desk.actor, entry_time(entry), entry.seq
         s.flush()
         s.expunge(row)
         return row

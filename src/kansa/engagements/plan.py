@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from kansa.appdb import Engagement
 from kansa.controls.model import Control
 from kansa.engagements.periods import checked
-from kansa.engagements.records import record
+from kansa.engagements.records import entry_time, record
 from kansa.engagements.scoring import RiskScore, score_universe
 from kansa.engagements.universe import controls_of, entities, entity_key
 from kansa.i18n import tr
@@ -70,6 +71,11 @@ def _check_controls(controls: Sequence[str], catalog: Mapping[str, Control]) -> 
         raise WorkflowError(
             tr(f"Unknown controls: {', '.join(unknown)}.", f"不明な統制: {', '.join(unknown)}。")
         )
+
+
+def _code_of(s: Session, engagement_id: int | None) -> str | None:
+    found = s.get(Engagement, engagement_id) if engagement_id is not None else None
+    return found.code if found else None
 
 
 def add_engagement(
@@ -144,8 +150,10 @@ def add_engagement(
             hours_budget=row.hours_budget,
             risk_score=row.risk_score,
             rolled_from=rolled_from,
+            rolled_from_code=_code_of(s, rolled_from),
+            purpose=row.purpose,
         )
-        row.ledger_seq = entry.seq
+        row.ledger_seq, row.created_at = entry.seq, entry_time(entry)
         s.add(row)
         s.flush()
         s.expunge(row)

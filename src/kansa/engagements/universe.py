@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from kansa.appdb import AuditEntity
 from kansa.controls.model import Control
-from kansa.engagements.records import record
+from kansa.engagements.records import entry_time, record
 from kansa.i18n import tr
 from kansa.workflow import Desk, WorkflowError
 
@@ -118,7 +118,8 @@ def add_entity(
             datasets=sets,
         )
         if row is None:
-            row = AuditEntity(workspace=desk.workspace, kind=kind, name=name, created_at=desk.now)
+            row = AuditEntity(workspace=desk.workspace, kind=kind, name=name,
+                              created_at=entry_time(entry))  # fmt: skip
             s.add(row)
         row.title, row.impact, row.likelihood, row.datasets = title, impact, likelihood, sets
         row.ledger_seq = entry.seq

@@ -22,8 +22,9 @@ def identify(request: Request) -> Principal | None:
             raise HTTPException(401, "invalid or expired token", {"WWW-Authenticate": "Bearer"})
         u = token.user
         return Principal(
-            u.id, u.username, token.role, u.unit.name if u.unit else None, "token", "full"
-        )
+            u.id, u.username, token.role, u.unit.name if u.unit else None, "token", "full",
+            language=u.language,
+        )  # fmt: skip
     cookie = request.cookies.get(sessions.COOKIE)
     if not cookie:
         return None
@@ -43,4 +44,5 @@ def identify(request: Request) -> Principal | None:
         found.stage,
         session_token=cookie,
         csrf_token=found.csrf_token,
+        language=u.language,
     )

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
 
+from kansa.i18n import speak
 from kansa.web import roles as r
 from kansa.web.identify import identify
+from kansa.web.language import request_lang
 from kansa.web.principal import Principal
 
 FULL = frozenset({"full"})
@@ -197,6 +199,7 @@ async def authorize(request: Request) -> None:
     rule = POLICY.get(_route_name(request) or "")
     principal = identify(request)
     request.state.principal = principal
+    speak(request_lang(request))  # the library's messages, in the reader's language
     if rule is None:
         raise HTTPException(403, "no rule allows this route")
     if rule.roles is not None:

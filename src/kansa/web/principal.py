@@ -15,3 +15,4 @@ class Principal:
     stage: str  # "full" for a token; the login stage for a session
     session_token: str | None = None
     csrf_token: str | None = None
+    language: str | None = None  # the account's (``kansa users set --language``), if set
