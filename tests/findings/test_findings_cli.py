@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from kansa.appdb import Database, Finding
+from kansa.appdb import Database, Finding, User
 from kansa.cli.app import main
 from kansa.controls import Control
 from kansa.engine import run_controls
 from kansa.findings import apply_run
 from kansa.vault import Vault
+from kansa.web.accounts import add_user
 from kansa.workspace import Workspace
 
 Put = Callable[[Workspace, str, list[dict[str, Any]]], Any]
@@ -71,30 +72,31 @@ def cli(
 
 
 def test_assign_respond_comment_attach_and_history(cli: Cli, tmp_path: Path) -> None:
+    with Database(cli.ws.database_url) as db:
+        add_user(db, "owner.kato", "control_owner", unit="treasury")
+    code, out = cli("Auditor Ito", "findings", "assign", "1", "--to", "owner.kato",
+                    "--due", "2026-01-31", "--unit", "treasury")  # fmt: skip
+    assert code == 0 and "assigned to owner.kato" in out and "ledger entry #" in out
     code, out = cli(
-        "Auditor Ito", "findings", "assign", "1", "--to", "Owner Kato", "--due", "2026-01-31"
-    )
-    assert code == 0 and "assigned to Owner Kato" in out and "ledger entry #" in out
-    code, out = cli(
-        "Owner Kato", "findings", "respond", "1", "--response", "Agreed.", "--plan", "Fix by Jan."
+        "owner.kato", "findings", "respond", "1", "--response", "Agreed.", "--plan", "Fix by Jan."
     )
     assert code == 0 and "answered" in out
-    assert cli("Owner Kato", "findings", "comment", "1", "Working on it")[0] == 0
+    assert cli("owner.kato", "findings", "comment", "1", "Working on it")[0] == 0
     doc = tmp_path / "evidence.txt"
     doc.write_text("reconciliation done", encoding="utf-8")
-    code, out = cli("Owner Kato", "findings", "attach", "1", str(doc))
+    code, out = cli("owner.kato", "findings", "attach", "1", str(doc))
     assert code == 0 and "sha256" in out
     steps = cli.json("findings", "history", "1")
     assert [(s["what"], s["who"]) for s in steps] == [
         ("opened", steps[0]["who"]),
         ("assigned", "Auditor Ito"),
-        ("responded", "Owner Kato"),
-        ("commented", "Owner Kato"),
-        ("attached", "Owner Kato"),
+        ("responded", "owner.kato"),
+        ("commented", "owner.kato"),
+        ("attached", "owner.kato"),
     ]
     assert steps[0]["who"].startswith("run ")
     (f,) = cli.json("findings")
-    assert (f["state"], f["assignee"], f["due_date"]) == ("answered", "Owner Kato", "2026-01-31")
+    assert (f["state"], f["assignee"], f["due_date"]) == ("answered", "owner.kato", "2026-01-31")
     overdue = cli.json("findings", "overdue")
     assert [(o["id"], o["days_overdue"] > 0) for o in overdue] == [(1, True)]
     assert cli("Auditor Ito", "verify")[0] == 0
@@ -105,6 +107,7 @@ def test_refused_steps_say_why_and_exit_2(cli: Cli) -> None:
     for args, says in (
         (("assign", "1", "--to", "Kato", "--due", "31/01/2026"), "is not a date"),
         (("assign", "9", "--to", "Kato"), "No finding 9"),
+        (("assign", "1", "--to", "nobody"), "There is no user 'nobody'"),
         (("move", "1", "ready_for_retest"), "cannot move to ready_for_retest"),
         (("close", "1"), "until a later run passes"),
         (("rerate", "1", "--to", "material_weakness", "--reason", " "), "A reason is required"),
@@ -146,3 +149,30 @@ def test_a_refused_step_is_explained_in_japanese(cli: Cli, monkeypatch: pytest.M
     assert code == 2 and "指摘事項 1" in out and "クローズ" in out
     code, out = cli("Auditor Ito", "signoff", "review", "999")
     assert code == 2 and "台帳に '999' はありません" in out
+
+
+def test_assign_takes_only_an_enabled_control_owner_of_the_unit(cli: Cli) -> None:
+    """The assignee must exist, be enabled and own the finding's unit: one precise message in
+    the reader's language, exit 2, nothing recorded."""
+    with Database(cli.ws.database_url) as db:
+        add_user(db, "owner.sato", "control_owner", unit="wallet_ops")
+        add_user(db, "aud.mori", "auditor")
+        add_user(db, "owner.gone", "control_owner", unit="treasury")
+        with db.session() as s:
+            s.execute(update(User).where(User.username == "owner.gone").values(disabled=True))
+    head = Vault(cli.ws.vault_dir).ledger.head()
+    for to, en, ja in (
+        ("ghost", "There is no user 'ghost'", "ユーザー 'ghost' はいません"),
+        ("owner.gone", "User owner.gone is disabled", "owner.gone は無効化されています"),
+        ("owner.sato", "owner.sato is not a control owner of unit treasury (role control_owner, "
+         "unit wallet_ops)", "owner.sato は部署 treasury の統制オーナーではありません"),
+        ("aud.mori", "aud.mori is not a control owner of unit treasury (role auditor, unit -)",
+         "ロール auditor"),
+    ):  # fmt: skip
+        for lang, says in (("en", en), ("ja", ja)):
+            cli.monkeypatch.setenv("KANSA_LANG", lang)
+            code, out = cli("Auditor Ito", "findings", "assign", "1", "--to", to, "--unit",
+                            "treasury")  # fmt: skip
+            assert code == 2 and says in " ".join(out.split()), (to, lang, out)
+            assert "Traceback" not in out
+    assert Vault(cli.ws.vault_dir).ledger.head() == head  # nothing was recorded

@@ -53,7 +53,7 @@ def create_request(
                 f"期限 {due} が今日（{desk.today}）より前です。",
             )
         )
-    with desk.db.session() as s:
+    with desk.change("requested") as s:
         req = EvidenceRequest(
             workspace=desk.workspace, contract=contract, description=description,
             assignee=who, unit=unit.strip() or units_of(s, [who]).get(who, ""), due_date=due,
@@ -70,7 +70,7 @@ def create_request(
 def cancel_request(desk: Desk, request_id: int, reason: str) -> EvidenceRequest:
     """Withdraw an outstanding request: by the person who asked, with a reason."""
     why = require_text(reason, "A reason", "理由")
-    with desk.db.session() as s:
+    with desk.change("cancelled") as s:
         req = load(s, desk, request_id)
         require_outstanding(req)
         if desk.actor != req.requested_by:

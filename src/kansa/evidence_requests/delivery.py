@@ -82,7 +82,7 @@ def fulfil_request(
             staging = stack.enter_context(desk.vault.staging())
             delivered = _document(desk, req, path, staging, shown)
             files = {delivered["path"]: delivered.pop("staged")}
-        with desk.db.session() as s:
+        with desk.change("fulfilled") as s:
             req = load(s, desk, request_id)
             require_outstanding(req)
             req.state, req.fulfilled_by, req.fulfilled_at = FULFILLED, desk.actor, desk.now

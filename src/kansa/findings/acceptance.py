@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import ScalarResult, select
 from sqlalchemy.orm import Session
 
 from kansa.appdb import Finding
@@ -20,9 +20,8 @@ from kansa.i18n import tr
 from kansa.workflow import Desk, WorkflowError, require_acceptor
 
 
-def reopen_expired_in(s: Session, desk: Desk) -> list[int]:
-    """Reopen the desk's workspace's accepted findings whose acceptance ended; their ids."""
-    expired = s.scalars(
+def _expired(s: Session, desk: Desk) -> ScalarResult[Finding]:
+    return s.scalars(
         select(Finding)
         .where(
             Finding.workspace == desk.workspace,
@@ -30,7 +29,12 @@ def reopen_expired_in(s: Session, desk: Desk) -> list[int]:
             Finding.accepted_until <= desk.today,
         )
         .order_by(Finding.id)
-    ).all()
+    )
+
+
+def reopen_expired_in(s: Session, desk: Desk) -> list[int]:
+    """Reopen the desk's workspace's accepted findings whose acceptance ended; their ids."""
+    expired = _expired(s, desk).all()
     for f in expired:
         until = f.accepted_until.isoformat() if f.accepted_until else ""
         f.state = OPEN
@@ -39,8 +43,12 @@ def reopen_expired_in(s: Session, desk: Desk) -> list[int]:
 
 
 def reopen_expired(desk: Desk) -> list[int]:
-    """:func:`reopen_expired_in`, in its own transaction (for readers)."""
+    """:func:`reopen_expired_in`, in its own transaction (for readers): the vault's writer lock
+    is taken only when an acceptance did expire, so reading findings stays a read."""
     with desk.db.session() as s:
+        if not _expired(s, desk).first():
+            return []
+    with desk.change("acceptance_expired") as s:
         return reopen_expired_in(s, desk)
 
 
@@ -56,7 +64,7 @@ def accept_risk(desk: Desk, finding_id: int, reason: str, until: dt.date) -> Fin
             )
         )
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.db.session() as s:
+    with desk.change("risk_accepted") as s:
         f = load(s, desk, finding_id)
         if f.state not in ACCEPTABLE:
             raise WorkflowError(

@@ -21,7 +21,7 @@ _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,10}")
 def comment(desk: Desk, finding_id: int, text: str) -> FindingAction:
     body = require_text(text, "A comment", "コメント")
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.db.session() as s:
+    with desk.change("commented") as s:
         f = load(s, desk, finding_id)
         return record(s, desk, f, "commented", {"text": body})
 
@@ -60,7 +60,7 @@ def attach(desk: Desk, finding_id: int, path: Path, note: str = "") -> FindingAc
     """Copy ``path`` into the vault (committed with its SHA-256) and record it on the finding."""
     size = _check_file(path)
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.vault.staging() as staging, desk.db.session() as s:
+    with desk.vault.staging() as staging, desk.change("attached") as s:
         staged = staging / "attachment"
         shutil.copyfile(path, staged, follow_symlinks=False)
         digest = sha256_file(staged)

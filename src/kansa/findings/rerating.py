@@ -28,7 +28,7 @@ def propose_rerating(desk: Desk, finding_id: int, rating: str, reason: str) -> F
         )
     why = require_text(reason, "A reason", "理由")
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.db.session() as s:
+    with desk.change("rerate_requested") as s:
         f = load(s, desk, finding_id)
         if f.state == CLOSED:
             raise WorkflowError(
@@ -50,7 +50,7 @@ def decide_rerating(desk: Desk, finding_id: int, *, approve: bool, note: str = "
     """A reviewer (not the proposer) approves or rejects the pending re-rating."""
     require_reviewer(desk.policy, desk.actor)
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.db.session() as s:
+    with desk.change("rerate_decided") as s:
         f = load(s, desk, finding_id)
         if f.proposed_rating is None:
             raise WorkflowError(

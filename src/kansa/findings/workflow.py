@@ -42,7 +42,7 @@ def assign(
     """Give ``finding_id`` to a person (and optionally a unit), due on ``due``."""
     who = require_text(assignee, "An assignee", "担当者")
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.db.session() as s:
+    with desk.change("assigned") as s:
         f = load(s, desk, finding_id)
         if f.state == CLOSED:
             raise _state_error(f, "assign it", "担当を割り当て")
@@ -59,7 +59,7 @@ def respond(desk: Desk, finding_id: int, response: str, action_plan: str) -> Fin
     answer = require_text(response, "A management response", "経営者の回答")
     plan = require_text(action_plan, "An action plan", "改善計画")
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.db.session() as s:
+    with desk.change("responded") as s:
         f = load(s, desk, finding_id)
         if f.state not in (OPEN, ANSWERED):
             raise _state_error(f, "respond to it now", "回答")
@@ -71,7 +71,7 @@ def respond(desk: Desk, finding_id: int, response: str, action_plan: str) -> Fin
 def move(desk: Desk, finding_id: int, to: str, note: str = "") -> Finding:
     """answered -> in_remediation -> ready_for_retest (and back to in_remediation)."""
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.db.session() as s:
+    with desk.change("moved") as s:
         f = load(s, desk, finding_id)
         if to not in MOVES.get(f.state, frozenset()):
             allowed = ", ".join(sorted(MOVES.get(f.state, frozenset()))) or "-"
@@ -111,7 +111,7 @@ def close(desk: Desk, finding_id: int, note: str = "") -> Finding:
     """A reviewer signs the closure of a finding whose retest passed."""
     require_reviewer(desk.policy, desk.actor)
     reopen_expired(desk)  # its own transaction: a refused step keeps it
-    with desk.db.session() as s:
+    with desk.change("closed") as s:
         f = load(s, desk, finding_id)
         if f.state != RETEST_PASSED or f.retest_run_id is None:
             raise _state_error(

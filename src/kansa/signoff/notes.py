@@ -20,7 +20,7 @@ def add_note(desk: Desk, ref: str, text: str) -> ReviewNote:
     if not body:
         raise WorkflowError(tr("A note needs text.", "ノートの内容を入力してください。"))
     item, _ = find_item(desk.vault, ref)
-    with desk.db.session() as s:
+    with desk.change("note_added") as s:
         entry = desk.ledger(
             KIND,
             {"action": "note_added", "item_seq": item.seq, "item_hash": item.hash,
@@ -36,7 +36,7 @@ def add_note(desk: Desk, ref: str, text: str) -> ReviewNote:
 
 
 def clear_note(desk: Desk, note_id: int, answer: str = "") -> ReviewNote:
-    with desk.db.session() as s:
+    with desk.change("note_cleared") as s:
         note = s.scalars(
             select(ReviewNote).where(
                 ReviewNote.id == note_id, ReviewNote.workspace == desk.workspace

@@ -76,7 +76,7 @@ def prepare(desk: Desk, ref: str) -> SignOff:
     """The preparer signs ``ref``: "I did this work, and this is it"."""
     item, by_seq = find_item(desk.vault, ref)
     signed = _intact(desk, item, by_seq)
-    with desk.db.session() as s:
+    with desk.change("preparer sign-off") as s:
         reviewers = {so.actor for so in signoffs(s, desk.workspace, item, REVIEWER)}
         if desk.actor in reviewers:
             raise _own_work(item, desk.actor)
@@ -98,7 +98,7 @@ def review(desk: Desk, ref: str) -> SignOff:
     require_reviewer(desk.policy, desk.actor)
     item, by_seq = find_item(desk.vault, ref)
     signed = _intact(desk, item, by_seq)
-    with desk.db.session() as s:
+    with desk.change("reviewer sign-off") as s:
         preparers = {so.actor for so in signoffs(s, desk.workspace, item, PREPARER)}
         if desk.actor in preparers | {item.actor}:
             raise _own_work(item, desk.actor)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,11 @@ from sqlalchemy.orm import Session
 
 from kansa.appdb import Database
 from kansa.errors import KansaError
-from kansa.i18n import tr
 from kansa.vault import LedgerEntry, Vault
 from kansa.web import ledger_index
+from kansa.workflow.ledger_first import LedgerUnavailable as LedgerUnavailable
+from kansa.workflow.ledger_first import holding_writer
+from kansa.workflow.ledger_first import unavailable as _unavailable
 
 KIND = "web"
 ANONYMOUS = "anonymous"
@@ -94,12 +96,6 @@ def _append_batch(vault: Vault, batch: list[_Pending]) -> None:
         p.entry = e
 
 
-class LedgerUnavailable(KansaError):
-    """The ledger could not be written, so the change it records was not made."""
-
-    exit_code = 2
-
-
 @dataclass
 class Entry:
     """A ledger entry to write in one step with a change to the app database.
@@ -120,21 +116,6 @@ def _append(vault: Vault, actor: str | None, action: str, details: dict[str, Any
     if vault.ledger.head() is None:
         vault._refuse_orphaned_evidence()  # as a commit would: never restart a chain
     return vault.ledger.append(KIND, {"action": action, **details}, actor=actor or ANONYMOUS)
-
-
-def _unavailable(action: str, exc: Exception) -> LedgerUnavailable:
-    return LedgerUnavailable(
-        tr(
-            f"The ledger could not be written ({type(exc).__name__}: {exc}); "
-            f"{action} was not done and nothing was changed.",
-            f"台帳に書き込めませんでした（{type(exc).__name__}: {exc}）。"
-            f"{action} は実行されず、何も変更されていません。",
-        ),
-        hint=tr(
-            "Run `kansa verify` and fix the vault first.",
-            "`kansa verify` を実行し、先に保管庫を直してください。",
-        ),
-    )
 
 
 def record(vault: Vault, actor: str | None, action: str, **details: Any) -> LedgerEntry:
@@ -158,23 +139,13 @@ def change(db: Database, entry: Entry | None) -> Iterator[Session]:
         with db.session() as s:
             yield s
         return
-    with _vault_lock(entry), db.session() as s:
+    with holding_writer(entry.vault, entry.action), db.session() as s:
         yield s
         s.flush()  # a constraint the database refuses fails here, before the entry
         try:
             entry.written = _append(entry.vault, entry.actor, entry.action, entry.details)
         except (OSError, KansaError) as exc:  # the transaction rolls back on the way out
             raise _unavailable(entry.action, exc) from exc
-
-
-@contextmanager
-def _vault_lock(entry: Entry) -> Iterator[None]:
-    with ExitStack() as stack:
-        try:
-            stack.enter_context(entry.vault.writer())
-        except (OSError, KansaError) as exc:
-            raise _unavailable(entry.action, exc) from exc
-        yield
 
 
 def entries_about(vault: Vault, key: str, value: str, limit: int = 50) -> list[LedgerEntry]:

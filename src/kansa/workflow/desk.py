@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from kansa.appdb import Database
+from kansa.errors import KansaError
 from kansa.vault import LedgerEntry, Vault
+from kansa.workflow.ledger_first import holding_writer, holds_writer, unavailable
 from kansa.workflow.policy import Policy
 
 
@@ -35,7 +41,21 @@ class Desk:
     def ledger(
         self, kind: str, payload: dict[str, Any], files: dict[str, Any] | None = None
     ) -> LedgerEntry:
-        """Append one entry naming :attr:`actor` (with ``files`` moved into the vault)."""
-        return self.vault.commit(
-            kind, {"workspace": self.workspace, **payload}, files, actor=self.actor
-        )
+        """Append one entry naming :attr:`actor` (with ``files`` moved into the vault); inside
+        :meth:`change`, under the writer lock it holds, and a failure is
+        :class:`~kansa.workflow.ledger_first.LedgerUnavailable` (the change rolls back)."""
+        body = {"workspace": self.workspace, **payload}
+        if not holds_writer(self.vault):
+            return self.vault.commit(kind, body, files, actor=self.actor)
+        try:
+            return self.vault._commit_locked(kind, body, files or {}, {}, self.actor)
+        except (OSError, KansaError) as exc:
+            raise unavailable(str(payload.get("action") or kind), exc) from exc
+
+    @contextmanager
+    def change(self, action: str = "the change") -> Iterator[Session]:
+        """One transaction of the app database that commits only with its ledger entries on the
+        ledger: the vault's writer lock first, the transaction second, as
+        :func:`kansa.web.trail.change` (:mod:`kansa.workflow.ledger_first`)."""
+        with holding_writer(self.vault, action), self.db.session() as s:
+            yield s

@@ -27,6 +27,7 @@ from kansa.web.routes.auth import _ctx, _me
 from kansa.web.routes.findings_desk import Fields, RowId, _fields, day, text
 from kansa.web.templating import render
 from kansa.web.uploads import uploaded_file
+from kansa.workflow.ledger_first import LedgerUnavailable
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
@@ -114,6 +115,8 @@ async def _page_call(
     except InvalidData as exc:
         return _page(request, 422, error=exc.message.splitlines()[0], problems=_problems(exc),
                      more=exc.total - len(exc.problems))  # fmt: skip
+    except LedgerUnavailable:  # nothing was changed: the app answers 503
+        raise
     except KansaError as exc:
         return _page(request, 409, error=exc.message)
     return RedirectResponse("/requests", status_code=303)
@@ -127,6 +130,8 @@ async def _api_call(
         r = await run_in_threadpool(call, request, *args, fields)
     except InvalidData as exc:
         raise HTTPException(422, exc.to_json()) from None
+    except LedgerUnavailable:  # nothing was changed: the app answers 503
+        raise
     except KansaError as exc:
         raise HTTPException(409, exc.message) from None
     return as_json(r)

@@ -37,6 +37,7 @@ from kansa.web.routes.auth import _ctx, _me
 from kansa.web.templating import render
 from kansa.web.uploads import uploaded_file
 from kansa.workflow import Desk
+from kansa.workflow.ledger_first import LedgerUnavailable
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
@@ -131,6 +132,8 @@ def _page_step(step: Step) -> Callable[..., Any]:
         fields = await _fields(request)
         try:
             await run_in_threadpool(_take, request, finding_id, step, fields)
+        except LedgerUnavailable:  # nothing was changed: the app answers 503
+            raise
         except KansaError as exc:
             ctx, me = _ctx(request), _me(request)
             view = visible_finding(ctx, me, finding_id)
@@ -146,6 +149,8 @@ def _api_step(step: Step) -> Callable[..., Any]:
         fields = await _fields(request)
         try:
             view = await run_in_threadpool(_take, request, finding_id, step, fields)
+        except LedgerUnavailable:  # nothing was changed: the app answers 503
+            raise
         except KansaError as exc:
             raise HTTPException(409, exc.message) from None
         return view.as_json()

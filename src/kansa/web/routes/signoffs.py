@@ -25,6 +25,7 @@ from kansa.web.routes.auth import _ctx, _me
 from kansa.web.routes.findings_desk import Fields, _fields, text
 from kansa.web.templating import render
 from kansa.workflow import Desk
+from kansa.workflow.ledger_first import LedgerUnavailable
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["api"])
@@ -94,6 +95,8 @@ def _page(action: Action) -> Callable[..., Any]:
         fields = await _fields(request)
         try:
             await run_in_threadpool(_act, request, action, ref, fields)
+        except LedgerUnavailable:  # nothing was changed: the app answers 503
+            raise
         except KansaError as exc:
             return render(request, "signoffs.html", status=409, error=exc.message,
                           items=_items(request))  # fmt: skip
@@ -107,6 +110,8 @@ def _api(action: Action) -> Callable[..., Any]:
         fields = await _fields(request)
         try:
             await run_in_threadpool(_act, request, action, ref, fields)
+        except LedgerUnavailable:  # nothing was changed: the app answers 503
+            raise
         except KansaError as exc:
             raise HTTPException(409, exc.message) from None
         return {"ok": True, "ledger_seq": _ctx(request).vault.ledger.head().seq}  # type: ignore[union-attr]
