@@ -118,10 +118,11 @@ def users_list(ctx: typer.Context) -> None:
     with Database(ws.database_url) as db:
         rows = list_users(db)
     table = Table(title=tr("Users", "ユーザー"), title_justify="left")
-    for col in (tr("user", "ユーザー"), tr("role", "ロール"), tr("unit", "部署"),
-                tr("email", "メール"), tr("language", "言語"), "TOTP",
-                tr("expires", "有効期限"), tr("locked until", "ロック期限")):  # fmt: skip
-        table.add_column(col)
+    for col in (tr("user", "ユーザー"), tr("role", "ロール"), tr("unit", "部署")):
+        table.add_column(col, no_wrap=True)  # names a script may look for, kept whole
+    for col in (tr("email", "メール"), tr("language", "言語"), "TOTP", tr("expires", "有効期限"),
+                tr("locked until", "ロック期限")):  # fmt: skip
+        table.add_column(col, overflow="fold")
     for u in rows:
         table.add_row(
             u.username, u.role, u.unit.name if u.unit else "", u.email or "", u.language or "",
