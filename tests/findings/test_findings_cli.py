@@ -176,3 +176,27 @@ def test_assign_takes_only_an_enabled_control_owner_of_the_unit(cli: Cli) -> Non
             assert code == 2 and says in " ".join(out.split()), (to, lang, out)
             assert "Traceback" not in out
     assert Vault(cli.ws.vault_dir).ledger.head() == head  # nothing was recorded
+
+
+def test_retest_runs_the_findings_control_now_as_the_actor(
+    cli: Cli, put_snapshot: Put, tmp_path: Path
+) -> None:
+    """`kansa findings retest`: still failing, the finding stays; once the data is fixed, the
+    run passes it (retest_passed), the run names the person who asked; a closed finding or a
+    bad parameter is refused with exit 2."""
+    cfg = cli.ws.root / "kansa.toml"  # the workspace's own catalog holds the control
+    cfg.write_text(cfg.read_text(encoding="utf-8")
+                   + f'\n[controls]\npaths = ["{tmp_path / "controls"}"]\n', encoding="utf-8")  # fmt: skip
+    code, out = cli("Auditor Ito", "findings", "retest", "1", "--param", "oops")
+    assert code == 2 and "expected name=value" in " ".join(out.split())
+    code, out = cli("Auditor Ito", "findings", "retest", "1")
+    assert code == 0 and "TST-601 fail, 1 exception(s); finding 1 is open" in " ".join(out.split())
+    rows = [{"as_of": "2026-11-21", "customer_id": "C1", "asset": "BTC", "balance": "5"}]
+    put_snapshot(cli.ws, "customer_balances", rows)
+    code, out = cli("Auditor Ito", "findings", "retest", "1")
+    said = " ".join(out.split())
+    assert code == 0 and "TST-601 pass, 0 exception(s); finding 1 is retest passed" in said, said
+    last_run = [e for e in Vault(cli.ws.vault_dir).ledger.read() if e.kind == "run"][-1]
+    assert last_run.actor == "Auditor Ito"
+    (f,) = cli.json("findings")
+    assert f["state"] == "retest_passed"
