@@ -32,9 +32,11 @@ def _send(desk: Desk, ws: Workspace, notices: list[Notice]) -> Outcome | None:
         return None
     try:
         cfg = notify_config(ws.config.raw, ws.config.language)
+        return send_notices(desk, cfg, notices, ACTION)
     except KansaError:
-        return None  # the step stands; `kansa notify send-due` reports the table's problem
-    return send_notices(desk, cfg, notices, ACTION)
+        # the step stands: a [notify] table send-due will report, or a batch entry the ledger
+        # refused (each attempt is already a `notifications` row, retried by send-due)
+        return None
 
 
 def announce_run(
