@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from kansa.appdb import Database, EvidenceRequest, FindingAction, SignOff, User
 from kansa.cli.app import app as cli_app
 from kansa.cli.app import main
+from kansa.cli.context import console as cli_console
 from kansa.vault import Vault
 from kansa.web.contacts import set_contact
 from kansa.workspace import Workspace
@@ -66,6 +67,7 @@ def test_kansa_users_sets_an_accounts_address_and_language(
 ) -> None:
     w = str(demo.root)
     monkeypatch.setenv("KANSA_LANG", "en")
+    monkeypatch.setattr(cli_console, "_width", 200)  # the table whole, whatever the terminal
     code, out = kansa_main(capsys, monkeypatch, "-w", w, "users", "set", "pl-owner", "--email",
                            "owner@example.test", "--language", "ja")  # fmt: skip
     assert code == 0, out

@@ -71,6 +71,11 @@ def test_a_sample_is_drawn_evaluated_and_filed_as_the_user(
         assert people[who].get("/samples").status_code == 403
         assert post(people[who], "/samples", dataset="withdrawals", method="random",
                     size="3").status_code == 403  # fmt: skip
+    control = auditor.get("/controls/WDR-001").text  # a control's inputs lead to the draw form
+    assert 'href="/samples?dataset=withdrawals"' in control
+    assert (
+        "<option selected>withdrawals</option>" in auditor.get("/samples?dataset=withdrawals").text
+    )
     before = len(ledger(demo))
     too_big = post(auditor, "/samples", dataset="withdrawals", method="random", size="1000")
     assert too_big.status_code == 400 and "cannot exceed the population" in too_big.text
