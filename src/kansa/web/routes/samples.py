@@ -25,6 +25,7 @@ from kansa.analytics.sampling.drawn import (
 )
 from kansa.analytics.sampling.drawn import draw_sample as draw
 from kansa.errors import KansaError
+from kansa.i18n import tr
 from kansa.signoff import signoff_status
 from kansa.web.routes.auth import _ctx, _me
 from kansa.web.routes.findings_desk import Fields, RowId, _fields, text
@@ -53,12 +54,14 @@ def samples(request: Request) -> Response:
 
 def _number(fields: Fields, name: str, kind: type, low: float, high: float) -> Any:
     raw = text(fields, name).strip()
+    bad = KansaError(tr(f"{name}: a number from {low} to {high}, not {raw!r}.",
+                        f"{name}: {low}〜{high} の数値を指定してください（{raw!r} は不可）。"))  # fmt: skip
     try:
         value = kind(raw)
     except ValueError:
-        raise KansaError(f"{name}: a number from {low} to {high}, not {raw!r}") from None
+        raise bad from None
     if not low <= value <= high:
-        raise KansaError(f"{name}: a number from {low} to {high}, not {raw!r}")
+        raise bad
     return value
 
 
