@@ -173,6 +173,7 @@ def serve(
     from kansa.appdb import Database
     from kansa.web import create_app
     from kansa.web import workers as web_workers
+    from kansa.web.serving import uvicorn_options
 
     ws = workspace(ctx)
     if (tls_cert is None) != (tls_key is None):
@@ -203,8 +204,7 @@ def serve(
     url = f"{'https' if tls_cert else 'http'}://{host}:{port}/"
     console.print(tr(f"Serving {ws.root} on {url} with {count} process(es) (Ctrl-C stops)",
                      f"{ws.root} を {url} で提供中（{count} プロセス、Ctrl-C で停止）"))  # fmt: skip
-    options = {"host": host, "port": port, "log_level": "warning", "proxy_headers": False,
-               "ssl_certfile": tls_cert, "ssl_keyfile": tls_key}  # fmt: skip
+    options = uvicorn_options(host, port, tls_cert, tls_key)
     if count == 1:
         uvicorn.run(create_app(ws, WebSettings(public_origin=origin)), **options)  # type: ignore[arg-type]
         return
