@@ -206,10 +206,10 @@ def serve(
                      f"{ws.root} を {url} で提供中（{count} プロセス、Ctrl-C で停止）"))  # fmt: skip
     options = uvicorn_options(host, port, tls_cert, tls_key)
     if count == 1:
-        uvicorn.run(create_app(ws, WebSettings(public_origin=origin)), **options)  # type: ignore[arg-type]
+        uvicorn.run(create_app(ws, WebSettings(public_origin=origin)), **options)
         return
     web_workers.hand_over(ws, count, origin)
-    uvicorn.run(web_workers.FACTORY, factory=True, workers=count, **options)  # type: ignore[arg-type]
+    uvicorn.run(web_workers.FACTORY, factory=True, workers=count, **options)
 
 
 def _origin(text: str | None) -> str | None:
