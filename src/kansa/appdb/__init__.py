@@ -7,9 +7,10 @@ access tables :class:`Unit`, :class:`User`, :class:`WebSession`, :class:`ApiToke
 :class:`WebAuthnCredential`, the workflow tables :class:`FindingAction`, :class:`SignOff`,
 :class:`ReviewNote`, :class:`EvidenceRequest`, :class:`Notification`, the audit plan's
 :class:`AuditEntity`, :class:`Engagement`, :class:`EngagementItem`, :class:`MaturityClaim`, and
-:func:`head_revision`.
+:func:`head_revision`; :class:`ChangeCounter` (:mod:`kansa.appdb.changes`).
 """
 
+from kansa.appdb.changes import ChangeCounter
 from kansa.appdb.database import Database, current_revision, head_revision, make_engine, upgrade
 from kansa.appdb.engagement_models import (
     AuditEntity,
@@ -41,6 +42,7 @@ __all__ = [
     "ApiToken",
     "AuditEntity",
     "Base",
+    "ChangeCounter",
     "ControlResult",
     "Database",
     "Engagement",

@@ -10,6 +10,7 @@ from kansa.appdb import Database
 from kansa.controls.model import Control
 from kansa.vault import LedgerEntry, Vault
 from kansa.web.exception_pages import ExceptionPages
+from kansa.web.memo import Memo
 from kansa.web.secret_box import SecretBox
 from kansa.web.settings import WebSettings
 from kansa.web.throttle import Throttle
@@ -46,6 +47,11 @@ class AppContext:
 
             self.sealed_with = load_box(self.workspace.root)
         return self.sealed_with
+
+    @cached_property
+    def memo(self) -> Memo:
+        """What this process computed from the app database, while it is unchanged."""
+        return Memo(self.db.engine)
 
     @cached_property
     def vault(self) -> Vault:

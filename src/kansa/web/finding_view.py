@@ -8,6 +8,7 @@ escalated on the overview, to everyone who can see them.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from kansa.findings.recording import find
 from kansa.findings.states import MOVES
 from kansa.web.context import AppContext
 from kansa.web.desk import desk_for
-from kansa.web.principal import Principal
+from kansa.web.principal import Principal, scope_of
 from kansa.web.roles import CONTROL_OWNER
 
 
@@ -102,11 +103,16 @@ def page_data(
 
 
 def overdue_for(ctx: AppContext, who: Principal) -> list[tuple[Finding, int]]:
-    """Overdue findings the caller may see, with days overdue, most overdue first."""
-    desk = desk_for(ctx, who)
-    rows = overdue(ctx.db, desk.workspace, desk.today)
+    """Overdue findings the caller may see, with days overdue, most overdue first (kept per
+    scope and day until a finding changes, :mod:`kansa.web.memo`)."""
+    today = dt.datetime.now(dt.UTC).date()  # a desk's today (kansa.workflow.Desk)
+    return ctx.memo.get(("overdue", scope_of(who), today), lambda: _overdue(ctx, who, today))
+
+
+def _overdue(ctx: AppContext, who: Principal, today: dt.date) -> list[tuple[Finding, int]]:
+    rows = overdue(ctx.db, ctx.workspace.config.name, today)
     return [
-        (f, (desk.today - f.due_date).days)
+        (f, (today - f.due_date).days)
         for f in rows
         if f.due_date is not None and may_see(ctx, who, f)
     ]

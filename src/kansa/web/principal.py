@@ -16,3 +16,11 @@ class Principal:
     session_token: str | None = None
     csrf_token: str | None = None
     language: str | None = None  # the account's (``kansa users set --language``), if set
+
+
+def scope_of(who: Principal) -> tuple[str, str | None]:
+    """What decides which controls and findings ``who`` sees: their unit if they are a
+    control owner, else everything (the key of what a process keeps per scope)."""
+    from kansa.web.roles import CONTROL_OWNER
+
+    return ("unit", who.unit) if who.role == CONTROL_OWNER else ("all", None)

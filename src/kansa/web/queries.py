@@ -21,7 +21,7 @@ from kansa.controls.model import Control
 from kansa.findings.queries import list_findings
 from kansa.web import ledger_index
 from kansa.web.context import AppContext
-from kansa.web.principal import Principal
+from kansa.web.principal import Principal, scope_of
 from kansa.web.roles import CONTROL_OWNER
 
 
@@ -56,10 +56,16 @@ LATEST_COLUMNS = (ControlResult.run_id, ControlResult.control_id, ControlResult.
 def latest_results(ctx: AppContext) -> dict[str, ControlResult]:
     """The newest result of each control (from the newest run that ran it): one row per
     control through ``latest_results``, kept with every result written
-    (:mod:`kansa.appdb.latest`), however many runs there are."""
+    (:mod:`kansa.appdb.latest`), however many runs there are; computed again only once the
+    database changed (:mod:`kansa.web.memo`)."""
+    return ctx.memo.get(("latest_results",), lambda: _latest_results(ctx))
+
+
+def _latest_results(ctx: AppContext) -> dict[str, ControlResult]:
     with ctx.db.session() as s:
         rows = s.scalars(
             select(ControlResult)
+            .options(load_only(*LATEST_COLUMNS))  # not the JSON columns: decoding them cost most
             .join(
                 LatestResult,
                 (LatestResult.run_id == ControlResult.run_id)
@@ -78,7 +84,12 @@ HISTORY_RESULT = (ControlResult.run_id, ControlResult.control_id, ControlResult.
 
 def history(ctx: AppContext, control_id: str, limit: int = 60) -> list[tuple[Run, ControlResult]]:
     """The control's newest ``limit`` results with their runs: only the columns the pages
-    show are loaded (a result's parameters, snapshots and coverage are not)."""
+    show are loaded (a result's parameters, snapshots and coverage are not); computed again
+    only once the database changed (:mod:`kansa.web.memo`)."""
+    return ctx.memo.get(("history", control_id, limit), lambda: _history(ctx, control_id, limit))
+
+
+def _history(ctx: AppContext, control_id: str, limit: int) -> list[tuple[Run, ControlResult]]:
     with ctx.db.session() as s:
         rows = s.execute(
             select(Run, ControlResult)
@@ -136,7 +147,23 @@ class AreaHealth:
 
 
 def overview(ctx: AppContext, who: Principal) -> dict[str, Any]:
-    """Control health by area, open findings by rating, last runs, the last verification."""
+    """Control health by area, open findings by rating and age, last runs, the last
+    verification. What comes from the app database is kept per scope until it changes
+    (:mod:`kansa.web.memo`); the findings' ages and the verification are read each time."""
+    data = ctx.memo.get(("overview", scope_of(who)), lambda: _overview_from_db(ctx, who))
+    verify = ctx.last_verify()
+    from kansa.web.accounts import now_utc
+
+    return {
+        **data,
+        "findings_by_age": findings_by_age(data["open_list"], now_utc()),
+        "last_verify": None if verify is None else {
+            "time": verify.time, "by": verify.actor, **verify.payload
+        },
+    }  # fmt: skip
+
+
+def _overview_from_db(ctx: AppContext, who: Principal) -> dict[str, Any]:
     controls = visible_controls(ctx, who)
     latest = latest_results(ctx)
     counts: dict[str, Counter[str]] = defaultdict(Counter)
@@ -148,28 +175,29 @@ def overview(ctx: AppContext, who: Principal) -> dict[str, Any]:
         for a, n in sorted(counts.items())
     ]
     open_findings = _open_findings(ctx, who)
-    verify = ctx.last_verify()
-    from kansa.web.accounts import now_utc
-
+    runs = last_runs(ctx, HEAT_DAYS)
     return {
-        "heat": heat_map(ctx, who),
-        "findings_by_age": findings_by_age(open_findings, now_utc()),
+        "heat": heat_map(ctx, who, runs=runs),
         "areas": areas,
         "findings_by_rating": dict(Counter(f.rating for f in open_findings)),
         "open_findings": len(open_findings),
-        "runs": last_runs(ctx, 5),
-        "last_verify": None if verify is None else {
-            "time": verify.time, "by": verify.actor, **verify.payload
-        },
-    }  # fmt: skip
+        "open_list": open_findings,
+        "runs": runs[:5],
+    }
 
 
-def heat_map(ctx: AppContext, who: Principal, days: int = 14) -> dict[str, Any]:
+HEAT_DAYS = 14
+
+
+def heat_map(
+    ctx: AppContext, who: Principal, days: int = HEAT_DAYS, runs: list[Run] | None = None
+) -> dict[str, Any]:
     """Failing share of each area's controls, per run day (newest ``days`` runs), as 0-3.
 
     Read from the runs' area summaries (written with each run); a run recorded before they
-    existed is counted from its results."""
-    runs = last_runs(ctx, days)[::-1]
+    existed is counted from its results. ``runs``: the newest runs, newest first, when the
+    caller has them already (:func:`last_runs`)."""
+    runs = (last_runs(ctx, days) if runs is None else runs[:days])[::-1]
     controls = visible_controls(ctx, who)
     cells = _summary_cells(ctx, who, [r.id for r in runs])
     summarised = {run for _area, run in cells}
@@ -195,14 +223,16 @@ def _summary_cells(ctx: AppContext, who: Principal, run_ids: list[str]) -> Cells
     cells: Cells = defaultdict(Counter)
     if not run_ids:
         return cells
-    query = select(RunAreaSummary).where(RunAreaSummary.run_id.in_(run_ids))
+    query = select(
+        RunAreaSummary.area, RunAreaSummary.run_id, RunAreaSummary.passed,
+        RunAreaSummary.failed, RunAreaSummary.errored, RunAreaSummary.other,
+    ).where(RunAreaSummary.run_id.in_(run_ids))  # plain rows: no ORM object per cell  # fmt: skip
     if who.role == CONTROL_OWNER:  # only the controls of their unit, as visible_controls
         query = query.where(RunAreaSummary.owner == (who.unit or ""))
     with ctx.db.session() as s:
-        for row in s.scalars(query):
-            n = cells[(row.area, row.run_id)]
-            n.update({"pass": row.passed, "fail": row.failed, "error": row.errored,
-                      "other": row.other})  # fmt: skip
+        for area, run_id, passed, failed, errored, other in s.execute(query):
+            n = cells[(area, run_id)]
+            n.update({"pass": passed, "fail": failed, "error": errored, "other": other})
     return cells
 
 
