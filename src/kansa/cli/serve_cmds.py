@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from kansa.web.trail import Entry
     from kansa.workspace import Workspace
 
-users_app = typer.Typer(help="People who sign in to `kansa serve`: add, list, reset a password.")
+users_app = typer.Typer(
+    help="People who sign in to `kansa serve`: add, list, reset a password, "
+    "rotate the key of their TOTP secrets."
+)
 
 
 def _expiry(text: str | None) -> dt.datetime | None:
@@ -154,6 +157,30 @@ def users_reset_password(
             uid = s.scalars(select(User.id).where(User.username == username)).one()
         sessions.destroy_all(db, uid)
     _one_time(username, password)
+
+
+@users_app.command("rotate-key")
+def users_rotate_key(
+    ctx: typer.Context,
+    new_key_file: Annotated[Path | None, typer.Option(help="Where to write the new key when the "
+                            "current one comes from $KANSA_WEB_KEY (a new file, mode 0600).")] = None,
+) -> None:  # fmt: skip
+    """Re-seal every TOTP secret under a new web key (all or nothing, on the ledger)."""
+    from kansa.appdb import Database
+    from kansa.vault.actor import current_actor
+    from kansa.web.key_rotation import rotate
+
+    ws = workspace(ctx)
+    with Database(ws.database_url) as db:
+        done = rotate(ws, db, current_actor(), new_key_file)
+    console.print(tr(f"Re-sealed {done.resealed} TOTP secret(s); the new key is in {done.key_file}.",
+                     f"TOTP シークレット {done.resealed} 件を再暗号化しました。新しい鍵: {done.key_file}"))  # fmt: skip
+    if done.from_env:
+        console.print(tr("Put it in $KANSA_WEB_KEY, then delete the file.",
+                         "この鍵を $KANSA_WEB_KEY に設定し、ファイルを削除してください。"))  # fmt: skip
+    console.print(tr("Restart `kansa serve`: a running server still holds the old key.",
+                     "`kansa serve` を再起動してください（起動中のサーバーは古い鍵を保持しています）。"),
+                  style="dim")  # fmt: skip
 
 
 def serve(

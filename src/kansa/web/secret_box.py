@@ -66,9 +66,11 @@ def _wrong_key(source: str) -> SecretKeyError:
             f"{source} の Web 鍵ではアプリ DB の TOTP シークレットを復号できません（暗号化時の鍵と違います）。",
         ),
         hint=tr(
-            f"Restore the key that was used (${ENV} or {KEY_FILE}); to start over instead, "
+            f"Restore the key that was used (${ENV} or {KEY_FILE}; after an interrupted "
+            f"`kansa users rotate-key`, it is {KEY_FILE}.next); to start over instead, "
             "`kansa users reset-password NAME --reset-totp` for each user.",
-            f"使用していた鍵（${ENV} または {KEY_FILE}）を戻してください。やり直す場合は各ユーザーに "
+            f"使用していた鍵（${ENV} または {KEY_FILE}。`kansa users rotate-key` が中断した場合は "
+            f"{KEY_FILE}.next）を戻してください。やり直す場合は各ユーザーに "
             "`kansa users reset-password NAME --reset-totp` を実行してください。",
         ),
     )
