@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import socket
 import statistics
@@ -129,6 +130,27 @@ def _report(name: str, ms: list[float]) -> None:
           f"median/goal {median / goal:5.2f}", flush=True)  # fmt: skip
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds of ``pid`` and its children (the server's worker processes), from /proc."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (proc(5))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        kids = (task / "children").read_text().split() if (task / "children").exists() else []
+        for k in kids:
+            found += [int(k), *_children(int(k))]
+    return found
+
+
 def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -226,10 +248,13 @@ def main() -> None:
             print(f"{args.users} concurrent users (load average {_load()}):")
             with ThreadPoolExecutor(args.users) as pool:
                 for name, path in paths.items():
+                    cpu0 = _cpu_s(server.pid)
                     _report(
                         name,
                         list(pool.map(lambda _i, p=path: _timed(c, p()), range(args.requests))),
                     )
+                    per = (_cpu_s(server.pid) - cpu0) / args.requests * 1000
+                    print(f"{'':44s} server CPU {per:.2f} ms per request", flush=True)
         print(f"load average at the end {_load()}")
     finally:
         server.terminate()
