@@ -36,6 +36,7 @@ def test_kept_while_unchanged_and_fresh_after_a_run_or_a_finding_change(demo: Wo
     control, _unit = a_failing_control(demo)
     first = c.get("/api/overview").json()
     history = c.get(f"/api/controls/{control}").json()["history"]
+    assert c.get(f"/api/controls/{control}/exceptions").json()["run"] == history[0]["run"]
     computed = memo.computed
     assert c.get("/api/overview").json() == first  # nothing changed: served from memory
     assert c.get(f"/api/controls/{control}").json()["history"] == history
@@ -47,6 +48,7 @@ def test_kept_while_unchanged_and_fresh_after_a_run_or_a_finding_change(demo: Wo
     after_run = c.get("/api/overview").json()
     assert after_run["runs"][0]["id"] == new_run
     assert c.get(f"/api/controls/{control}").json()["history"][0]["run"] == new_run
+    assert c.get(f"/api/controls/{control}/exceptions").json()["run"] == new_run
     assert after_run["heat_map"]["grid"] != first["heat_map"]["grid"]  # one more day
 
     with Database(demo.database_url) as db:  # another tool rates every open finding down

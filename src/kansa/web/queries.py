@@ -105,6 +105,14 @@ def _history(ctx: AppContext, control_id: str, limit: int) -> list[tuple[Run, Co
 
 
 def result_of(ctx: AppContext, control_id: str, run_id: str | None) -> ControlResult | None:
+    """The control's result in run ``run_id`` (else its newest), kept until the database
+    changes (:mod:`kansa.web.memo`): every page of an exceptions explorer asks for it."""
+    return ctx.memo.get(
+        ("result_of", control_id, run_id), lambda: _result_of(ctx, control_id, run_id)
+    )
+
+
+def _result_of(ctx: AppContext, control_id: str, run_id: str | None) -> ControlResult | None:
     query = (
         select(ControlResult)
         .join(Run)
