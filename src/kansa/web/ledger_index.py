@@ -104,13 +104,19 @@ class LedgerIndex:
 
     def about(self, kind: str, key: str, value: Any, limit: int) -> list[LedgerEntry]:
         """The newest ``limit`` entries of ``kind`` whose payload has ``key == value``,
-        newest first."""
+        newest first. Walks back from the newest and stops at ``limit``: a control viewed
+        thousands of times (each page of its exceptions is an entry) costs no more."""
+        found: list[LedgerEntry] = []
         with self._lock:
             p = self._refresh()
             if key not in p.by_key:
                 p.by_key[key] = _index(p.entries, key)
-            found = [p.entries[i] for i in p.by_key[key].get(_hashable(value), [])]
-        return [e for e in found if e.kind == kind][-limit:][::-1]
+            for pos in reversed(p.by_key[key].get(_hashable(value), [])):
+                if len(found) >= limit:
+                    break
+                if p.entries[pos].kind == kind:
+                    found.append(p.entries[pos])
+        return found
 
     def last(self, kind: str, action: Any) -> LedgerEntry | None:
         """The newest entry of ``kind`` whose payload's ``action`` is ``action``."""
