@@ -83,6 +83,13 @@ def test_every_secret_is_resealed_under_a_new_key(demo: Workspace) -> None:
     create_app(demo)  # the app opens with the new key
 
 
+def test_a_key_file_is_replaced_in_place_not_elsewhere(demo: Workspace, tmp_path: Path) -> None:
+    key = (demo.root / KEY_FILE).read_bytes()
+    code, out = _cli(demo, "--new-key-file", str(tmp_path / "k"))
+    assert code == 2 and "--new-key-file is for a key from" in out
+    assert (demo.root / KEY_FILE).read_bytes() == key and not (tmp_path / "k").exists()
+
+
 def test_a_secret_the_key_cannot_open_changes_nothing(demo: Workspace) -> None:
     _with_secrets(demo, "bad")
     foreign = SecretBox(Fernet(Fernet.generate_key()), "elsewhere")

@@ -70,6 +70,15 @@ def rotate(ws: Workspace, db: Database, actor: str, new_key_file: Path | None) -
                 "新しい鍵の保存先を指定してください: --new-key-file PATH（その後、変数に設定）。",
             ),
         )
+    if new_key_file is not None and not from_env:
+        raise SecretKeyError(
+            tr(
+                f"The web key is {ws.root / KEY_FILE}: it is replaced there; --new-key-file is "
+                f"for a key from ${ENV}.",
+                f"Web 鍵は {ws.root / KEY_FILE} にあり、そこで置き換えます。--new-key-file は "
+                f"${ENV} の鍵のためのものです。",
+            ),
+        )
     target = new_key_file or ws.root / (KEY_FILE + NEXT_SUFFIX)
     key = Fernet.generate_key()
     _write_new(target, key)
