@@ -1,4 +1,4 @@
-"""Change counters (migration 0009_webperf_changes): every insert, update and delete on a
+"""Change counters (migration 0010_webperf_changes): every insert, update and delete on a
 watched table moves its counter, through the ORM or a hand-typed statement, on SQLite and on a
 real PostgreSQL; a write elsewhere does not; and every watched table still counts at the
 newest revision (a later migration that rebuilt one would have dropped its triggers)."""
