@@ -8,6 +8,7 @@ import pytest
 
 from kansa.errors import ConfigError
 from kansa.workspace.config import load_config
+from kansa.workspace.engine_config import SparkSettings
 
 
 def _config(tmp_path: Path, text: str) -> Path:
@@ -56,3 +57,22 @@ def test_spark_settings_are_read(tmp_path: Path) -> None:
 def test_bad_engine_settings_name_the_key(tmp_path: Path, text: str, names: str) -> None:
     with pytest.raises(ConfigError, match=names.replace("[", r"\[").replace(".", r"\.")):
         load_config(_config(tmp_path, text))
+
+
+def test_a_cluster_session_reaps_tasks_that_ignore_a_cancel_and_local_mode_sizes_shuffles() -> None:
+    from kansa.engine.spark.session import session_conf
+
+    cluster = session_conf(SparkSettings(master="yarn"))
+    assert cluster["spark.task.reaper.enabled"] == "true"
+    assert cluster["spark.task.reaper.killTimeout"] == "60s"
+    assert "spark.sql.shuffle.partitions" not in cluster
+    local = session_conf(SparkSettings(master="local[2]"))
+    assert local["spark.sql.shuffle.partitions"] == "4" and "spark.task.reaper.enabled" not in local
+    own = session_conf(SparkSettings(master="yarn", conf={"spark.task.reaper.killTimeout": "5m"}))
+    assert own["spark.task.reaper.killTimeout"] == "5m"
+    assert (
+        session_conf(SparkSettings(conf={"spark.sql.runSQLOnFiles": "true"}))[
+            "spark.sql.runSQLOnFiles"
+        ]
+        == "false"
+    )

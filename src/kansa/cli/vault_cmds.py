@@ -27,7 +27,7 @@ from kansa.vault import (
     verify_vault,
 )
 from kansa.vault.nofollow import UnsafeVaultPath
-from kansa.vault.shared import verify_shared
+from kansa.vault.shared import verify_shared, verify_shared_exceptions
 from kansa.workspace import Workspace, find_workspace
 
 ledger_app = typer.Typer(
@@ -211,8 +211,16 @@ def verify(
             recovered = removed
     report = _verify_read_only(vault, trusted, expected, as_json)
     shared = _verify_shared_copy(ws, vault, report, quiet=as_json)
+    shared_runs = _verify_shared_exceptions(vault, report, quiet=as_json)
     if as_json:
-        _print_json({**report.to_json(), "recovered": recovered, "shared_copy": shared})
+        _print_json(
+            {
+                **report.to_json(),
+                "recovered": recovered,
+                "shared_copy": shared,
+                "shared_exceptions": shared_runs,
+            }
+        )
     else:
         _show_report(report, recovered, trusted is not None)
     if not report.ok:
@@ -261,6 +269,29 @@ def _verify_shared_copy(
             soft_wrap=True,
         )
     return {"root": root, "checked": checked}
+
+
+def _verify_shared_exceptions(
+    vault: Vault, report: VerifyReport, *, quiet: bool
+) -> dict[str, int | None]:
+    """The exception sets Spark runs left on a shared root (the root their ledger entry names),
+    checked against the ledger's hashes when that root is a folder this machine reads."""
+    before = len(report.issues)
+    checked = verify_shared_exceptions(report, _entries_or_empty(vault))
+    altered = {i.where for i in report.issues[before:]}
+    for root, n in [] if quiet else sorted(checked.items()):
+        if n is None:
+            en = f"Exception sets at {root}: not readable from here (an object store)."
+            ja = f"{root} の例外セット: ここからは読めません（オブジェクトストア）。"
+            style = "yellow"
+        elif altered:
+            continue  # the issues are listed with the report
+        else:
+            en = f"Exception sets at {root}: {n} file(s) match the ledger."
+            ja = f"{root} の例外セット: {n} 件が台帳と一致しました。"
+            style = "green"
+        console.print(Text(tr(en, ja), style=style), soft_wrap=True)
+    return checked
 
 
 def _verify_read_only(

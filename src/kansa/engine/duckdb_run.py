@@ -10,7 +10,7 @@ from pathlib import Path
 from kansa.contracts import load_contracts
 from kansa.controls.views import SharedView
 from kansa.engine.execute import Job, execute
-from kansa.engine.result import ControlOutcome
+from kansa.engine.result import ControlOutcome, RunResult
 from kansa.engine.sandbox import ENGINE_NAME, available_views, open_sandbox
 from kansa.engine.watchdog import Clock, Watchdog
 from kansa.vault import Snapshot
@@ -21,6 +21,7 @@ class DuckDBRun:
     """One run's locked, read-only DuckDB session (an :class:`~kansa.engine.engines.EngineSession`)."""
 
     name = ENGINE_NAME
+    exceptions_root: str | None = None  # exception sets live in the vault only
 
     def __init__(
         self,
@@ -54,6 +55,9 @@ class DuckDBRun:
         finally:
             cur.close()
         return outcome, clock
+
+    def publish(self, run: RunResult, vault_root: Path) -> None:
+        """Nothing: a DuckDB run's exception sets are in the vault only."""
 
     def close(self) -> None:
         self._con.close()

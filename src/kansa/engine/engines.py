@@ -18,7 +18,7 @@ from typing import Protocol
 
 from kansa.controls.views import SharedView
 from kansa.engine.execute import Job
-from kansa.engine.result import ControlOutcome
+from kansa.engine.result import ControlOutcome, RunResult
 from kansa.engine.watchdog import Clock, Watchdog
 from kansa.errors import KansaError
 from kansa.i18n import tr
@@ -32,14 +32,21 @@ class EngineSession(Protocol):
     """One run's read-only session on an engine.
 
     ``name``: what the run records (``duckdb 1.4.2``, ``spark 3.5.3``); ``as_of``: the run's
-    as-of date (given, else the latest day in the data, settled when the session opened).
+    as-of date (given, else the latest day in the data, settled when the session opened);
+    ``exceptions_root``: the shared root where the run also leaves its exception sets.
     """
 
     name: str
     as_of: dt.date
+    exceptions_root: str | None
 
     def run(self, job: Job, watchdog: Watchdog) -> tuple[ControlOutcome, Clock]:
         """Run one control under ``watchdog``; errors are in the outcome, never raised."""
+        ...
+
+    def publish(self, run: RunResult, vault_root: Path) -> None:
+        """After the vault committed ``run``: copy its exception sets to
+        ``exceptions_root`` (a shared root), if the engine has one."""
         ...
 
     def close(self) -> None: ...

@@ -80,6 +80,9 @@ class RunResult:
     period_start: dt.date | None = None
     warnings: tuple[dict[str, Any], ...] = ()
     replay_of: str | None = None
+    # the shared root (``[spark] snapshot_root``) where a Spark run also leaves its exception
+    # sets, at their vault paths, for executors and for ``kansa verify``; None: the vault only
+    exceptions_root: str | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -137,6 +140,7 @@ class RunResult:
             "complete": self.complete,
             "warnings": list(self.warnings),
             "replay_of": self.replay_of,
+            **({"exceptions_root": self.exceptions_root} if self.exceptions_root else {}),
             "ledger": {"seq": self.ledger_seq, "hash": self.ledger_hash},
             "results": [o.to_dict() for o in self.outcomes],
         }

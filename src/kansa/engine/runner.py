@@ -238,12 +238,14 @@ def run_controls(
             period_start=period_start,
             warnings=load_warnings(snapshots),
             replay_of=replay_of,
+            exceptions_root=session.exceptions_root,
         )
         with sigint_deferred() as held:  # all of it or none of it: never a half-committed run
             run = commit_run(vault, run)
             if db is not None:
                 with db:
                     record_run(db, run)
+            session.publish(run, vault.root)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if held.received:

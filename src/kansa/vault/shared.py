@@ -10,6 +10,11 @@ the copy is vouched for by those same hashes:
 * an analysis or a run on Spark re-hashes the files it is about to read *where the executors
   read them* (Spark's ``binaryFile`` source and ``sha2``, through Spark's own connectors, so an
   ``s3a://`` copy is checked too): :func:`spark_file_hashes`.
+
+A Spark run with a shared root also leaves its exception sets there, at the vault's own
+relative paths (``runs/RUN_ID/CONTROL.parquet``), after the vault committed them; its ledger
+entry names that root (``exceptions_root``), so ``kansa verify`` checks those copies too,
+wherever the workspace's root points today: :func:`verify_shared_exceptions`.
 """
 
 from __future__ import annotations
@@ -85,3 +90,29 @@ def verify_shared(report: VerifyReport, root: str, entries: Iterable[Any]) -> in
     for rel, problem in check_shared_copies(root, sorted(files.items())):
         report.issues.append(Issue("shared-copy", rel, problem))
     return len(files)
+
+
+def run_exception_copies(entries: Iterable[Any]) -> dict[str, list[tuple[str, str]]]:
+    """Per shared root, the (vault-relative path, SHA-256) of every exception set a run wrote
+    there (runs whose ledger entry names an ``exceptions_root``)."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for e in entries:
+        root = e.payload.get("exceptions_root") if e.kind == "run" else None
+        if root:
+            out.setdefault(str(root), []).extend(sorted(e.outputs.items()))
+    return out
+
+
+def verify_shared_exceptions(report: VerifyReport, entries: Iterable[Any]) -> dict[str, int | None]:
+    """Add an issue to ``report`` for each exception set a Spark run wrote on a shared root
+    whose copy there is missing or altered; returns, per root, how many copies were checked
+    (``None``: an object store, not readable from here)."""
+    checked: dict[str, int | None] = {}
+    for root, files in sorted(run_exception_copies(entries).items()):
+        if local_root(root) is None:
+            checked[root] = None
+            continue
+        for rel, problem in check_shared_copies(root, files):
+            report.issues.append(Issue("shared-copy", rel, problem))
+        checked[root] = len(files)
+    return checked

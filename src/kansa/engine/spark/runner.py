@@ -2,13 +2,17 @@
 
 For a SQL control: render it, check it with the SQL guard as written (DuckDB dialect), rewrite
 it for Spark with SQLGlot, check the rewrite with the Spark guard, count the population, and
-write the test query's rows as one Parquet file (the executors write it; Spark's part file is
-then moved to the path the runner planned, where the vault commit picks it up exactly as on
+write the test query's rows as one Parquet file (the executors write it in parts, joined into
+the path the runner planned: :mod:`.output`; the vault commit picks it up exactly as on
 DuckDB). A Python-logic control reads its inputs on the driver (:mod:`.driver`). A control that
 cannot run on Spark (:mod:`.support`) is an error carrying the reason.
 
 Every Spark job a control starts belongs to its job group, so its time limit (or Ctrl-C)
-cancels them (``SparkContext.cancelJobGroup``, with the executor threads interrupted).
+cancels them (``SparkContext.cancelJobGroup``, with the executor threads interrupted): the
+control is an error at once and its jobs fail. A task that never reads input again (a loop
+over a broadcast side, e.g. a join with no condition) does not see Spark's kill flag and runs
+on: on a cluster Spark's task reaper then kills its executor (:mod:`.session`); in local mode
+it shares the cores until it ends (docs/spark.md).
 
 Each run works in a fresh session of the process's SparkSession (``newSession``): its own
 temporary views and SQL settings, sharing the JVM and executors.
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import shutil
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -33,10 +36,11 @@ from kansa.controls.views import SharedView
 from kansa.engine.dialects import transpile
 from kansa.engine.execute import ControlFailure, Job, check_keys, execute, first_lines, outcome
 from kansa.engine.guard import check_query
-from kansa.engine.result import ControlOutcome
+from kansa.engine.result import ControlOutcome, RunResult
 from kansa.engine.sandbox import ENGINE_NAME as DUCKDB_NAME
 from kansa.engine.spark.driver import check_driver_rows, driver_connection
 from kansa.engine.spark.guard import check_spark_sql
+from kansa.engine.spark.output import publish_copy, remove_folder, write_exceptions
 from kansa.engine.spark.session import IMPOSED_SQL, engine_name, spark_session
 from kansa.engine.spark.support import spark_reason
 from kansa.engine.spark.views import default_as_of, register_datasets, register_shared
@@ -83,6 +87,14 @@ class SparkRun:
         self._views = views
         self._tz = workspace.config.day_zone
         self._driver_max_rows = settings.driver_max_rows
+        # with a shared root, executors write exception parts there (a cluster's executors
+        # cannot reach the driver's staging folder)
+        self.exceptions_root = settings.snapshot_root
+        self._shared_staging = (
+            None
+            if settings.snapshot_root is None
+            else f"{settings.snapshot_root.rstrip('/')}/staging/{staging.name}"
+        )
         self._known = set(load_contracts())
         self._schema = register_datasets(
             self._spark, snapshots, workspace.vault_dir, settings.snapshot_root
@@ -143,14 +155,8 @@ class SparkRun:
         return population, int(pq.ParquetFile(job.output).metadata.num_rows), found
 
     def _write(self, frame: Any, output: Path) -> None:
-        """The rows as ONE Parquet file at ``output``: written by the executors, then moved."""
-        folder = self._staging / "spark-out" / output.stem
-        frame.coalesce(1).write.mode("overwrite").parquet(str(folder))
-        parts = sorted(folder.glob("part-*.parquet"))
-        if len(parts) != 1:
-            raise ControlFailure(f"Spark wrote {len(parts)} Parquet files, expected one")
-        shutil.move(parts[0], output)
-        shutil.rmtree(folder, ignore_errors=True)
+        """The rows as ONE Parquet file at ``output``: written by the executors in parts."""
+        write_exceptions(self._spark, frame, output, self._shared_staging)
 
     def _on_driver(self, job: Job, watchdog: Watchdog, clock: Clock) -> ControlOutcome:
         name = f"{self.name} (driver: {DUCKDB_NAME})"
@@ -171,8 +177,21 @@ class SparkRun:
         finally:
             con.close()
 
+    def publish(self, run: RunResult, vault_root: Path) -> None:
+        """After the commit: each exception set also at its vault path under the shared root
+        (``run.exceptions_root``), where executors and ``kansa verify`` find it."""
+        if run.exceptions_root is None:
+            return
+        for o in run.outcomes:
+            if o.exceptions_file is not None:
+                source = vault_root / o.exceptions_file
+                publish_copy(self._spark, run.exceptions_root, o.exceptions_file, source)
+
     def close(self) -> None:
-        """Drop this run's temporary views; the process's SparkSession stays for the next run."""
+        """Drop this run's temporary views and its staging folder on the shared root; the
+        process's SparkSession stays for the next run."""
         for table in self._spark.catalog.listTables():
             if table.isTemporary:
                 self._spark.catalog.dropTempView(table.name)
+        if self._shared_staging is not None:
+            remove_folder(self._spark, self._shared_staging)

@@ -37,6 +37,11 @@ IMPOSED_SQL = {
 # Spark's 200 shuffle partitions suit a cluster; on one machine they make every small control
 # pay for 200 tasks. [spark.conf] overrides it.
 LOCAL_DEFAULTS = {"spark.sql.shuffle.partitions": "4"}
+# On a cluster, a cancelled task that never checks its kill flag (a loop over a broadcast side)
+# would hold its executor's core for good: Spark's task reaper kills such an executor after
+# the timeout and the cluster manager starts another. Local mode has no such remedy (the
+# executor is the driver's JVM). https://spark.apache.org/docs/3.5.3/configuration.html
+CLUSTER_DEFAULTS = {"spark.task.reaper.enabled": "true", "spark.task.reaper.killTimeout": "60s"}
 IMPOSED_STATIC = {
     "spark.ui.enabled": "false",
     "spark.sql.catalogImplementation": "in-memory",
@@ -69,8 +74,21 @@ def spark_session(settings: SparkSettings | None = None, app_name: str = "kansa"
     if s.master.startswith("local"):  # offline: bind to loopback, never look the host up
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.master(s.master).appName(app_name)
-    conf = {
-        **(LOCAL_DEFAULTS if s.master.startswith("local") else {}),
+    for key, value in session_conf(s).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    for key, value in IMPOSED_SQL.items():  # a reused session gets them too
+        session.conf.set(key, value)
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def session_conf(s: SparkSettings) -> dict[str, str]:
+    """The properties a new session starts with: defaults for the master's kind, then
+    ``[spark.conf]``, then what Kansa imposes."""
+    local = s.master.startswith("local")
+    return {
+        **(LOCAL_DEFAULTS if local else CLUSTER_DEFAULTS),
         **s.conf,
         "spark.driver.memory": s.driver_memory,
         "spark.sql.warehouse.dir": s.conf.get(
@@ -79,13 +97,6 @@ def spark_session(settings: SparkSettings | None = None, app_name: str = "kansa"
         **IMPOSED_STATIC,
         **IMPOSED_SQL,
     }
-    for key, value in conf.items():
-        builder = builder.config(key, value)
-    session = builder.getOrCreate()
-    for key, value in IMPOSED_SQL.items():  # a reused session gets them too
-        session.conf.set(key, value)
-    session.sparkContext.setLogLevel("ERROR")
-    return session
 
 
 def _python() -> str:

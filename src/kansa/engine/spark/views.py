@@ -79,11 +79,26 @@ def register_datasets(
     return schema
 
 
+def latest_day(snapshot: Snapshot) -> dt.date | None:
+    """max(as_of) of a dated snapshot whose business date is its DATE column ``as_of``, read
+    from its manifest (the day of each part that holds rows) instead of scanning every part:
+    at 1M x 365 that scan alone is over 400 M rows. ``None`` when the manifest cannot say."""
+    contract = load_contracts().get(snapshot.dataset)
+    if not snapshot.dated or contract is None or contract.business_date != "as_of":
+        return None
+    column = next((c for c in contract.columns if c.name == "as_of"), None)
+    if column is None or column.duckdb_type.upper() != "DATE":
+        return None
+    return max((p.day for p in snapshot.parts if p.rows > 0), default=None)
+
+
 def default_as_of(spark: Any, snapshots: Mapping[str, Snapshot]) -> dt.date:
     """As :func:`kansa.engine.asof.default_as_of`: the latest day of the first daily dataset."""
     for name in DAILY_DATASETS:
         if name in snapshots:
-            latest = spark.sql(f"SELECT max(as_of) AS d FROM `{name}`").collect()[0]["d"]
+            latest = latest_day(snapshots[name])
+            if latest is None:
+                latest = spark.sql(f"SELECT max(as_of) AS d FROM `{name}`").collect()[0]["d"]
             if isinstance(latest, dt.date):
                 return latest
     return dt.datetime.now(dt.UTC).date()
