@@ -60,28 +60,23 @@ def test_the_run_leaves_its_exception_sets_on_the_shared_root(
     assert json.loads(shown.output)["rows"][0]["asset"] == "BTC"
 
 
-def test_an_altered_exception_set_on_the_shared_root_fails_verify(
+def test_an_altered_or_removed_exception_set_on_the_shared_root_fails_verify(
     shared_run: tuple[Workspace, Path, dict],
 ) -> None:
+    """One run, then each kind of damage in turn (a Spark run is the slow part)."""
     ws, shared, run = shared_run
-    rel = next(r["exceptions_file"] for r in run["results"] if r["control_id"] == "CUS-001")
-    data = bytearray((shared / rel).read_bytes())
+    files = {r["control_id"]: r["exceptions_file"] for r in run["results"]}
+    altered = shared / files["CUS-001"]
+    data = bytearray(altered.read_bytes())
     data[len(data) // 2] ^= 0xFF
-    (shared / rel).write_bytes(bytes(data))
+    altered.write_bytes(bytes(data))
     code, doc = _verify(ws)
     assert code == 1 and not doc["ok"]
     (issue,) = [i for i in doc["issues"] if i["kind"] == "shared-copy"]
-    assert issue["where"] == rel and "SHA-256" in issue["message"]
-
-
-def test_a_removed_exception_set_on_the_shared_root_fails_verify(
-    shared_run: tuple[Workspace, Path, dict],
-) -> None:
-    ws, shared, run = shared_run
-    for r in run["results"]:
-        (shared / r["exceptions_file"]).unlink()
+    assert issue["where"] == files["CUS-001"] and "SHA-256" in issue["message"]
+    (shared / files["CUS-002"]).unlink()
     code, doc = _verify(ws)
     assert code == 1
-    where = sorted(i["where"] for i in doc["issues"] if i["kind"] == "shared-copy")
-    assert where == sorted(r["exceptions_file"] for r in run["results"])
-    assert all("missing" in i["message"] for i in doc["issues"] if i["kind"] == "shared-copy")
+    issues = {i["where"]: i["message"] for i in doc["issues"] if i["kind"] == "shared-copy"}
+    assert sorted(issues) == sorted(files.values())
+    assert "missing" in issues[files["CUS-002"]] and "SHA-256" in issues[files["CUS-001"]]
