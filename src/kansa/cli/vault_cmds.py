@@ -276,6 +276,8 @@ def _verify_shared_exceptions(
 ) -> dict[str, int | None]:
     """The exception sets Spark runs left on a shared root (the root their ledger entry names),
     checked against the ledger's hashes when that root is a folder this machine reads."""
+    if any(i.kind != "shared-copy" for i in report.issues):
+        return {}  # the vault itself is damaged (reported already): trust none of its ledger
     before = len(report.issues)
     checked = verify_shared_exceptions(report, _entries_or_empty(vault))
     altered = {i.where for i in report.issues[before:]}
