@@ -31,3 +31,22 @@ def test_coverage_lists_controls_per_requirement_and_the_gaps() -> None:
 def test_every_catalog_control_cites_at_least_one_framework() -> None:
     for control in load_catalog().values():
         assert any(control.frameworks.values()), control.id
+
+
+def test_ordinance_article_27_paragraphs_cite_the_paragraph_that_holds_the_rule() -> None:
+    """The 5% cap on customer crypto kept other than cold is Ordinance Art. 27(2); 27(3) is the
+    cold method itself (ordinance text as in force 1 Apr 2024; docs/frameworks.md). CUS-001 tests
+    the cap, KEY-008 what counts as cold."""
+    catalog = load_catalog()
+    jp = {r.id: r for r in load_frameworks()["jp"].requirements}
+    cap, cold = catalog["CUS-001"], catalog["KEY-008"]
+    assert "Ordinance Art. 27(2)" in cap.frameworks["jp"]
+    assert "Ordinance Art. 27(3)" not in cap.frameworks["jp"]
+    assert "Art. 27(2)" in cap.rule.en and "第27条第2項" in cap.rule.ja
+    assert "Art. 27(3)" not in cap.rule.en.split(":")[0]
+    assert "Ordinance Art. 27(3)" in cold.frameworks["jp"]
+    rows = {r.requirement.id: r for r in coverage("jp", catalog.values())}
+    assert "CUS-001" in rows["Ordinance Art. 27(2)"].controls
+    assert rows["Ordinance Art. 27(3)"].controls == ("KEY-008",)
+    assert "5%" in jp["Ordinance Art. 27(2)"].title.en
+    assert "5%" not in jp["Ordinance Art. 27(3)"].title.en
