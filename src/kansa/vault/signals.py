@@ -3,13 +3,19 @@ days before it.
 
 A daily export that suddenly has a tenth of its usual rows is more often a broken extract than
 a quiet day; a verdict on it should say so. The signal compares each day of a dated view with
-the median of the (up to) :data:`WINDOW` loaded days before it and warns when it is below
-:data:`LOW` or above :data:`HIGH` times that median *and* further from it than chance explains:
-a daily count of independent events varies like a Poisson count, whose standard deviation is the
-square root of its mean, so a day must also be more than :data:`SIGMAS` such deviations away (a
-dataset of 9 rows a day that has 3 is a quiet day; one of 20,000 that has 9,000 is not). It is computed from the row counts the
-manifest records; NULL shares come from each part's Parquet footer. So ``kansa ingest`` (for the days it loads) and ``kansa run`` (for the whole
-view it reads) show the same warnings without reading any data.
+the median of the :data:`WINDOW` most recent earlier days that hold rows, and says nothing
+until a dataset has that many. A day loaded empty is no baseline: the demo loads a look-back of
+customers' earlier logins as one span of mostly empty days, and the first full days after it
+were reported as "274 rows, the 7 days before had a median of 0"; and a dataset's first week
+is no history. An empty day itself is still judged, against the days with rows before it.
+
+It warns when a day is below :data:`LOW` or above :data:`HIGH` times that median *and* further
+from it than chance explains: a daily count of independent events varies like a Poisson count,
+whose standard deviation is the square root of its mean, so a day must also be more than
+:data:`SIGMAS` such deviations away (a dataset of 9 rows a day that has 3 is a quiet day; one
+of 20,000 that has 9,000 is not). It is computed from the row counts the manifest records; NULL
+shares come from each part's Parquet footer. So ``kansa ingest`` (for the days it loads) and
+``kansa run`` (for the whole view it reads) show the same warnings without reading any data.
 """
 
 from __future__ import annotations
@@ -25,8 +31,7 @@ import pyarrow.parquet as pq
 
 from kansa.vault.parts import Part
 
-WINDOW = 7
-MIN_HISTORY = 3  # fewer earlier days than this: no baseline, no signal
+WINDOW = 7  # earlier days with rows a day is compared with; fewer: no baseline, no signal
 LOW, HIGH = 0.5, 2.0
 SIGMAS = 3  # how many Poisson standard deviations (sqrt of the median) a day must be away
 
@@ -40,16 +45,14 @@ def row_count_warnings(
     for i, part in enumerate(ordered):
         if days is not None and part.day not in days:
             continue
-        history = [p.rows for p in ordered[max(0, i - WINDOW) : i]]
-        if len(history) < MIN_HISTORY:
+        history = [ordered[j].rows for j in _baseline(ordered, i)]
+        if len(history) < WINDOW:
             continue
-        median = statistics.median(history)
-        if median and LOW <= part.rows / median <= HIGH:
+        median = statistics.median(history)  # > 0: every day of the baseline holds rows
+        if LOW <= part.rows / median <= HIGH:
             continue
-        if median and abs(part.rows - median) <= SIGMAS * math.sqrt(median):
+        if abs(part.rows - median) <= SIGMAS * math.sqrt(median):
             continue  # small counts: within what chance gives a quiet or a busy day
-        if not median and not part.rows:
-            continue
         out.append(
             {
                 "kind": "row_count",
@@ -57,13 +60,25 @@ def row_count_warnings(
                 "day": part.day.isoformat(),
                 "rows": part.rows,
                 "median": median,
-                "en": f"{dataset} {part.day}: {part.rows:,} rows, the {len(history)} days "
-                f"before had a median of {median:,.0f}",
-                "ja": f"{dataset} {part.day}: {part.rows:,} 行（直前 {len(history)} 日の中央値は "
-                f"{median:,.0f} 行）",
+                "en": f"{dataset} {part.day}: {part.rows:,} rows, the {len(history)} earlier "
+                f"days with rows had a median of {median:,.0f}",
+                "ja": f"{dataset} {part.day}: {part.rows:,} 行（行のある直前 {len(history)} 日の"
+                f"中央値は {median:,.0f} 行）",
             }
         )
     return out
+
+
+def _baseline(ordered: Sequence[Part], i: int) -> list[int]:
+    """Positions of the (up to) :data:`WINDOW` most recent days before ``ordered[i]`` that hold
+    rows, oldest first."""
+    found: list[int] = []
+    for j in range(i - 1, -1, -1):
+        if ordered[j].rows:
+            found.append(j)
+            if len(found) == WINDOW:
+                break
+    return found[::-1]
 
 
 NULL_JUMP = 0.2  # a column's share of NULLs this much above its usual share is a warning
@@ -90,6 +105,7 @@ def null_rate_warnings(
 ) -> list[dict[str, Any]]:
     """Columns whose NULL share on a day is far above their median share on the days before."""
     ordered = sorted(parts, key=lambda pp: pp[0].day)
+    by_day = [part for part, _ in ordered]
     cache: dict[int, dict[str, float]] = {}
 
     def rate(i: int) -> dict[str, float]:  # footers read only for the days compared
@@ -101,8 +117,10 @@ def null_rate_warnings(
     for i, (part, _) in enumerate(ordered):
         if days is not None and part.day not in days:
             continue
-        history = [r for r in map(rate, range(max(0, i - WINDOW), i)) if r]
-        if len(history) < MIN_HISTORY:
+        if not part.rows:
+            continue  # an empty day has no share of NULLs (its row count is judged above)
+        history = [rate(j) for j in _baseline(by_day, i)]
+        if len(history) < WINDOW:
             continue
         for column, share in sorted(rate(i).items()):
             usual = statistics.median(h.get(column, 0.0) for h in history)
@@ -117,8 +135,8 @@ def null_rate_warnings(
                     "share": round(share, 4),
                     "median": round(usual, 4),
                     "en": f"{dataset} {part.day}: {share:.0%} of {column} is empty, the "
-                    f"{len(history)} days before had a median of {usual:.0%}",
-                    "ja": f"{dataset} {part.day}: {column} の {share:.0%} が空です（直前 "
+                    f"{len(history)} earlier days with rows had a median of {usual:.0%}",
+                    "ja": f"{dataset} {part.day}: {column} の {share:.0%} が空です（行のある直前 "
                     f"{len(history)} 日の中央値は {usual:.0%}）",
                 }
             )
