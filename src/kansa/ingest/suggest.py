@@ -3,12 +3,14 @@
 What it proposes, for a person to review (nothing is written to the workspace):
 
 * ``rename`` from header names matched to contract columns: by the column's name, its English
-  and Japanese descriptions and common export words (:mod:`kansa.ingest.synonyms`);
+  and Japanese descriptions and common export words (:mod:`kansa.ingest.synonyms`, and
+  :mod:`kansa.ingest.dataset_headers` for words that mean a column of one dataset only);
 * ``long`` when numbered columns (``承認者1``, ``承認者2``...) match contract columns the rest of
   the header lacks, with a ``templates`` key for an unmatched primary key;
 * ``formats`` from the formats the sampled dates and times are written in, ``timezone`` when they
   carry no offset and the workspace has no zone;
-* ``amounts`` when amounts are written with decimals, separators or currency signs;
+* ``amounts`` when amounts are written with decimals, separators or currency signs (in yen for
+  a column whose unit is yen);
 * ``values`` for columns with allowed values: the words it knows, the values already allowed,
   and, commented out, each value it cannot place (a commented value stays unmapped: an ingest
   refuses it until someone decides);
@@ -31,6 +33,7 @@ from kansa.contracts import Column, Contract
 from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.ingest.checks import DATE_RE, FALSE_WORDS, NAIVE_TS_RE, TRUE_WORDS, ZONED_TS_RE
+from kansa.ingest.dataset_headers import dataset_words
 from kansa.ingest.sample import Sample, read_sample
 from kansa.ingest.synonyms import HEADERS, VALUES
 
@@ -57,15 +60,20 @@ def norm(text: str) -> str:
     return re.sub(r"[\s_\-・/()（）]", "", folded)
 
 
-def _names(col: Column) -> tuple[set[str], set[str]]:
-    strong = {norm(col.name), *(norm(w) for w in HEADERS.get(col.name, ()))}
+def header_words(dataset: str, column: str) -> tuple[str, ...]:
+    """The export words that name ``column`` of ``dataset``: the shared ones and the dataset's."""
+    return HEADERS.get(column, ()) + dataset_words(dataset, column)
+
+
+def _names(col: Column, dataset: str) -> tuple[set[str], set[str]]:
+    strong = {norm(col.name), *(norm(w) for w in header_words(dataset, col.name))}
     weak = {norm(col.description.en), norm(col.description.ja)}
     return strong, weak
 
 
-def _score(header: str, col: Column) -> int:
+def _score(header: str, col: Column, dataset: str) -> int:
     h = norm(header)
-    strong, weak = _names(col)
+    strong, weak = _names(col, dataset)
     if h in strong:
         return 3
     if h in weak:
@@ -73,10 +81,10 @@ def _score(header: str, col: Column) -> int:
     return 0
 
 
-def _match(headers: list[str], columns: list[Column]) -> dict[str, str]:
-    """Header -> contract column, best matches first, each used once."""
+def _match(headers: list[str], columns: list[Column], dataset: str) -> dict[str, str]:
+    """Header -> contract column of ``dataset``, best matches first, each used once."""
     pairs = sorted(
-        ((_score(h, c), i, h, c.name) for i, h in enumerate(headers) for c in columns),
+        ((_score(h, c, dataset), i, h, c.name) for i, h in enumerate(headers) for c in columns),
         key=lambda p: (-p[0], p[1]),
     )
     out: dict[str, str] = {}
@@ -124,21 +132,21 @@ def suggest(
     """The proposal for the table in ``path`` (the sheet or zip member that fits best); the
     rows of ``also`` (more exports of the same layout) join the sample."""
     columns = list(contract.columns)
-    sample = _best(path, columns, sheet, member)
+    sample = _best(path, contract, sheet, member)
     skipped: list[str] = []
     for more in also:
-        other = _best(more, columns, sheet, member)
+        other = _best(more, contract, sheet, member)
         if other.header == sample.header:
             sample = dataclasses.replace(sample, rows=sample.rows + other.rows)
         else:
             skipped.append(more.name)
     p = Proposal(contract.name, path.name, sample, skipped=skipped)
     wide = _wide_families(sample.header)
-    long_sources = _long_form(p, wide, columns)
+    long_sources = _long_form(p, wide, contract)
     long_targets = set(long_sources)
     in_long = {h for headers in long_sources.values() for h in headers}
     plain = [h for h in sample.header if h not in in_long]
-    matched = _match(plain, [c for c in columns if c.name not in long_targets])
+    matched = _match(plain, [c for c in columns if c.name not in long_targets], contract.name)
     p.rename = {h: c for h, c in matched.items() if h != c}
     present = set(matched.values()) | set(long_targets)
     _templates(p, contract, present)
@@ -154,11 +162,12 @@ def suggest(
     return p
 
 
-def _best(path: Path, columns: list[Column], sheet: str | None, member: str | None) -> Sample:
+def _best(path: Path, contract: Contract, sheet: str | None, member: str | None) -> Sample:
     samples = list(read_sample(path, sheet=sheet, member=member))
     if not samples:
         raise KansaError(tr(f"{path.name}: no table found.", f"{path.name}: 表が見つかりません。"))
-    best = max(samples, key=lambda s: len(_match(s.header, columns)))
+    columns = list(contract.columns)
+    best = max(samples, key=lambda s: len(_match(s.header, columns, contract.name)))
     if best.member is not None and member is None:
         members = [s.member for s in samples]
         pattern = re.sub(r"[0-9]+", "*", best.member)
@@ -178,12 +187,12 @@ def _wide_families(header: list[str]) -> dict[str, dict[int, str]]:
 
 
 def _long_form(
-    p: Proposal, wide: dict[str, dict[int, str]], columns: list[Column]
+    p: Proposal, wide: dict[str, dict[int, str]], contract: Contract
 ) -> dict[str, list[str]]:
     """Numbered families whose stems match contract columns become ``long``; returns each
     target column's source headers."""
     sources: dict[str, list[str]] = {}
-    for stem, target in _match(list(wide), columns).items():
+    for stem, target in _match(list(wide), list(contract.columns), contract.name).items():
         n, name = min(wide[stem].items())
         p.long[name[: len(name) - len(str(n))] + "{n}"] = target
         sources[target] = list(wide[stem].values())
@@ -235,11 +244,17 @@ def _propose_for(
         _formats(p, col, values, timezone_known)
     elif col.type in ("amount", "signed_amount"):
         if any(set(unicodedata.normalize("NFKC", v)) & _AMOUNT_SIGNS for v in values):
-            p.amounts[col.name] = (
-                '{ asset_column = "asset" }' if "asset" in present else "{ decimals = 0 }  # TODO"
-            )
+            p.amounts[col.name] = _amount_spec(col, present)
     elif col.allowed or col.type == "boolean":
         _value_map(p, col, values)
+
+
+def _amount_spec(col: Column, present: set[str]) -> str:
+    """How to read an amount written as people write it: in yen for a yen column (JPY has no
+    decimals), else by the row's asset; a TODO when neither is known."""
+    if col.unit == "yen":
+        return '{ asset = "JPY" }'
+    return '{ asset_column = "asset" }' if "asset" in present else "{ decimals = 0 }  # TODO"
 
 
 def _parses(value: str, fmt: str, kind: str) -> bool:
