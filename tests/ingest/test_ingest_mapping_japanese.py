@@ -199,3 +199,31 @@ def test_header_order_spaces_and_widths_do_not_change_the_match(
         STYLES[styles[i]](export.header[i]): plain.rename[export.header[i]] for i in order
     }
     assert typed.values == plain.values and typed.formats == plain.formats
+
+
+def test_a_flag_seen_one_way_is_mapped_both_ways(
+    workspace: Workspace,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sample held only yes words for the originator's name (有, ○, あり); the next day's
+    export has 無, × and なし. The proposal maps both words of each pair, so that day loads
+    without editing the mapping."""
+    export = EXPORTS["travel_rule_messages"]
+    first = _write(export, tmp_path / "通知_1101.csv")
+    kansa(workspace, capsys, monkeypatch, "map", "suggest", "travel_rule_messages", str(first),
+          "--append")  # fmt: skip
+    mapping = tomllib.loads((workspace.root / "kansa.toml").read_text(encoding="utf-8"))
+    names = mapping["mappings"]["travel_rule_messages"]["values"]["originator_name_present"]
+    assert names == {"有": "true", "○": "true", "あり": "true", "無": "false", "×": "false",
+                     "なし": "false"}  # fmt: skip
+    next_day = [["T4", "W3", "送信", "事業者", "Example VASP K.K.", "無", "×", "なし", "無", "有",
+                 "2026/11/02 10:00:00"]]  # fmt: skip
+    second = tmp_path / "通知_1102.csv"
+    second.write_bytes(_csv_bytes(export.header, next_day, export.encoding))
+    code, _, err = kansa(workspace, capsys, monkeypatch, "ingest", "travel_rule_messages",
+                         str(second))  # fmt: skip
+    assert code == 0, err
+    flags = _stored(workspace, "travel_rule_messages")[-1][5:10]
+    assert flags == ("false", "false", "false", "false", "true")

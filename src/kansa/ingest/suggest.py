@@ -35,7 +35,7 @@ from kansa.i18n import tr
 from kansa.ingest.checks import DATE_RE, FALSE_WORDS, NAIVE_TS_RE, TRUE_WORDS, ZONED_TS_RE
 from kansa.ingest.dataset_headers import dataset_words
 from kansa.ingest.sample import Sample, read_sample
-from kansa.ingest.synonyms import HEADERS, VALUES
+from kansa.ingest.synonyms import HEADERS, OPPOSITES, VALUES
 
 DATE_FORMATS = ("ISO", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d", "%Y.%m.%d")
 TIME_FORMATS = (
@@ -305,9 +305,20 @@ def _value_map(p: Proposal, col: Column, values: list[str]) -> None:
             unknown.append((v, n))
         else:
             table[v] = target
+    if col.type == "boolean":
+        _add_opposites(table)
     p.values[col.name] = table
     if unknown:
         p.unknown_values[col.name] = unknown
+
+
+def _add_opposites(table: dict[str, str]) -> None:
+    """Each yes/no word of a flag with its opposite (有 with 無), so that the next day's export
+    does not stop on the word the sample happened not to hold."""
+    for word, target in list(table.items()):
+        other = OPPOSITES.get(word)
+        if other is not None and other not in table and target in ("true", "false"):
+            table[other] = "false" if target == "true" else "true"
 
 
 def _known(value: str, allowed: list[str]) -> str | None:

@@ -202,3 +202,18 @@ VALUES: dict[str, tuple[str, ...]] = {
     "受取利息": ("interest",),
     "信託報酬": ("fee",),
 }
+
+# the two words of a yes/no pair: a flag seen only as 有 in the sample is written 無 on
+# another day, so the assistant proposes both (the first pair naming a word gives its opposite)
+FLAG_PAIRS = (
+    ("○", "×"),
+    ("〇", "×"),
+    ("有", "無"),
+    ("あり", "なし"),
+    ("はい", "いいえ"),
+    ("Y", "N"),
+)
+OPPOSITES: dict[str, str] = {}
+for _yes, _no in FLAG_PAIRS:
+    OPPOSITES.setdefault(_yes, _no)
+    OPPOSITES.setdefault(_no, _yes)
