@@ -164,8 +164,7 @@ def commit_days(
     known = {rel: digest, **{p.file: p.sha256 for p in new_parts.values()}}
 
     def still_latest() -> None:
-        now = vault.latest(dataset)
-        if (now.sha256 if now else None) != payload["base"]:
+        if vault.latest_sha256(dataset) != payload["base"]:
             raise ViewMoved(
                 tr(
                     f"Another ingest of {dataset} was committed meanwhile; nothing was ingested.",

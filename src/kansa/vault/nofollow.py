@@ -15,7 +15,7 @@ import errno
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
@@ -118,6 +118,52 @@ def check_no_links(root: Path, rel: str) -> None:
     st = lstat_in(root, rel)
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise _link_refused(rel)
+
+
+def check_no_links_all(root: Path, rels: Iterable[str]) -> None:
+    """:func:`check_no_links` for many paths, each folder opened once (without following a
+    link) however many files it holds: a dated dataset's manifest names one part per day, and
+    every read of its view checks them all."""
+    by_folder: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for rel in rels:
+        parts = relative_parts(rel)
+        by_folder.setdefault(parts[:-1], []).append((parts[-1], rel))
+    opened: dict[tuple[str, ...], int] = {}
+    try:
+        for folder, files in by_folder.items():
+            try:
+                fd = _open_folder(root, folder, opened)
+            except FileNotFoundError:
+                continue  # missing files are fine here, as in check_no_links
+            for name, rel in files:
+                try:
+                    st = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    raise _link_refused(rel)
+    finally:
+        for fd in opened.values():
+            os.close(fd)
+
+
+def _open_folder(root: Path, folder: tuple[str, ...], opened: dict[tuple[str, ...], int]) -> int:
+    """The fd of ``root/folder``, each component opened with ``O_NOFOLLOW`` below the one
+    above it and kept in ``opened`` for the next path that shares it."""
+    for depth in range(len(folder) + 1):
+        prefix = folder[:depth]
+        if prefix in opened:
+            continue
+        try:
+            if depth == 0:
+                opened[prefix] = os.open(root, _DIR_FLAGS)
+            else:
+                opened[prefix] = os.open(prefix[-1], _DIR_FLAGS, dir_fd=opened[prefix[:-1]])
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                raise _link_refused("/".join(prefix) or root.name) from None
+            raise
+    return opened[folder]
 
 
 def remove_regular_in(root: Path, rel: str) -> bool:

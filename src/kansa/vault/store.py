@@ -46,6 +46,7 @@ from kansa.vault.ledger import Ledger, LedgerEntry
 from kansa.vault.nofollow import (
     UnsafeVaultPath,
     check_no_links,
+    check_no_links_all,
     lstat_or_none,
     open_regular,
     read_regular,
@@ -529,8 +530,8 @@ class Vault:
     def _snapshot(self, e: LedgerEntry) -> Snapshot:
         p = e.payload
         parts = read_parts(self.evidence_path(p["file"])) if p.get("layout") == LAYOUT else ()
-        for part in parts:  # a day's part replaced by a link is never read as evidence
-            self.evidence_path(part.file)
+        # a day's part replaced by a link is never read as evidence
+        check_no_links_all(self.root, [part.file for part in parts])
         return Snapshot(
             dataset=p["dataset"],
             sha256=p["sha256"],
@@ -557,9 +558,32 @@ class Vault:
     def latest_all(self, datasets: list[str] | None = None) -> dict[str, Snapshot]:
         """The newest snapshot of each dataset (only the newest entries are opened: a dated
         dataset's earlier manifests are not read)."""
-        newest: dict[str, LedgerEntry] = {}
-        for e in self.ledger.read():
-            name = str(e.payload.get("dataset"))
-            if e.kind == "ingest" and (datasets is None or name in datasets):
-                newest[name] = e
+        if datasets is not None:
+            newest = self._newest_entries(datasets)
+        else:
+            newest = {}
+            for e in self.ledger.read():
+                if e.kind == "ingest":
+                    newest[str(e.payload.get("dataset"))] = e
         return {name: self._snapshot(e) for name, e in newest.items()}
+
+    def latest_sha256(self, dataset: str) -> str | None:
+        """The hash of the dataset's newest snapshot, from its ledger entry alone (no file is
+        opened): enough to tell whether another writer committed a newer view meanwhile."""
+        entry = self._newest_entries([dataset]).get(dataset)
+        return None if entry is None else str(entry.payload["sha256"])
+
+    def _newest_entries(self, datasets: list[str]) -> dict[str, LedgerEntry]:
+        """The newest ingest entry of each of ``datasets`` that has one, reading the ledger
+        from its end and stopping once all are found (each ingest asks for its dataset's
+        current view: reading the whole ledger every time made a year of daily loads
+        quadratic in the number of entries)."""
+        wanted = set(datasets)
+        newest: dict[str, LedgerEntry] = {}
+        for e in self.ledger.read_newest_first():
+            name = str(e.payload.get("dataset"))
+            if e.kind == "ingest" and name in wanted and name not in newest:
+                newest[name] = e
+                if len(newest) == len(wanted):
+                    break
+        return newest
