@@ -239,15 +239,8 @@ class Ledger:
         if line is None:
             return None
         try:
-            return LedgerEntry.from_dict(json.loads(line.decode("utf-8")))
-        except (
-            UnicodeDecodeError,
-            json.JSONDecodeError,
-            KeyError,
-            TypeError,
-            ValueError,
-            AttributeError,
-        ) as exc:
+            return _parse(line)
+        except _NOT_AN_ENTRY as exc:
             raise LedgerCorrupt(-1, f"the last entry is not a ledger entry ({exc})") from exc
 
     def _last_line(self) -> bytes | None:
