@@ -13,7 +13,13 @@ from kansa.cli.context import console, workspace
 from kansa.cli.desk import ledger_mark, open_desk
 from kansa.cli.plan_cmds import catalog_of
 from kansa.cli.terminal import print_json
-from kansa.engagements import get_engagement, items_of, link_item, update_engagement
+from kansa.engagements import (
+    engagement_fields,
+    get_engagement,
+    items_of,
+    link_item,
+    update_engagement,
+)
 from kansa.engagements.report import file_engagement_report, write_copy
 from kansa.i18n import lang, tr
 from kansa.workspace.outputs import refuse_protected_output
@@ -35,19 +41,8 @@ def show_cmd(
     if json_out:
         print_json(
             {
-                "code": e.code,
-                "title": e.title,
+                **engagement_fields(e),
                 "purpose": e.purpose,
-                "scope": e.scope,
-                "period": [e.period_start, e.period_end],
-                "as_of": e.as_of,
-                "lead": e.lead,
-                "team": e.team,
-                "controls": e.controls,
-                "analytics": e.analytics,
-                "status": e.status,
-                "hours_budget": e.hours_budget,
-                "hours_actual": e.hours_actual,
                 "opinion": e.opinion,
                 "items": [
                     {"seq": i.item_seq, "kind": i.kind, "label": i.label, "hash": i.item_hash}

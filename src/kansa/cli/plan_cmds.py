@@ -20,6 +20,7 @@ from kansa.engagements import (
     add_engagement,
     add_entity,
     build_plan,
+    engagement_fields,
     engagements,
     entities,
     record_scores,
@@ -256,22 +257,7 @@ def list_cmd(
         print_json(
             {
                 "engagements": [
-                    {
-                        "code": e.code,
-                        "title": e.title,
-                        "year": e.year,
-                        "scope": e.scope,
-                        "period": [e.period_start, e.period_end],
-                        "as_of": e.as_of,
-                        "lead": e.lead,
-                        "team": e.team,
-                        "controls": e.controls,
-                        "analytics": e.analytics,
-                        "status": e.status,
-                        "hours_budget": e.hours_budget,
-                        "hours_actual": e.hours_actual,
-                        "risk_score": e.risk_score,
-                    }
+                    {**engagement_fields(e), "year": e.year, "risk_score": e.risk_score}
                     for e in rows
                 ],
                 "uncovered": [r.as_dict() for r in missing],

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -169,6 +170,25 @@ def engagements(desk: Desk, year: int | None = None) -> list[Engagement]:
         for r in rows:
             s.expunge(r)
         return rows
+
+
+def engagement_fields(e: Engagement) -> dict[str, Any]:
+    """The fields every JSON view of an engagement shows (``kansa plan list`` and
+    ``kansa engagement show`` add their own), in one place so the two never drift apart."""
+    return {
+        "code": e.code,
+        "title": e.title,
+        "scope": e.scope,
+        "period": [e.period_start, e.period_end],
+        "as_of": e.as_of,
+        "lead": e.lead,
+        "team": e.team,
+        "controls": e.controls,
+        "analytics": e.analytics,
+        "status": e.status,
+        "hours_budget": e.hours_budget,
+        "hours_actual": e.hours_actual,
+    }
 
 
 def get_engagement(desk: Desk, code: str) -> Engagement:
