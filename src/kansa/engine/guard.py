@@ -65,18 +65,24 @@ class UnsafeQuery(ValueError):
     """The SQL is not a single read-only query over known datasets."""
 
 
-def _parse_single(sql: str) -> exp.Expr:
+def parse_one_query(sql: str, dialect: str, what: str = "SQL") -> exp.Query:
+    """The one SELECT query ``sql`` holds in ``dialect``; anything else is :class:`UnsafeQuery`
+    (shared by the DuckDB guard and the Spark guard, so both refuse the same shapes)."""
     try:
-        statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
     except SqlglotError as exc:
-        raise UnsafeQuery(f"cannot parse the SQL: {exc}") from exc
+        raise UnsafeQuery(f"cannot parse the {what}: {exc}") from exc
     if len(statements) != 1:
         raise UnsafeQuery(f"expected exactly one statement, found {len(statements)}")
     tree = statements[0]
     if not isinstance(tree, exp.Query):
         raise UnsafeQuery(f"only SELECT queries may run, not {tree.key.upper()}")
+    return tree
+
+
+def _parse_single(sql: str) -> exp.Expr:
     # DuckDB folds identifiers to one case, quoted or not: compare names the way it does
-    return normalize_identifiers(tree, dialect="duckdb")
+    return normalize_identifiers(parse_one_query(sql, "duckdb"), dialect="duckdb")
 
 
 def _function_name(node: exp.Expr) -> str:

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
 
-from kansa.engine.guard import DENIED_NODES, UnsafeQuery
+from kansa.engine.guard import DENIED_NODES, UnsafeQuery, parse_one_query
 
 # Spark functions that call into the JVM, read files or reveal the catalog and session.
 SPARK_DENIED_FUNCTIONS = frozenset(
@@ -56,15 +54,7 @@ def _name(node: exp.Expr) -> str:
 
 def check_sqlglot(sql: str) -> exp.Expr:
     """Step 1: one query, nothing denied, no qualified table (Spark dialect)."""
-    try:
-        statements = [s for s in sqlglot.parse(sql, read="spark") if s is not None]
-    except SqlglotError as exc:
-        raise UnsafeQuery(f"cannot parse the Spark SQL: {exc}") from exc
-    if len(statements) != 1:
-        raise UnsafeQuery(f"expected exactly one statement, found {len(statements)}")
-    tree = statements[0]
-    if not isinstance(tree, exp.Query):
-        raise UnsafeQuery(f"only SELECT queries may run, not {tree.key.upper()}")
+    tree = parse_one_query(sql, "spark", "Spark SQL")
     for node in tree.walk():
         if isinstance(node, DENIED_NODES):
             raise UnsafeQuery(f"{node.key.upper()} is not allowed in a control")
