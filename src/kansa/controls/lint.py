@@ -235,13 +235,15 @@ def check_control(
     if len(set(control.key)) != len(control.key):
         problems.append(f"key {list(control.key)} repeats a column")
     problems += _check_parameters(control)
+    values = {**control.resolved_parameters(), "as_of": LINT_AS_OF, "tz": DEFAULT_TZ}
     if control.logic:
         try:
             resolve_logic(control.logic)
         except (ImportError, AttributeError, TypeError) as exc:
             problems.append(f"logic {control.logic} cannot be loaded: {exc}")
+        for name, driver_sql in control.driver_reads.items():
+            problems += _check_query(con, control, f"driver_{name}", driver_sql, values, graph)
         return problems
-    values = {**control.resolved_parameters(), "as_of": LINT_AS_OF, "tz": DEFAULT_TZ}
     for block, sql in (("population", control.population_sql), ("test", control.test_sql)):
         if sql is None:
             if block == "population":

@@ -26,6 +26,9 @@ from kansa.yamlio import load_yaml
 CATALOG_DIR = Path(__file__).parent / "catalog"
 _ID = re.compile(r"^[A-Z]{2,5}-\d{3}$")
 _BLOCK = re.compile(r"^--\s*name:\s*([a-z_]+)\s*$", re.MULTILINE)
+# a block ``-- name: driver_<dataset>``: what a Spark driver reads of that dataset for a
+# Python-logic control (e.g. one day's sums instead of every balance row)
+DRIVER = "driver_"
 _KEYS = {
     "id", "version", "title", "objective", "rule", "area", "severity", "frequency", "owner",
     "datasets", "key", "parameters", "frameworks", "logic", "tags", "views",
@@ -52,7 +55,7 @@ def split_sql(text: str, where: str) -> dict[str, str]:
         if m.group(1) in blocks:
             raise ControlError(f"{where}: block {m.group(1)!r} appears twice")
         blocks[m.group(1)] = body
-    unknown = set(blocks) - {"population", "test"}
+    unknown = {b for b in blocks if b not in ("population", "test") and not b.startswith(DRIVER)}
     if unknown:
         raise ControlError(f"{where}: unknown blocks {sorted(unknown)}")
     return blocks
@@ -151,6 +154,8 @@ def parse_control(
         _refuse_untrusted_logic(str(logic), where)
     shared = builtin_views() if shared is None else shared
     views = _views(data.get("views"), where, shared)
+    datasets = tuple(data.get("datasets") or ())
+    driver_reads = _driver_reads(blocks, datasets, bool(logic), where)
     key = tuple(data.get("key") or ())
     if not key:
         raise ControlError(f"{where}: key (the columns naming a failing record) is required")
@@ -164,7 +169,7 @@ def parse_control(
         severity=data["severity"],
         frequency=str(data.get("frequency", "daily")),
         owner=str(data.get("owner", "")),
-        datasets=tuple(data.get("datasets") or ()),
+        datasets=datasets,
         key=key,
         parameters=_parameters(data.get("parameters"), where),
         frameworks=_frameworks(data.get("frameworks"), where),
@@ -176,7 +181,24 @@ def parse_control(
         builtin=builtin,
         tags=tuple(data.get("tags") or ()),
         views=views,
+        driver_reads=driver_reads,
     )
+
+
+def _driver_reads(
+    blocks: dict[str, str], datasets: tuple[str, ...], logic: bool, where: str
+) -> dict[str, str]:
+    """The ``driver_<dataset>`` blocks by dataset: only for Python logic, only declared datasets."""
+    reads = {b.removeprefix(DRIVER): sql for b, sql in blocks.items() if b.startswith(DRIVER)}
+    if reads and not logic:
+        raise ControlError(f"{where}: driver_ blocks are for Python-logic controls only")
+    undeclared = sorted(set(reads) - set(datasets))
+    if undeclared:
+        raise ControlError(
+            f"{where}: driver blocks {undeclared} name datasets the control does not declare "
+            f"({list(datasets)})"
+        )
+    return reads
 
 
 def _yaml_files(folder: Path) -> Iterable[Path]:

@@ -64,6 +64,9 @@ class Control:
     builtin: bool = True
     tags: tuple[str, ...] = field(default_factory=tuple)
     views: tuple[str, ...] = field(default_factory=tuple)
+    # Python-logic controls only: dataset -> the query whose rows a Spark driver reads in place
+    # of the whole dataset (``-- name: driver_<dataset>`` blocks; docs/spark.md)
+    driver_reads: dict[str, str] = field(default_factory=dict)
 
     @property
     def version_hash(self) -> str:

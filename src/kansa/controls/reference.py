@@ -46,6 +46,10 @@ appear as `{{ name }}` and are substituted as quoted literals only; `{{ as_of }}
 always available. Days are business days of the workspace's time zone (`{{ tz }}`): write
 `(ts at time zone {{ tz }})::date`, never a bare cast nor a zone of its own.
 A control whose logic SQL cannot express names `logic: "package.module:function"` instead.
+On Spark such a control reads its datasets on the driver, at most `[spark] driver_max_rows`
+rows; a block `-- name: driver_<dataset>` in its SQL file says what it needs of a large one
+(CUS-008: the as-of day's balances summed per asset and sign), and Spark runs that query, so
+the driver receives only its rows (docs/spark.md).
 
 Shared views (dbt-style models) hold the definitions many controls use, written once:
 `catalog/_views/NAME.sql` is one SELECT over datasets or other shared views, under a header

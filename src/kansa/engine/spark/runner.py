@@ -38,7 +38,12 @@ from kansa.engine.execute import ControlFailure, Job, check_keys, execute, first
 from kansa.engine.guard import check_query
 from kansa.engine.result import ControlOutcome, RunResult
 from kansa.engine.sandbox import ENGINE_NAME as DUCKDB_NAME
-from kansa.engine.spark.driver import check_driver_rows, driver_connection
+from kansa.engine.spark.driver import (
+    DriverInputs,
+    check_driver_rows,
+    driver_connection,
+    whole_datasets,
+)
 from kansa.engine.spark.guard import check_spark_sql
 from kansa.engine.spark.output import publish_copy, remove_folder, write_exceptions
 from kansa.engine.spark.session import IMPOSED_SQL, engine_name, spark_session
@@ -162,8 +167,9 @@ class SparkRun:
         name = f"{self.name} (driver: {DUCKDB_NAME})"
         started = time.perf_counter()
         try:
-            check_driver_rows(job, self._snapshots, self._driver_max_rows)
-            con = driver_connection(self._spark, job, self._snapshots, self._views, self._tz)
+            con = driver_connection(
+                self._spark, job, self._driver_inputs(job), self._views, self._tz
+            )
         except Exception as exc:
             read = [d for d in job.control.datasets if d in self._snapshots]
             error = first_lines(exc)
@@ -176,6 +182,17 @@ class SparkRun:
             return result
         finally:
             con.close()
+
+    def _driver_inputs(self, job: Job) -> DriverInputs:
+        """The whole datasets (within the row limit) and the control's checked driver blocks."""
+        check_driver_rows(job, self._snapshots, self._driver_max_rows)
+        whole = whole_datasets(job, self._snapshots)
+        queries = {name: f"SELECT * FROM `{name}`" for name in whole}
+        values = {**job.parameters, "as_of": job.as_of, "tz": job.tz}
+        for name, sql in job.control.driver_reads.items():
+            if name in self._snapshots:
+                queries[name] = self._spark_query(render_sql(sql, values), job)[0]
+        return DriverInputs(queries, tuple(whole), self._snapshots, self._driver_max_rows)
 
     def publish(self, run: RunResult, vault_root: Path) -> None:
         """After the commit: each exception set also at its vault path under the shared root

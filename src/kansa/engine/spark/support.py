@@ -39,12 +39,14 @@ def spark_reason(control: Control, views: Mapping[str, SharedView]) -> str | Non
     """Why ``control`` cannot run on Spark, or ``None`` when it can.
 
     Python-logic controls can: they read their inputs on the driver
-    (:mod:`kansa.engine.spark.driver`)."""
+    (:mod:`kansa.engine.spark.driver`), through their driver blocks where they have them."""
     if control.id in KNOWN_DIFFERENCES:
         return KNOWN_DIFFERENCES[control.id]
-    if control.logic:
-        return None
     values = {**control.resolved_parameters(), "as_of": _SAMPLE_DAY, "tz": "UTC"}
+    if control.logic:
+        return _first_untranslatable(
+            {f"driver block {d}": render_sql(q, values) for d, q in control.driver_reads.items()}
+        )
     sqls = {
         f"shared view {v}": rendered(views[v], _SAMPLE_DAY, "UTC")
         for v in closure(control.views, views)
