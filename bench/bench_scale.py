@@ -155,6 +155,12 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--spark-memory", default="6g", help="[spark] driver_memory (JVM -Xmx)")
     ap.add_argument("--workspace-dir", type=Path, default=None)
+    ap.add_argument(
+        "--control-timeout",
+        type=float,
+        default=None,
+        help="kansa run --timeout: seconds per control (default: the workspace's, 300)",
+    )
     ap.add_argument("--reuse", action="store_true", help="keep an already loaded workspace")
     ap.add_argument("--delete", action="store_true", help="delete the workspace at the end")
     ap.add_argument("--results", type=Path, default=Path("bench/scale_results.jsonl"))
@@ -179,6 +185,8 @@ def main() -> None:
         cmd = [*kansa, "-w", str(folder), "run", "--json", "--fail-on", "never"]
         if engine != "duckdb":
             cmd += ["--engine", engine]
+        if args.control_timeout:
+            cmd += ["--timeout", str(args.control_timeout)]
         steps.append(measure(f"run {engine}", cmd, env))
     record = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
