@@ -91,7 +91,7 @@ _BOUNDARY_UNITS = frozenset({"YEAR", "QUARTER", "MONTH", "DAY", "HOUR", "MINUTE"
 
 def _boundaries(node: exp.DateDiff, start: exp.Expr, end: exp.Expr) -> exp.Expr:
     """DuckDB's ``date_diff(unit, start, end)`` (boundaries crossed) in Spark 3.5."""
-    unit = str(node.unit.name).upper()
+    unit = str(node.args["unit"].name).upper()
     if unit not in _BOUNDARY_UNITS:
         raise UnsupportedError(f"date_diff('{unit.lower()}', ...) has no exact Spark 3.5 form")
     a, b = start.sql("spark"), end.sql("spark")
