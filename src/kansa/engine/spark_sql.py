@@ -22,6 +22,10 @@ something else (https://spark.apache.org/docs/3.5.3/api/sql/).
   two boundaries, the boundaries crossed (checked against DuckDB for every unit below, on
   DuckDB and on Spark, in tests/engine). A week is refused: DuckDB's week difference is not
   that identity (284 of 1,500 random pairs differ).
+* ``epoch(ts)`` is seconds with the microseconds as a fraction in DuckDB; SQLGlot's Spark
+  ``unix_timestamp`` drops the fraction, so a cooling-off of exactly 24 hours less 0.5 s would
+  pass on one engine and fail on the other (WDR-006). It becomes
+  ``cast(unix_micros(cast(ts as timestamp)) as double) / 1000000``, DuckDB's own arithmetic.
 """
 
 from __future__ import annotations
@@ -139,6 +143,10 @@ def for_spark_35(tree: exp.Expr, schema: Schema | None = None) -> exp.Expr:
             return exp.Anonymous(this="raise_error", expressions=node.expressions)
         if isinstance(node, exp.Sub) and node.meta.get("kansa_sub") in days:
             return exp.DateDiff(this=node.left, expression=node.right)
+        if isinstance(node, exp.TimeToUnix):
+            value = node.this.transform(rewrite).sql("spark")
+            text = f"cast(unix_micros(cast({value} as timestamp)) as double) / 1000000"
+            return sqlglot.parse_one(text, read="spark")
         if isinstance(node, exp.DateDiff) and node.args.get("unit") is not None:
             start, end = (node.expression.transform(rewrite), node.this.transform(rewrite))
             return _boundaries(node, start, end)
