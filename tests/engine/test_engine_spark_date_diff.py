@@ -49,11 +49,12 @@ def test_date_diff_and_epoch_on_spark_give_duckdbs_numbers(spark: Any) -> None:
         "create view pairs as select id, make_timestamptz(a) a, make_timestamptz(b) b from raw"
     )
     want = con.execute(QUERY).fetchall()
-    frame = spark.createDataFrame(pairs, "id int, a bigint, b bigint")
+    own = spark.newSession()  # its temporary view stays out of the suite's shared session
+    frame = own.createDataFrame(pairs, "id int, a bigint, b bigint")
     frame.selectExpr(
         "id", "timestamp_micros(a) a", "timestamp_micros(b) b"
     ).createOrReplaceTempView("pairs")
-    got = [tuple(r) for r in spark.sql(transpile(QUERY, "spark")).collect()]
+    got = [tuple(r) for r in own.sql(transpile(QUERY, "spark")).collect()]
     counts = len(UNITS) + 2  # id, the units, dates: whole numbers, equal
     assert [g[:counts] for g in got] == [w[:counts] for w in want]
     # seconds as doubles agree within a microsecond: DuckDB's epoch is at times one ulp (2e-7 s
