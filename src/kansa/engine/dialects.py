@@ -2,7 +2,9 @@
 
 Spark: SQLGlot writes the newest Spark SQL; Kansa runs on Spark 3.5, which lacks ``LISTAGG``
 (Spark 4.0). DuckDB's ``string_agg(x, sep ORDER BY ...)`` is rewritten with what 3.5 has
-(:mod:`kansa.engine.spark_sql`), as are ``to_hours`` and ``date - date``; anything else SQLGlot cannot express raises.
+(:mod:`kansa.engine.spark_sql`), as are ``to_hours``, ``date - date``, ``date_diff`` (boundaries
+crossed, not whole units) and ``epoch`` (with its microseconds); anything else SQLGlot cannot
+express raises.
 """
 
 from __future__ import annotations
