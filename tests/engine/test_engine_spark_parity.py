@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers_spark_rows import differences
 from typer.testing import CliRunner
 
 from kansa.cli.app import app
 from kansa.controls import load_catalog
 from kansa.controls.views import builtin_views
 from kansa.engine import RunResult, run_controls
+from kansa.engine.compare_rows import differences
 from kansa.engine.spark.support import not_runnable
 from kansa.vault import Vault
 from kansa.workspace import Workspace, find_workspace

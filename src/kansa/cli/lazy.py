@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "run": "run_cmds",
     "results": "run_cmds",
     "runs": "run_cmds",
+    "compare": "compare_cmds",
     "findings": "findings_cmds",
     "signoff": "signoff_cmds",
     "requests": "requests_cmds",

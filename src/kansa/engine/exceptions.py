@@ -21,6 +21,7 @@ from kansa.errors import KansaError
 from kansa.i18n import tr
 from kansa.vault import Vault, sha256_file
 from kansa.vault.integrity import EvidenceAltered, require_intact
+from kansa.vault.ledger import LedgerEntry
 
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit (1,048,576 rows) minus the header row
 EXPORT_FORMATS = (".csv", ".parquet", ".xlsx")
@@ -78,6 +79,14 @@ def require_committed(vault_root: Path, rel: str, recorded: str | None, seq: int
     a database row that disagrees with the ledger is refused as well.
     """
     entry = next((e for e in Vault(vault_root).ledger.read() if e.seq == seq), None)
+    return require_vouched(vault_root, rel, recorded, entry, seq)
+
+
+def require_vouched(
+    vault_root: Path, rel: str, recorded: str | None, entry: LedgerEntry | None, seq: int | None
+) -> Path:
+    """:func:`require_committed` with the run's ledger entry already read (``None``: the
+    ledger has no entry ``seq``), for a reader checking many files of the same runs."""
     vouched = entry.outputs.get(rel) if entry is not None else None
     if entry is None or vouched != recorded:
         raise EvidenceAltered(
