@@ -55,6 +55,25 @@ def test_engine_spark_in_kansa_toml_runs_on_spark(spark: Any, spark_ws: Workspac
     assert json.loads(done.output)["engine"] == SPARK
 
 
+@pytest.mark.spark
+@pytest.mark.xdist_group("spark")
+def test_kansa_compare_proves_a_spark_run_agrees_with_duckdb(
+    spark: Any, spark_ws: Workspace
+) -> None:
+    """docs/spark.md's parity proof on the user's own data: a DuckDB run, a Spark run, then
+    ``kansa compare`` row by row."""
+    ids = []
+    for engine in ("duckdb", "spark"):
+        done = kansa(spark_ws, "run", "--engine", engine, "--controls", "CUS-*", "--json")
+        assert done.exit_code == 0, done.output
+        ids.append(json.loads(done.output)["run_id"])
+    done = kansa(spark_ws, "compare", *ids, "--json")
+    found = json.loads(done.output)
+    assert done.exit_code == 0 and found["equal"], found
+    assert found["run_b"]["engine"] == SPARK
+    assert found["summary"]["rows_compared"] >= 1  # CUS-001's row, value by value
+
+
 def test_lint_for_spark_names_exactly_the_controls_that_cannot_run_there() -> None:
     done = runner.invoke(app, ["controls", "lint", "--engine", "spark", "--json"])
     assert done.exit_code == 0, done.output
