@@ -17,6 +17,7 @@ from evidence_edit import edit_value
 from kansa.cli.app import app, main
 from kansa.controls import Control
 from kansa.engine.compare_rows import compare_files, differences
+from kansa.errors import KansaError
 from kansa.vault import Vault
 from kansa.workspace import Workspace
 
@@ -120,6 +121,9 @@ def test_a_control_in_one_run_only_is_a_difference(custody_ws: Workspace) -> Non
     assert [c["differences"][0]["detail"] for c in other] == ["run B only"] * len(other)
     code, only = _compare(custody_ws, a, b, "--controls", "cus-001")
     assert code == 0 and [c["control_id"] for c in only["controls"]] == ["CUS-001"]
+    nothing = _kansa(custody_ws, "compare", a, b, "--controls", "WDR-*")
+    assert isinstance(nothing.exception, KansaError) and nothing.exception.exit_code == 2
+    assert "WDR-*" in nothing.exception.message
 
 
 def test_an_unknown_run_id_exits_2_with_one_message(
@@ -153,7 +157,11 @@ def test_a_tampered_exception_file_is_reported_never_compared(custody_ws: Worksp
     (diff,) = cus["differences"]
     assert diff["what"] == "evidence"
     assert diff["detail"].startswith(f"B: vault/{shown['exceptions_file']}")
-    assert "does not match" in diff["detail"] or "hash" in diff["detail"]
+    assert "does not match its ledger entry" in diff["detail"]
+    shown_b = json.loads(_kansa(custody_ws, "runs", "--json").output)[0]
+    assert shown_b["id"] == b and f"ledger entry #{shown_b['ledger_seq']}" in diff["detail"]
+    table = _kansa(custody_ws, "compare", a, b)
+    assert table.exit_code == 1 and "evidence" in table.output
     assert len(Vault(custody_ws.vault_dir).ledger.entries()) == entries  # read-only
 
 
