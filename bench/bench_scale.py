@@ -145,6 +145,23 @@ def summary_of_run(step: Step) -> dict[str, Any]:
     return {"controls": len(results), "statuses": counts, "run_id": step.output.get("run_id")}
 
 
+def compare_engines(
+    kansa: list[str], folder: Path, env: dict[str, str], run_ids: list[str]
+) -> dict[str, Any] | None:
+    """``kansa compare`` of the first run with each later one (DuckDB's with Spark's): the
+    same verdicts and the same exception rows, value by value, at this size."""
+    if len(run_ids) < 2:
+        return None
+    out: dict[str, Any] = {}
+    for other in run_ids[1:]:
+        cmd = [*kansa, "-w", str(folder), "compare", run_ids[0], other, "--json"]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        summary = json.loads(done.stdout)["summary"] if done.returncode in (0, 1) else None
+        out[other] = {"exit_code": done.returncode, "summary": summary}
+        print(f"compare {run_ids[0]} {other}: exit {done.returncode} {summary}", flush=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=1_000_000)
@@ -188,6 +205,8 @@ def main() -> None:
         if args.control_timeout:
             cmd += ["--timeout", str(args.control_timeout)]
         steps.append(measure(f"run {engine}", cmd, env))
+    runs = [(s.name, s.output.get("run_id")) for s in steps if s.name.startswith("run ")]
+    compared = compare_engines(kansa, folder, env, [r for _, r in runs if r])
     record = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": f"{platform.node()} {os.cpu_count()} cores {platform.machine()}",
@@ -201,6 +220,7 @@ def main() -> None:
         "steps": [
             {**{k: v for k, v in asdict(s).items() if k != "output"}, **_brief(s)} for s in steps
         ],
+        "compare": compared,
     }
     print(json.dumps(record, indent=1))
     args.results.parent.mkdir(parents=True, exist_ok=True)
