@@ -84,6 +84,7 @@ def test_every_secret_is_resealed_under_a_new_key(demo: Workspace) -> None:
 
 
 def test_a_key_file_is_replaced_in_place_not_elsewhere(demo: Workspace, tmp_path: Path) -> None:
+    load_box(demo.root)  # the key file as the app makes it (this test may run first on its worker)
     key = (demo.root / KEY_FILE).read_bytes()
     code, out = _cli(demo, "--new-key-file", str(tmp_path / "k"))
     assert code == 2 and "--new-key-file is for a key from" in out
