@@ -51,10 +51,12 @@ def _summary(found: RunComparison) -> str:
     n = found.counts()
     return tr(
         f"{n['controls']} controls: {n['same_verdicts']} equal verdicts, "
-        f"{n['same_exception_sets']} exception sets equal, {n['rows_compared']:,} rows compared"
+        f"{n['same_exception_sets']} of {n['exception_sets']} exception sets equal, "
+        f"{n['rows_compared']:,} rows compared"
         + (f"; {n['differing']} differ" if n["differing"] else ""),
         f"{n['controls']} コントロール: 結果一致 {n['same_verdicts']}、"
-        f"例外集合一致 {n['same_exception_sets']}、比較した行 {n['rows_compared']:,}"
+        f"例外集合一致 {n['same_exception_sets']}/{n['exception_sets']}、"
+        f"比較した行 {n['rows_compared']:,}"
         + (f"; 相違 {n['differing']}" if n["differing"] else ""),
     )
 

@@ -52,6 +52,8 @@ class ControlComparison:
     same_verdict: bool
     same_exceptions: bool
     rows_compared: int
+    # an exception file in either run (a not-tested or errored control has none to compare)
+    has_exception_set: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,10 @@ class RunComparison:
         return {
             "controls": len(self.controls),
             "same_verdicts": sum(c.same_verdict for c in self.controls),
-            "same_exception_sets": sum(c.same_exceptions for c in self.controls),
+            "exception_sets": sum(c.has_exception_set for c in self.controls),
+            "same_exception_sets": sum(
+                c.same_exceptions and c.has_exception_set for c in self.controls
+            ),
             "rows_compared": sum(c.rows_compared for c in self.controls),
             "differing": len(self.differing),
         }
@@ -185,7 +190,8 @@ def _compare_control(
         )
     else:
         same_rows = a.exception_count == b.exception_count
-    return ControlComparison(a.control_id, diffs, not verdict, same_rows, rows)
+    has_set = bool(a.exceptions_file or b.exceptions_file)
+    return ControlComparison(a.control_id, diffs, not verdict, same_rows, rows, has_set)
 
 
 def _only_in(cid: str, side: str) -> ControlComparison:
