@@ -15,8 +15,8 @@ import pytest
 from rich.table import Table
 from rich.text import Text
 
+from cli_entry import run_kansa
 from kansa.cli import context
-from kansa.cli.app import main
 from kansa.cli.terminal import TerminalConsole, json_text, verbatim, visible
 from kansa.contracts import get_contract
 from kansa.workspace import Workspace
@@ -34,12 +34,8 @@ def kansa(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
 ) -> tuple[int, str]:
     """The real entry point; returns the exit code and stdout + stderr together."""
-    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return int(info.value.code or 0), out.out + out.err
+    code, out, err = run_kansa(ws, capsys, monkeypatch, *args)
+    return code, out + err
 
 
 def assert_clean(output: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ingest_testlib import tree_digest
 
-from kansa.cli.app import main
+from cli_entry import run_kansa as _kansa
 from kansa.contracts import get_contract
 from kansa.workspace import Workspace
 
@@ -18,17 +18,6 @@ def _staff_csv(path: Path, rows: list[str]) -> Path:
     header = ",".join(get_contract("staff").column_names)
     path.write_text(header + "\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
     return path
-
-
-def _kansa(
-    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return int(info.value.code or 0), out.out, out.err
 
 
 def test_ingest_ok_then_invalid_then_usage_error(

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from ingest_testlib import tree_digest
 
-from kansa.cli.app import main
+from cli_entry import run_kansa as _kansa
 from kansa.errors import KansaError
 from kansa.ingest import ingest_file
 from kansa.vault import Vault, verify_vault
@@ -43,17 +43,6 @@ def _correction(path: Path, day: dt.date) -> Path:
     lines = [f"{day},{w},{w.split('-')[0]},{5}" for w in WALLETS]
     path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def _kansa(
-    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return int(info.value.code or 0), out.out, out.err
 
 
 def _view(ws: Workspace, dataset: str) -> list[tuple[object, ...]]:

@@ -11,7 +11,7 @@ import pytest
 from exchange_exports import LOADS, WITHDRAWALS_HEADER, _csv_bytes, withdrawals_day1, write_exports
 from ingest_testlib import tree_digest
 
-from kansa.cli.app import main
+from cli_entry import run_kansa as kansa
 from kansa.ingest import ingest_file
 from kansa.workspace import Workspace, find_workspace
 
@@ -23,17 +23,6 @@ SUGGEST_FROM = {
     "withdrawals": ["withdrawals_day1", "withdrawals_day2"],
     "withdrawal_approvals": ["withdrawals_day1", "withdrawals_day2"],
 }
-
-
-def kansa(
-    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return int(info.value.code or 0), out.out, out.err
 
 
 @pytest.fixture

@@ -20,24 +20,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from japanese_exports import EXPORTS, Export
 
-from kansa.cli.app import main
+from cli_entry import run_kansa as kansa
 from kansa.contracts import get_contract, load_contracts
 from kansa.ingest.dataset_headers import DATASET_HEADERS
 from kansa.ingest.suggest import header_words, norm, suggest
 from kansa.vault import Vault
 from kansa.workspace import Workspace
-
-
-def kansa(
-    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    """The ``kansa`` command as a user types it (exit code, stdout, stderr)."""
-    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return int(info.value.code or 0), out.out, out.err
 
 
 def _write(export: Export, path: Path) -> Path:

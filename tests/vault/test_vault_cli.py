@@ -9,21 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kansa.cli.app import main
+from cli_entry import run_kansa as _kansa
 from kansa.vault import Vault
 from kansa.workspace import Workspace
-
-
-def _kansa(
-    ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    code = info.value.code if isinstance(info.value.code, int) else 0
-    return code, out.out, out.err
 
 
 def test_verify_sign_and_tamper(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kansa.cli.app import main
+from cli_entry import run_kansa
 from kansa.errors import KansaError
 from kansa.vault import LedgerEntry, Vault, generate_keypair, sign_head, verify_vault
 from kansa.workspace import Workspace
@@ -20,13 +20,9 @@ from kansa.workspace import Workspace
 def _kansa(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
 ) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    code = info.value.code if isinstance(info.value.code, int) else 0
-    return code, out.out, " ".join(out.err.split())
+    """The command, its stderr with Rich's line wrapping undone."""
+    code, out, err = run_kansa(ws, capsys, monkeypatch, *args)
+    return code, out, " ".join(err.split())
 
 
 @pytest.fixture

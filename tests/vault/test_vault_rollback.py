@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kansa.cli.app import main
+from cli_entry import run_kansa
 from kansa.vault import LedgerEntry, Vault, generate_keypair, load_public_key, verify_vault
 from kansa.vault.hashing import canonical_json
 from kansa.vault.signing import key_id, load_private_key, message, raw_public
@@ -22,13 +22,9 @@ from kansa.workspace import Workspace
 def _kansa(
     ws: Workspace, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str
 ) -> tuple[int, str, str]:
-    monkeypatch.setattr("sys.argv", ["kansa", "-w", str(ws.root), *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    code = info.value.code if isinstance(info.value.code, int) else 0
-    return code, out.out, " ".join(out.err.split())
+    """The command, its stderr with Rich's line wrapping undone."""
+    code, out, err = run_kansa(ws, capsys, monkeypatch, *args)
+    return code, out, " ".join(err.split())
 
 
 @pytest.fixture
