@@ -46,6 +46,11 @@ class Job:
     output: Path
     tz: str = "UTC"  # the workspace's zone: where the business day begins ({{ tz }})
 
+    @property
+    def values(self) -> dict[str, Any]:
+        """What the control's placeholders are filled with: its parameters, the day, the zone."""
+        return {**self.parameters, "as_of": self.as_of, "tz": self.tz}
+
 
 class ControlFailure(Exception):
     """The control could not produce a verdict (bad SQL, missing data, wrong output)."""
@@ -73,7 +78,7 @@ def _run_sql(
 ) -> tuple[int | None, int, set[str]]:
     control = job.control
     assert control.test_sql is not None
-    values = {**job.parameters, "as_of": job.as_of, "tz": job.tz}
+    values = job.values
     test_sql = render_sql(control.test_sql, values)
     read = set(check_query(test_sql, datasets, known, views))
     population: int | None = None

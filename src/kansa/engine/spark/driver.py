@@ -41,13 +41,11 @@ def whole_datasets(job: Job, snapshots: Mapping[str, Snapshot]) -> list[str]:
     return [d for d in job.control.datasets if d in snapshots and d not in job.control.driver_reads]
 
 
-def check_driver_rows(job: Job, snapshots: Mapping[str, Snapshot], limit: int) -> int:
-    """Refuse, naming the setting, a logic control whose whole datasets exceed ``limit`` rows;
-    return the rows left for its driver blocks."""
+def check_driver_rows(job: Job, snapshots: Mapping[str, Snapshot], limit: int) -> None:
+    """Refuse, naming the setting, a logic control whose whole datasets exceed ``limit`` rows."""
     rows = sum(snapshots[d].rows for d in whole_datasets(job, snapshots))
     if rows > limit:
         raise _over_limit(job, f"{rows:,}", limit)
-    return limit - rows
 
 
 def _over_limit(job: Job, rows: str, limit: int) -> ControlFailure:
@@ -64,12 +62,12 @@ def _over_limit(job: Job, rows: str, limit: int) -> ControlFailure:
 @dataclass(frozen=True)
 class DriverInputs:
     """What a logic control's driver connection is given: dataset -> the Spark SQL whose rows
-    become that table (``SELECT * FROM`` it, or its checked driver block), which of them are
-    whole, and the row limit for all of them together (``[spark] driver_max_rows``)."""
+    become that table (``SELECT * FROM`` it, or its checked driver block), the snapshots of
+    those read whole (shared views are made over them), and the row limit for all of them
+    together (``[spark] driver_max_rows``)."""
 
     queries: dict[str, str]
-    whole: tuple[str, ...]
-    snapshots: Mapping[str, Snapshot]
+    whole: Mapping[str, Snapshot]
     limit: int
 
 
@@ -82,6 +80,20 @@ def collect_arrow(frame: Any) -> pa.Table:
     return pa.Table.from_batches(batches, schema=schema) if batches else schema.empty_table()
 
 
+def _load(con: duckdb.DuckDBPyConnection, spark: Any, job: Job, inputs: DriverInputs) -> None:
+    """Each input's rows as a table named after its dataset, counted against the limit as
+    they arrive (Spark stops at one row over)."""
+    left = inputs.limit
+    for name, query in inputs.queries.items():
+        table = collect_arrow(spark.sql(query).limit(left + 1))
+        if table.num_rows > left:
+            raise _over_limit(job, f"more than {inputs.limit:,}", inputs.limit)
+        left -= table.num_rows
+        con.register("kansa_rows", table)
+        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM kansa_rows')
+        con.unregister("kansa_rows")
+
+
 def driver_connection(
     spark: Any,
     job: Job,
@@ -92,19 +104,14 @@ def driver_connection(
     """A locked in-memory DuckDB connection holding the control's datasets as Spark read them
     (``inputs``: each whole dataset, or its driver block's rows)."""
     con = duckdb.connect(config={"memory_limit": "1GB"})
-    con.execute("SET TimeZone = 'UTC'")
-    left = inputs.limit
-    for name, query in inputs.queries.items():
-        table = collect_arrow(spark.sql(query).limit(left + 1))
-        if table.num_rows > left:
-            raise _over_limit(job, f"more than {inputs.limit:,}", inputs.limit)
-        left -= table.num_rows
-        con.register("kansa_rows", table)
-        con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM kansa_rows')
-        con.unregister("kansa_rows")
-    whole = {n: inputs.snapshots[n] for n in inputs.whole}
-    mine = {n: views[n] for n in available_views(views, whole)}
-    create_views(con, mine.values(), job.as_of, tz=tz)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        _load(con, spark, job, inputs)
+        mine = {n: views[n] for n in available_views(views, inputs.whole)}
+        create_views(con, mine.values(), job.as_of, tz=tz)
+    except BaseException:
+        con.close()
+        raise
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     set_tz_variable(con, tz)

@@ -148,7 +148,7 @@ class SparkRun:
     def _run_sql(self, job: Job) -> tuple[int | None, int, set[str]]:
         control = job.control
         assert control.test_sql is not None
-        values = {**job.parameters, "as_of": job.as_of, "tz": job.tz}
+        values = job.values
         test_sql, read = self._spark_query(render_sql(control.test_sql, values), job)
         found = set(read)
         population: int | None = None
@@ -186,13 +186,12 @@ class SparkRun:
     def _driver_inputs(self, job: Job) -> DriverInputs:
         """The whole datasets (within the row limit) and the control's checked driver blocks."""
         check_driver_rows(job, self._snapshots, self._driver_max_rows)
-        whole = whole_datasets(job, self._snapshots)
+        whole = {name: self._snapshots[name] for name in whole_datasets(job, self._snapshots)}
         queries = {name: f"SELECT * FROM `{name}`" for name in whole}
-        values = {**job.parameters, "as_of": job.as_of, "tz": job.tz}
         for name, sql in job.control.driver_reads.items():
             if name in self._snapshots:
-                queries[name] = self._spark_query(render_sql(sql, values), job)[0]
-        return DriverInputs(queries, tuple(whole), self._snapshots, self._driver_max_rows)
+                queries[name] = self._spark_query(render_sql(sql, job.values), job)[0]
+        return DriverInputs(queries, whole, self._driver_max_rows)
 
     def publish(self, run: RunResult, vault_root: Path) -> None:
         """After the commit: each exception set also at its vault path under the shared root
