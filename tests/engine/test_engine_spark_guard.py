@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kansa.controls import Control
+from kansa.controls import Control, parse_control
 from kansa.engine import UnsafeQuery, run_controls
 from kansa.engine.spark.guard import check_spark_parser, check_sqlglot
 from kansa.workspace import Workspace
@@ -106,3 +106,36 @@ def test_a_spark_controls_time_limit_cancels_its_job_group(spark: Any) -> None:
         big.crossJoin(spark.range(1_000_000_000)).count()
     assert clock.expired
     assert spark.sparkContext.statusTracker().getJobIdsForGroup("kansa-test-runaway")
+
+
+DRIVER_ATTEMPTS = {
+    "TST-021": "select * from read_parquet('/etc/passwd')",
+    "TST-022": "select wallet_id as asset from staff",  # a dataset the control does not declare
+    "TST-023": "select reflect('java.lang.System', 'getenv', 'HOME') as asset from customer_balances",
+}
+
+
+@pytest.mark.spark
+@pytest.mark.xdist_group("spark")
+def test_a_driver_block_is_guarded_like_any_control_query(
+    spark: Any, spark_ws: Workspace, make_control: Callable[..., Control]
+) -> None:
+    """A workspace control may reuse Kansa's own logic with driver blocks of its own: what those
+    blocks read is checked as a control's SQL is, and a refused block is that control's error."""
+    datasets = ("wallets", "wallet_balances", "customer_balances")
+    controls = []
+    for cid, sql in DRIVER_ATTEMPTS.items():
+        control = make_control(cid, None, key=("asset",), datasets=datasets,
+                               logic="kansa.reserves.control:cus_008")  # fmt: skip
+        control.source.with_suffix(".sql").write_text(
+            f"-- name: driver_customer_balances\n{sql}\n", encoding="utf-8"
+        )
+        controls.append(parse_control(control.source, builtin=False))
+    run = run_controls(spark_ws, controls, progress=False, record=False, engine="spark")
+    for cid in DRIVER_ATTEMPTS:
+        o = run.outcome(cid)
+        assert o.status == "error" and o.exceptions_file is None, (cid, o)
+        assert str(o.error).startswith("UnsafeQuery"), (cid, o.error)  # the guard, not the logic
+    assert "staff" in str(run.outcome("TST-022").error)
+    assert "reflect" in str(run.outcome("TST-023").error)
+    assert [t.name for t in spark.catalog.listTables() if t.isTemporary] == []
